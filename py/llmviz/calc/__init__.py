@@ -1,0 +1,29 @@
+"""Calculators: pure functions over the catalog, in SI units.
+
+Bytes, seconds, FLOPs, bytes/second. ``model`` and ``gpu`` arguments take a
+catalog entry or its name; bad input raises ``ValueError`` naming the argument
+and the allowed range.
+"""
+from .model_size import active_param_count, param_count, weight_bytes
+from .kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
+from .training import chinchilla_optimal, training_flops
+from .parallel import (
+    expert_capacity,
+    pipeline_bubble_fraction,
+    ring_allreduce_time,
+    zero_model_state_bytes,
+)
+from .roofline import ridge_point, roofline_flops
+from .decode import decode_step_lower_bound
+from .speculative import speculative_expected_tokens, speculative_speedup
+
+__all__ = [
+    "active_param_count", "param_count", "weight_bytes",
+    "kv_cache_bytes", "kv_cache_bytes_per_token",
+    "chinchilla_optimal", "training_flops",
+    "expert_capacity", "pipeline_bubble_fraction", "ring_allreduce_time",
+    "zero_model_state_bytes",
+    "ridge_point", "roofline_flops",
+    "decode_step_lower_bound",
+    "speculative_expected_tokens", "speculative_speedup",
+]

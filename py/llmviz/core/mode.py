@@ -1,0 +1,158 @@
+"""The Mode base class: one simulation, its parameters, sub-modes and frames.
+
+A mode is deterministic: its frame at time ``t`` depends only on its
+parameter values, its seed and ``t``. The browser engine calls
+:meth:`Mode.frame` about 60 times a second, so subclasses cache everything
+that depends only on parameters (keyed on ``self.values.version``) and do
+per-frame work only for what moves.
+
+Subclasses set the class attributes and implement :meth:`draw`, and
+optionally :meth:`events`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .params import Param, Values
+from .scene import Scene
+
+
+@dataclass(frozen=True)
+class Submode:
+    """A named view a ``<vis-trigger>`` can switch to: a label and parameter presets."""
+
+    label: str
+    values: dict[str, Any] = field(default_factory=dict)
+    help: str = ""
+
+
+def metric(id: str, label: str, value: float, text: str, unit: str = "", help: str = "") -> dict:
+    """One telemetry entry: ``value`` is the raw number in ``unit``, ``text`` is how it is shown."""
+    d = {"id": id, "label": label, "value": value, "text": text, "unit": unit}
+    if help:
+        d["help"] = help
+    return d
+
+
+class Mode:
+    """Base class of every simulation mode; see ARCHITECTURE.md for the contract."""
+
+    id: str = ""
+    chapter: str = ""
+    title: str = ""
+    params: tuple[Param, ...] = ()
+    submodes: dict[str, Submode] = {}
+    default_submode: str = ""
+    #: simulation seconds one press of "step" advances
+    step_dt: float = 1.0
+    #: logical scene size
+    size: tuple[int, int] = (960, 600)
+
+    def __init__(self, values: dict[str, Any] | None = None, submode: str | None = None,
+                 seed: int = 0):
+        self.seed = seed
+        self.values = Values(self.params)
+        self.submode = self.default_submode or next(iter(self.submodes), "")
+        self.messages: list[str] = []
+        self._last_t: float | None = None
+        self._cache: dict[str, tuple[int, str, Any]] = {}
+        if self.submode:
+            self.messages += self._apply(self.submodes[self.submode].values) if self.submodes else []
+        if submode:
+            self.messages += self.select(submode)
+        if values:
+            self.messages += self.apply(values)
+
+    # -- parameters -------------------------------------------------------
+
+    def _apply(self, values: dict[str, Any]) -> list[str]:
+        out = []
+        for k, v in values.items():
+            msg = self.values.set(k, v)
+            if msg:
+                out.append(msg)
+        return out
+
+    def apply(self, values: dict[str, Any]) -> list[str]:
+        """Set several parameters; unknown names and bad values give messages, not errors."""
+        out = []
+        for k, v in values.items():
+            try:
+                msg = self.values.set(k, v)
+            except ValueError as e:
+                msg = str(e)
+            if msg:
+                out.append(msg)
+        return out
+
+    def set(self, name: str, value: Any) -> str | None:
+        """Set one parameter; return the reader-facing message for a bad value, if any."""
+        msgs = self.apply({name: value})
+        return msgs[0] if msgs else None
+
+    def select(self, name: str) -> list[str]:
+        """Switch to sub-mode ``name`` and apply its presets."""
+        if name not in self.submodes:
+            known = ", ".join(self.submodes) or "none"
+            return [f"unknown view {name!r} (this simulation has: {known})"]
+        self.submode = name
+        self.values.version += 1
+        return self._apply(self.submodes[name].values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def cached(self, key: str, fn: Callable[[], Any]) -> Any:
+        """``fn()`` computed once per parameter version and sub-mode."""
+        hit = self._cache.get(key)
+        if hit and hit[0] == self.values.version and hit[1] == self.submode:
+            return hit[2]
+        v = fn()
+        self._cache[key] = (self.values.version, self.submode, v)
+        return v
+
+    # -- frames -----------------------------------------------------------
+
+    def draw(self, t: float) -> tuple[Scene, list[dict]]:
+        """Return the scene and telemetry at simulation time ``t`` (seconds)."""
+        raise NotImplementedError
+
+    def events(self, t0: float, t1: float) -> list[dict]:
+        """Console events for simulation time in ``(t0, t1]``; ``{"level", "text"}`` each."""
+        return []
+
+    def frame(self, t: float) -> dict:
+        """The frame state at time ``t``: ``{"scene", "telemetry", "console", "t"}``."""
+        if t < 0:
+            t = 0.0
+        scene, telemetry = self.draw(t)
+        t0 = self._last_t if self._last_t is not None and self._last_t <= t else -1.0
+        console = self.events(t0, t) if t0 != t else []
+        if self.messages:
+            console = [{"level": "warn", "text": m} for m in self.messages] + console
+            self.messages = []
+        self._last_t = t
+        return {"t": t, "scene": scene.to_dict(), "telemetry": telemetry, "console": console}
+
+    def new_scene(self) -> Scene:
+        """An empty scene of this mode's logical size."""
+        return Scene(*self.size)
+
+    # -- description --------------------------------------------------------
+
+    @classmethod
+    def describe(cls) -> dict:
+        """Declaration for the browser: ids, parameters and sub-modes."""
+        return {
+            "id": cls.id, "chapter": cls.chapter, "title": cls.title,
+            "step_dt": cls.step_dt, "size": list(cls.size),
+            "params": [p.describe() for p in cls.params],
+            "submodes": {k: {"label": s.label, "values": s.values, "help": s.help}
+                         for k, s in cls.submodes.items()},
+            "default_submode": cls.default_submode or next(iter(cls.submodes), ""),
+        }
+
+    def state(self) -> dict:
+        """Current parameter values and sub-mode."""
+        return {"id": self.id, "submode": self.submode, "values": dict(self.values.data)}

@@ -1,0 +1,1 @@
+"""Simulation modes, one per chapter, grouped by part (``partNN_<name>``)."""

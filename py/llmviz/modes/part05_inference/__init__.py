@@ -1,0 +1,1 @@
+"""Modes of part05_inference."""

@@ -1,0 +1,33 @@
+"""Which modes exist: mode id → where its class lives.
+
+Imports are lazy, so the browser imports only the mode a reader opens (a
+chapter switch costs one module import, not the whole book).
+"""
+from __future__ import annotations
+
+import importlib
+
+from .core.mode import Mode
+
+# Mode id (= chapter id) → "module:Class". One line per chapter, in book order.
+MODE_PATHS: dict[str, str] = {
+    "p00-c04-matrices": "llmviz.modes.part00_math.matrices:MatricesMode",
+    "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
+    "p05-c02-kv-cache": "llmviz.modes.part05_inference.kv_cache:KVCacheMode",
+    "p07-c01-continuous-batching": "llmviz.modes.part07_serving.continuous_batching:ContinuousBatchingMode",
+}
+
+
+def mode_ids() -> list[str]:
+    """Every registered mode id, in book order."""
+    return list(MODE_PATHS)
+
+
+def get_mode_class(mode_id: str) -> type[Mode]:
+    """The class registered as ``mode_id``; ``ValueError`` naming the known ids otherwise."""
+    try:
+        path = MODE_PATHS[mode_id]
+    except KeyError:
+        raise ValueError(f"unknown mode {mode_id!r}; known modes: {', '.join(MODE_PATHS)}") from None
+    module, cls = path.split(":")
+    return getattr(importlib.import_module(module), cls)

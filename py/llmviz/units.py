@@ -1,0 +1,49 @@
+"""Formatting numbers with units for labels and telemetry (one place for it).
+
+All inputs are SI: bytes, seconds, FLOPs, FLOP/s, bytes/s.
+"""
+from __future__ import annotations
+
+
+def _scaled(x: float, steps: list[tuple[float, str]], digits: int) -> str:
+    ax = abs(x)
+    for factor, suffix in steps:
+        if ax >= factor:
+            v = x / factor
+            return f"{v:.{digits}g} {suffix}".rstrip() if v < 10 ** digits else f"{v:,.0f} {suffix}".rstrip()
+    factor, suffix = steps[-1]
+    return f"{x / factor:.{digits}g} {suffix}".rstrip()
+
+
+def fmt_bytes(n: float, digits: int = 3, binary: bool = False) -> str:
+    """Bytes as B/KB/MB/GB/TB (decimal, 1 GB = 1e9 B) or KiB/MiB/GiB with ``binary``."""
+    if binary:
+        steps = [(2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"), (1, "B")]
+    else:
+        steps = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB"), (1, "B")]
+    return _scaled(n, steps, digits)
+
+
+def fmt_flops(n: float, digits: int = 3) -> str:
+    """FLOPs with SI prefixes (kFLOP … EFLOP); for rates pass the result to ``fmt_rate``."""
+    steps = [(1e18, "EFLOP"), (1e15, "PFLOP"), (1e12, "TFLOP"), (1e9, "GFLOP"),
+             (1e6, "MFLOP"), (1e3, "kFLOP"), (1, "FLOP")]
+    return _scaled(n, steps, digits)
+
+
+def fmt_rate(n: float, unit: str = "FLOP/s", digits: int = 3) -> str:
+    """A rate with SI prefixes, e.g. ``fmt_rate(9.89e14)`` → ``"989 TFLOP/s"``."""
+    steps = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, "")]
+    return _scaled(n, [(f, p + unit) for f, p in steps], digits)
+
+
+def fmt_seconds(s: float, digits: int = 3) -> str:
+    """Seconds as s/ms/µs/ns."""
+    steps = [(1, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")]
+    return _scaled(s, steps, digits)
+
+
+def fmt_count(n: float, digits: int = 3) -> str:
+    """A count with K/M/B/T suffixes (parameters, tokens)."""
+    steps = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"), (1, "")]
+    return _scaled(n, steps, digits)
