@@ -1,0 +1,169 @@
+"""How many parameters a model has, how many a token touches, and what they weigh.
+
+Counts are exact element counts of the weight tensors a checkpoint holds for
+the language model (no vision encoder), built layer by layer from the catalog
+entry: embeddings, attention or Mamba mixers, dense or expert FFNs, routers,
+norms, biases. DeepSeek-style multi-token-prediction modules are left out
+unless ``include_mtp=True``.
+
+Active parameters follow the mixture-of-experts convention: everything except
+the routed experts a token is not sent to. A dense model's active count is its
+total. Publishers differ on whether the input embedding table counts as
+active (gpt-oss and DeepSeek-V3 leave it out); ``param_breakdown`` gives the
+parts so either convention can be read off.
+"""
+from __future__ import annotations
+
+import math
+
+from ..catalog.formats import get_format
+from ..catalog.models import ATTN, ATTN_LOCAL, DENSE, MOE, NO_FFN, SSM, ModelConfig, get_model
+
+BREAKDOWN_KEYS = ("embedding", "positions", "unembedding", "attention", "ssm", "ffn",
+                  "experts", "shared_experts", "router", "norms")
+
+
+def _norm(m: ModelConfig, width: int) -> int:
+    # LayerNorm has a bias beside its scale; RMSNorm only the scale.
+    return 2 * width if m.norm == "layernorm" else width
+
+
+def _attention_params(m: ModelConfig) -> int:
+    """One attention layer's projections, biases, sinks and per-head norms."""
+    h = m.hidden
+    if m.mla is not None:
+        a = m.mla
+        qk = a.qk_nope_head_dim + a.qk_rope_head_dim
+        if a.q_lora_rank:
+            q = h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * m.heads * qk
+        else:
+            q = h * m.heads * qk
+        kv = (h * (a.kv_lora_rank + a.qk_rope_head_dim) + a.kv_lora_rank
+              + a.kv_lora_rank * m.heads * (a.qk_nope_head_dim + a.v_head_dim))
+        return q + kv + m.heads * a.v_head_dim * h
+    q_out = m.heads * m.head_dim
+    kv_out = m.kv_heads * m.head_dim
+    n = h * q_out + 2 * h * kv_out + q_out * h
+    if m.attn_bias in ("qkv", "all"):
+        n += q_out + 2 * kv_out
+    if m.attn_bias == "all":
+        n += h
+    if m.attn_sinks:
+        n += m.heads
+    if m.qk_norm:
+        n += 2 * m.head_dim
+    return n
+
+
+def _mamba_params(m: ModelConfig) -> int:
+    """One Mamba block: in/out projections, causal conv, selective-scan parameters."""
+    s = m.mamba
+    inner = s.expand * m.hidden
+    n = m.hidden * 2 * inner + inner * m.hidden                 # in_proj, out_proj
+    n += (2 * inner + m.hidden) if s.proj_bias else 0
+    n += inner * s.d_conv + (inner if s.conv_bias else 0)       # depthwise conv1d
+    n += inner * (s.dt_rank + 2 * s.d_state)                     # x_proj -> dt, B, C
+    n += s.dt_rank * inner + inner                               # dt_proj with bias
+    n += inner * s.d_state + inner                               # A_log, D
+    n += (s.dt_rank + 2 * s.d_state) if s.inner_norms else 0
+    return n
+
+
+def _mlp_params(m: ModelConfig, width: int, bias: bool) -> int:
+    """One FFN of inner ``width``: gated (SwiGLU, three matrices) or plain (two)."""
+    mats = 3 if m.gated_ffn else 2
+    n = mats * m.hidden * width
+    if bias:
+        n += (mats - 1) * width + m.hidden
+    return n
+
+
+def _expert_params(m: ModelConfig) -> int:
+    """One routed (or shared) expert."""
+    return _mlp_params(m, m.moe.expert_ffn, m.moe.expert_bias)
+
+
+def _mtp_params(m: ModelConfig) -> int:
+    """One DeepSeek multi-token-prediction module, without the embedding and head it shares:
+    two input norms, the 2h -> h projection, one MoE transformer layer, and its head norm."""
+    layer = (_attention_params(m) + _norm(m, m.hidden) * 2
+             + (m.moe.experts + m.moe.shared_experts) * _expert_params(m)
+             + m.hidden * m.moe.experts + (m.moe.experts if m.moe.router_bias else 0))
+    return 2 * m.hidden + 2 * m.hidden * m.hidden + layer + m.hidden
+
+
+def param_breakdown(model: ModelConfig | str) -> dict[str, int]:
+    """Parameters by part (counts), summing to ``param_count(model)``.
+
+    Keys: ``embedding`` (input table), ``positions`` (learned position table),
+    ``unembedding`` (output head; 0 when tied to the embedding), ``attention``,
+    ``ssm``, ``ffn`` (dense FFNs), ``experts`` (all routed experts),
+    ``shared_experts``, ``router``, ``norms``.
+    """
+    m = get_model(model)
+    parts = dict.fromkeys(BREAKDOWN_KEYS, 0)
+    parts["embedding"] = m.vocab * m.hidden
+    parts["positions"] = m.learned_positions * m.hidden
+    parts["unembedding"] = 0 if m.tied_embeddings else m.vocab * m.hidden
+    attn = _attention_params(m) if m.attention_layers else 0
+    mamba = _mamba_params(m) if m.ssm_layers else 0
+    for mixer, ffn in zip(m.layer_kinds(), m.ffn_layer_kinds()):
+        if mixer in (ATTN, ATTN_LOCAL):
+            parts["attention"] += attn
+        elif mixer == SSM:
+            parts["ssm"] += mamba
+        parts["norms"] += _norm(m, m.hidden) * (1 if ffn == NO_FFN else 2)
+        if ffn == DENSE:
+            parts["ffn"] += _mlp_params(m, m.ffn, m.ffn_bias)
+        elif ffn == MOE:
+            moe = m.moe
+            parts["experts"] += moe.experts * _expert_params(m)
+            parts["shared_experts"] += moe.shared_experts * _expert_params(m)
+            parts["router"] += m.hidden * moe.experts + (moe.experts if moe.router_bias else 0)
+    parts["norms"] += _norm(m, m.hidden)                         # final norm
+    return parts
+
+
+def param_count(model: ModelConfig | str, include_mtp: bool = False) -> int:
+    """Total parameters of the language model (count).
+
+    ``include_mtp`` adds DeepSeek-style multi-token-prediction modules (their
+    own weights; they share the main model's embedding and output head).
+    """
+    m = get_model(model)
+    total = sum(param_breakdown(m).values())
+    if include_mtp and m.mtp_modules:
+        total += m.mtp_modules * _mtp_params(m)
+    return total
+
+
+def active_param_count(model: ModelConfig | str) -> int:
+    """Parameters one token's forward pass uses (count).
+
+    The total minus the routed experts the router does not pick: in each MoE
+    layer ``experts - active_experts`` experts sit idle. Equal to
+    ``param_count`` for dense models. Embedding and output head count in full.
+    """
+    m = get_model(model)
+    total = param_count(m)
+    if m.moe is None:
+        return total
+    idle = (m.moe.experts - m.moe.active_experts) * _expert_params(m)
+    return total - len(m.moe_layers()) * idle
+
+
+def weight_bytes(model: ModelConfig | str, dtype: str, expert_dtype: str | None = None) -> int:
+    """Bytes to store the weights in ``dtype`` (block-scale overhead included).
+
+    ``ceil(param_count * bits_per_param / 8)``. With ``expert_dtype`` the
+    routed and shared experts are stored in that format instead (gpt-oss ships
+    its experts in MXFP4 and everything else in BF16).
+    """
+    m = get_model(model)
+    bits = get_format(dtype).bits_per_param
+    if expert_dtype is None:
+        return math.ceil(param_count(m) * bits / 8)
+    expert_bits = get_format(expert_dtype).bits_per_param
+    parts = param_breakdown(m)
+    experts = parts["experts"] + parts["shared_experts"]
+    return math.ceil(((param_count(m) - experts) * bits + experts * expert_bits) / 8)
