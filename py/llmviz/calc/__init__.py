@@ -16,6 +16,7 @@ from .parallel import (
 from .roofline import ridge_point, roofline_flops
 from .decode import decode_step_lower_bound
 from .speculative import speculative_expected_tokens, speculative_speedup
+from .batching import continuous_batching_schedule, iteration_time_lower_bound, kv_slot_limit, make_workload, static_batching_schedule
 
 __all__ = [
     "active_param_count", "param_count", "weight_bytes",

@@ -1,0 +1,515 @@
+"""Batching schedules for serving: static (request-level) vs continuous (iteration-level).
+
+An *iteration* is one forward pass of the model over the batch; it gives
+every request in the batch one new token. A batch has ``max_batch`` *slots*.
+
+* Static batching (request-level scheduling) forms a batch from the waiting
+  requests when the engine is idle and runs it until its longest request has
+  produced its last token. A request that finishes early keeps its slot as
+  *padding*: the row is still computed, its output thrown away.
+* Continuous batching (iteration-level scheduling, Orca: Yu et al., OSDI 2022,
+  https://www.usenix.org/conference/osdi22/presentation/yu) revisits the batch
+  at every iteration boundary: a finished request leaves at once and a waiting
+  request takes its slot in the next iteration.
+
+Both share one request model. A request is admitted at the start of an
+iteration; that iteration runs its prefill (the whole prompt in one pass) and
+yields its first output token. Each later iteration is a decode step that
+yields one more token, so a request with ``output`` tokens occupies its slot
+for exactly ``output`` iterations (plus padding under static batching).
+
+Time is whatever ``step_time`` returns per iteration: seconds when it is an
+iteration cost model such as :func:`iteration_time_lower_bound`, or one unit
+per iteration by default (then arrivals are in iterations too).
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Callable, Iterable, Sequence
+
+from ..catalog import get_gpu, get_model
+from ._checks import in_range, positive, positive_int
+from .decode import decode_step_lower_bound
+from .kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
+from .model_size import active_param_count, weight_bytes
+
+# step_time(decode_rows, context_tokens, prefill_tokens) -> duration of one iteration
+StepTime = Callable[[int, int, int], float]
+
+EMPTY = -1
+
+
+def unit_step(decode_rows: int, context_tokens: int, prefill_tokens: int) -> float:
+    """Iteration cost model where every iteration lasts exactly one time unit."""
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request: arrives at ``arrival`` (time units), has ``prompt`` tokens, wants ``output`` tokens."""
+
+    id: int
+    arrival: float
+    prompt: int
+    output: int
+
+
+@dataclass(frozen=True)
+class Iteration:
+    """One forward pass.
+
+    ``active[s]`` is the id of the request producing a token in slot ``s``
+    (``EMPTY`` if none); ``padding[s]`` is the id of a finished request still
+    holding slot ``s`` (static batching only; ``EMPTY`` otherwise).
+    ``admitted`` and ``finished`` are ``(request id, slot)`` pairs: requests
+    that entered at this iteration's start, and requests whose last token this
+    iteration produced. ``waiting`` counts arrived requests left in the queue
+    after admission. ``decode_rows``, ``context_tokens`` (tokens the decode
+    rows attend to, summed) and ``prefill_tokens`` are what the cost model
+    was charged.
+    """
+
+    index: int
+    start: float
+    end: float
+    active: tuple[int, ...]
+    padding: tuple[int, ...]
+    admitted: tuple[tuple[int, int], ...]
+    finished: tuple[tuple[int, int], ...]
+    waiting: int
+    decode_rows: int
+    context_tokens: int
+    prefill_tokens: int
+
+    @property
+    def cached_tokens(self) -> int:
+        """Tokens in the KV cache at the end of the iteration, summed over the batch's rows.
+
+        A decode row attends to its prompt and every output token so far (the
+        newest one's key and value are written in this step); a prefill row
+        caches its prompt. The token an iteration emits enters the cache in
+        the next one.
+        """
+        return self.context_tokens + self.prefill_tokens
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """What happened to one request: its slot, iterations and times.
+
+    ``admit`` is the iteration that ran its prefill, ``finish`` the iteration
+    that produced its last token, ``release`` the last iteration it held its
+    slot (``finish`` under continuous batching, the batch's end under static).
+    """
+
+    request: Request
+    slot: int
+    admit: int
+    finish: int
+    release: int
+    start_time: float
+    first_token_time: float
+    finish_time: float
+
+    @property
+    def ttft(self) -> float:
+        """Time to first token: arrival to the end of the prefill iteration."""
+        return self.first_token_time - self.request.arrival
+
+    @property
+    def latency(self) -> float:
+        """End-to-end latency: arrival to the last token."""
+        return self.finish_time - self.request.arrival
+
+    @property
+    def queue_wait(self) -> float:
+        """Time spent waiting for a slot: arrival to the start of the prefill iteration."""
+        return self.start_time - self.request.arrival
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A complete run of one policy over a workload.
+
+    ``useful`` counts slot-iterations that produced a kept token (the sum of
+    output lengths); ``padding`` slot-iterations held by finished requests;
+    ``empty`` slot-iterations with no request at all. Their sum is
+    ``max_batch × len(iterations)``.
+    """
+
+    policy: str
+    max_batch: int
+    iterations: tuple[Iteration, ...]
+    records: tuple[RequestRecord, ...]
+    useful: int
+    padding: int
+    empty: int
+
+    @property
+    def slot_iterations(self) -> int:
+        """Slots × iterations: the batch capacity the run occupied."""
+        return self.max_batch * len(self.iterations)
+
+    @property
+    def start(self) -> float:
+        """Earliest arrival (time units)."""
+        return min(r.request.arrival for r in self.records) if self.records else 0.0
+
+    @property
+    def end(self) -> float:
+        """End of the last iteration (time units)."""
+        return self.iterations[-1].end if self.iterations else self.start
+
+    def record(self, request_id: int) -> RequestRecord:
+        """The record of the request with id ``request_id``."""
+        for r in self.records:
+            if r.request.id == request_id:
+                return r
+        raise ValueError(f"request_id {request_id!r} is not in this schedule")
+
+
+def _check_requests(requests: Iterable[Request]) -> list[Request]:
+    reqs = list(requests)
+    seen = set()
+    for r in reqs:
+        if not isinstance(r, Request):
+            raise ValueError(f"requests must be Request entries, got {r!r}")
+        if r.id in seen:
+            raise ValueError(f"request ids must be unique; {r.id} repeats")
+        seen.add(r.id)
+        positive("arrival", r.arrival, allow_zero=True)
+        positive_int("prompt", r.prompt)
+        positive_int("output", r.output)
+    # first come, first served; ties by id keep the order deterministic
+    return sorted(reqs, key=lambda r: (r.arrival, r.id))
+
+
+class _Run:
+    """Bookkeeping shared by both policies: the clock, the queue and the log."""
+
+    def __init__(self, requests, max_batch: int, step_time: StepTime | None):
+        positive_int("max_batch", max_batch)
+        self.pending = _check_requests(requests)   # not yet admitted, FCFS order
+        self.B = max_batch
+        self.step = step_time or unit_step
+        self.clock = 0.0
+        self.iterations: list[Iteration] = []
+        self.admit: dict[int, tuple[int, int, float, float]] = {}   # id -> slot, iter, start, first token
+        self.finish: dict[int, tuple[int, float]] = {}               # id -> iter, time
+        self.release: dict[int, int] = {}
+
+    def arrived(self) -> list[Request]:
+        out = []
+        for r in self.pending:     # sorted by arrival: stop at the first future one
+            if r.arrival > self.clock:
+                break
+            out.append(r)
+        return out
+
+    def idle_until_next_arrival(self) -> None:
+        self.clock = max(self.clock, self.pending[0].arrival)
+
+    def run_iteration(self, active, padding, admitted, generated, by_id) -> list[tuple[int, int]]:
+        """Advance the clock by one iteration; ``generated[id]`` is tokens produced before it."""
+        decode_rows = context = prefill = 0
+        new = {rid for rid, _ in admitted}
+        for rid in list(active) + list(padding):
+            if rid == EMPTY:
+                continue
+            r = by_id[rid]
+            if rid in new:
+                prefill += r.prompt
+            else:
+                decode_rows += 1
+                context += r.prompt + generated[rid]
+        dt = self.step(decode_rows, context, prefill)
+        positive("step_time", dt)
+        i = len(self.iterations)
+        start, end = self.clock, self.clock + dt
+        finished = []
+        for s, rid in enumerate(active):
+            if rid == EMPTY:
+                continue
+            generated[rid] += 1
+            if rid in new:
+                slot = s
+                self.admit[rid] = (slot, i, start, end)
+            if generated[rid] == by_id[rid].output:
+                finished.append((rid, s))
+                self.finish[rid] = (i, end)
+        # padded rows are computed too, so their context keeps growing
+        for rid in padding:
+            if rid != EMPTY:
+                generated[rid] += 1
+        waiting = len(self.arrived())
+        self.iterations.append(Iteration(
+            index=i, start=start, end=end, active=tuple(active), padding=tuple(padding),
+            admitted=tuple(admitted), finished=tuple(finished), waiting=waiting,
+            decode_rows=decode_rows, context_tokens=context, prefill_tokens=prefill))
+        self.clock = end
+        return finished
+
+    def schedule(self, policy: str, requests: Sequence[Request]) -> Schedule:
+        recs = []
+        for r in requests:
+            slot, a, t0, t1 = self.admit[r.id]
+            f, tf = self.finish[r.id]
+            recs.append(RequestRecord(r, slot, a, f, self.release[r.id], t0, t1, tf))
+        useful = sum(1 for it in self.iterations for rid in it.active if rid != EMPTY)
+        padding = sum(1 for it in self.iterations for rid in it.padding if rid != EMPTY)
+        empty = self.B * len(self.iterations) - useful - padding
+        return Schedule(policy, self.B, tuple(self.iterations), tuple(recs), useful, padding, empty)
+
+
+def static_batching_schedule(requests: Iterable[Request], max_batch: int,
+                             step_time: StepTime | None = None) -> Schedule:
+    """Request-level scheduling: run each batch until its longest request finishes.
+
+    When the engine is idle it takes up to ``max_batch`` arrived requests
+    (first come, first served) into slots 0, 1, …; it does not wait for more.
+    Every request in the batch prefills in the first iteration. The batch runs
+    for ``max(output)`` iterations; a request that is done earlier holds its
+    slot as padding until then. Requests arriving meanwhile wait for the next
+    batch. ``step_time(decode_rows, context_tokens, prefill_tokens)`` gives an
+    iteration's duration (default: 1 per iteration).
+    """
+    requests = list(requests)
+    run = _Run(requests, max_batch, step_time)
+    by_id = {r.id: r for r in requests}
+    generated = {r.id: 0 for r in requests}
+    while run.pending:
+        arrived = run.arrived()
+        if not arrived:
+            run.idle_until_next_arrival()
+            continue
+        batch = arrived[:run.B]
+        for r in batch:
+            run.pending.remove(r)
+        length = max(r.output for r in batch)
+        first = len(run.iterations)
+        for k in range(length):
+            active = [EMPTY] * run.B
+            padding = [EMPTY] * run.B
+            for s, r in enumerate(batch):
+                if k < r.output:
+                    active[s] = r.id
+                else:
+                    padding[s] = r.id
+            admitted = [(r.id, s) for s, r in enumerate(batch)] if k == 0 else []
+            run.run_iteration(active, padding, admitted, generated, by_id)
+        for r in batch:
+            run.release[r.id] = first + length - 1
+    return run.schedule("static", requests)
+
+
+def continuous_batching_schedule(requests: Iterable[Request], max_batch: int,
+                                 step_time: StepTime | None = None) -> Schedule:
+    """Iteration-level scheduling (Orca): evict finished requests and admit waiting ones every iteration.
+
+    At each iteration boundary, every slot whose request produced its last
+    token in the previous iteration is freed, and arrived requests fill free
+    slots (lowest slot first, first come first served). An admitted request
+    prefills in its first iteration while the others decode in the same
+    iteration. No slot ever holds a finished request. ``step_time`` as in
+    :func:`static_batching_schedule`.
+    """
+    requests = list(requests)
+    run = _Run(requests, max_batch, step_time)
+    by_id = {r.id: r for r in requests}
+    generated = {r.id: 0 for r in requests}
+    slots = [EMPTY] * run.B
+    while run.pending or any(rid != EMPTY for rid in slots):
+        admitted = []
+        queue = run.arrived()
+        for s in range(run.B):
+            if not queue:
+                break
+            if slots[s] == EMPTY:
+                r = queue.pop(0)
+                run.pending.remove(r)
+                slots[s] = r.id
+                admitted.append((r.id, s))
+        if all(rid == EMPTY for rid in slots):
+            run.idle_until_next_arrival()
+            continue
+        finished = run.run_iteration(list(slots), [EMPTY] * run.B, admitted, generated, by_id)
+        for rid, s in finished:
+            slots[s] = EMPTY
+            run.release[rid] = len(run.iterations) - 1
+    return run.schedule("continuous", requests)
+
+
+POLICIES = {"static": static_batching_schedule, "continuous": continuous_batching_schedule}
+
+
+def batching_schedule(policy: str, requests: Iterable[Request], max_batch: int,
+                      step_time: StepTime | None = None) -> Schedule:
+    """:func:`static_batching_schedule` or :func:`continuous_batching_schedule` by name."""
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}; got {policy!r}")
+    return POLICIES[policy](requests, max_batch, step_time)
+
+
+# ------------------------------------------------------------------ iteration cost
+
+def iteration_time_lower_bound(model, gpu, dtype: str = "bf16", decode_rows: int = 1,
+                               context_tokens: int = 0, prefill_tokens: int = 0) -> float:
+    """Seconds one iteration needs at least: the slower of its memory floor and its compute floor.
+
+    Memory: :func:`~llmviz.calc.decode.decode_step_lower_bound` for
+    ``decode_rows`` sequences holding ``context_tokens`` cached tokens between
+    them (weights read once for the whole batch, every row's cache read once;
+    a prefill-only iteration still reads the weights). Compute: every token
+    the iteration processes, one per decode row plus every prompt token,
+    costs 2·N_active FLOPs (one multiply-add per active parameter) at the GPU's
+    dense peak for ``dtype``. Attention's own FLOPs and every overhead are
+    left out, so the real iteration is slower.
+    """
+    positive_int("decode_rows", decode_rows, allow_zero=True)
+    positive_int("context_tokens", context_tokens, allow_zero=True)
+    positive_int("prefill_tokens", prefill_tokens, allow_zero=True)
+    if decode_rows:
+        memory = decode_step_lower_bound(model, gpu, dtype, batch=decode_rows,
+                                         context=round(context_tokens / decode_rows))
+    else:
+        memory = decode_step_lower_bound(model, gpu, dtype, batch=1, context=0)
+    flops = 2 * active_param_count(model) * (decode_rows + prefill_tokens)
+    return max(memory, flops / get_gpu(gpu).peak_flops(dtype))
+
+
+def iteration_cost_model(model, gpu, dtype: str = "bf16") -> StepTime:
+    """:func:`iteration_time_lower_bound` for one model and GPU as a fast ``step_time`` function.
+
+    The per-model constants are computed once (weights-only step, seconds
+    per cached token read, seconds per processed token), so a schedule of
+    thousands of iterations costs a few arithmetic operations each. Exact for
+    models whose attention layers are all global; a sliding-window layer's
+    cache stops growing at its window, which this linear form does not see.
+    """
+    g = get_gpu(gpu)
+    weights_s = decode_step_lower_bound(model, g, dtype, batch=1, context=0)
+    kv_s = kv_cache_bytes_per_token(model, dtype) / g.hbm_bytes_per_s
+    token_s = 2 * active_param_count(model) / g.peak_flops(dtype)
+
+    def step(decode_rows: int, context_tokens: int, prefill_tokens: int) -> float:
+        return max(weights_s + kv_s * context_tokens, token_s * (decode_rows + prefill_tokens))
+
+    return step
+
+
+def kv_slot_limit(model, gpu, tokens_per_slot: int, dtype: str = "bf16") -> int:
+    """Largest batch whose KV cache fits beside the weights when every slot holds ``tokens_per_slot`` tokens.
+
+    ``floor((HBM − weight bytes) ÷ KV bytes of one sequence)``; 0 if the
+    weights alone do not fit. Activations and allocator slack are ignored,
+    so a real server fits fewer.
+    """
+    free = get_gpu(gpu).hbm_bytes - weight_bytes(get_model(model), dtype)
+    if free <= 0:
+        return 0
+    return int(free // kv_cache_bytes(model, tokens_per_slot, 1, dtype))
+
+
+# ------------------------------------------------------------------ workload
+
+def lognormal_lengths(n: int, mean: float, spread: float, lo: int = 1, hi: int | None = None) -> list[int]:
+    """``n`` token counts spread like a log-normal with the given ``mean`` and log-sd ``spread``.
+
+    The counts are the distribution's quantiles at (i + ½)/n, rounded and
+    clipped to ``[lo, hi]``, in increasing order: a sample with no luck in
+    it, so a change of ``spread`` changes the shape and (up to clipping and
+    rounding) not the total. ``spread = 0`` gives ``n`` equal lengths.
+    """
+    positive_int("n", n)
+    positive("mean", mean)
+    positive("spread", spread, allow_zero=True)
+    mu = math.log(mean) - spread * spread / 2   # keeps the mean at ``mean``
+    nd = NormalDist()
+    out = []
+    for i in range(n):
+        x = round(math.exp(mu + spread * nd.inv_cdf((i + 0.5) / n)))
+        x = max(lo, x)
+        if hi is not None:
+            x = min(hi, x)
+        out.append(int(x))
+    return out
+
+
+def make_workload(n: int = 32, rate: float = 20.0, spread: float = 1.0, seed: int = 1,
+                  mean_output: float = 64, mean_prompt: float = 256,
+                  prompt_spread: float = 0.5, max_output: int = 1024) -> tuple[Request, ...]:
+    """A deterministic stream of ``n`` requests, ids 0…n−1 in arrival order.
+
+    Arrivals form a Poisson process of ``rate`` requests per second starting
+    at 0 (exponential gaps). Output lengths are long-tailed
+    (:func:`lognormal_lengths` with ``mean_output`` and log-sd ``spread``,
+    at most ``max_output``); prompt lengths likewise with ``mean_prompt`` and
+    ``prompt_spread``. The seeded generator shuffles which request gets which
+    length, so the same ``seed`` always gives the same workload.
+    """
+    positive_int("n", n)
+    positive("rate", rate)
+    rng = random.Random(seed)
+    outputs = lognormal_lengths(n, mean_output, spread, 1, max_output)
+    prompts = lognormal_lengths(n, mean_prompt, prompt_spread, 1)
+    rng.shuffle(outputs)
+    rng.shuffle(prompts)
+    t = 0.0
+    reqs = []
+    for i in range(n):
+        if i:
+            t += -math.log(1.0 - rng.random()) / rate
+        reqs.append(Request(i, t, prompts[i], outputs[i]))
+    return tuple(reqs)
+
+
+# ------------------------------------------------------------------ telemetry
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The nearest-rank ``q``-th percentile (0 < q ≤ 100): the smallest value with at least q % at or below it."""
+    in_range("q", q, 0, 100)
+    if not values:
+        raise ValueError("values must not be empty")
+    xs = sorted(values)
+    k = max(1, math.ceil(q / 100 * len(xs)))
+    return xs[k - 1]
+
+
+@dataclass(frozen=True)
+class ScheduleStats:
+    """Summary numbers of a :class:`Schedule` (times in the schedule's units, seconds in the book)."""
+
+    iterations: int
+    useful: int
+    padding: int
+    empty: int
+    padding_fraction: float     # padding ÷ rows computed (useful + padding)
+    slot_utilisation: float     # useful ÷ (max_batch × iterations)
+    duration: float             # first arrival to last token
+    throughput: float           # useful tokens ÷ duration
+    mean_latency: float
+    p95_latency: float
+    mean_ttft: float
+    p95_ttft: float
+    mean_queue_wait: float
+
+
+def schedule_stats(s: Schedule) -> ScheduleStats:
+    """Throughput, latency and waste of a schedule; see :class:`ScheduleStats`."""
+    lat = [r.latency for r in s.records]
+    ttft = [r.ttft for r in s.records]
+    computed = s.useful + s.padding
+    duration = s.end - s.start
+    return ScheduleStats(
+        iterations=len(s.iterations), useful=s.useful, padding=s.padding, empty=s.empty,
+        padding_fraction=s.padding / computed if computed else 0.0,
+        slot_utilisation=s.useful / s.slot_iterations if s.slot_iterations else 0.0,
+        duration=duration,
+        throughput=s.useful / duration if duration > 0 else 0.0,
+        mean_latency=sum(lat) / len(lat), p95_latency=percentile(lat, 95),
+        mean_ttft=sum(ttft) / len(ttft), p95_ttft=percentile(ttft, 95),
+        mean_queue_wait=sum(r.queue_wait for r in s.records) / len(s.records),
+    )
