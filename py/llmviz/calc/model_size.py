@@ -156,14 +156,17 @@ def weight_bytes(model: ModelConfig | str, dtype: str, expert_dtype: str | None 
     """Bytes to store the weights in ``dtype`` (block-scale overhead included).
 
     ``ceil(param_count * bits_per_param / 8)``. With ``expert_dtype`` the
-    routed and shared experts are stored in that format instead (gpt-oss ships
-    its experts in MXFP4 and everything else in BF16).
+    weight matrices of the routed and shared experts are stored in that format
+    and everything else, their biases included, in ``dtype`` (gpt-oss ships
+    its expert matrices in MXFP4 and the rest in BF16).
     """
     m = get_model(model)
     bits = get_format(dtype).bits_per_param
-    if expert_dtype is None:
+    if expert_dtype is None or m.moe is None:
+        if expert_dtype is not None:
+            get_format(expert_dtype)
         return math.ceil(param_count(m) * bits / 8)
     expert_bits = get_format(expert_dtype).bits_per_param
-    parts = param_breakdown(m)
-    experts = parts["experts"] + parts["shared_experts"]
-    return math.ceil(((param_count(m) - experts) * bits + experts * expert_bits) / 8)
+    per_layer = m.moe.experts + m.moe.shared_experts
+    matrices = len(m.moe_layers()) * per_layer * _mlp_params(m, m.moe.expert_ffn, bias=False)
+    return math.ceil(((param_count(m) - matrices) * bits + matrices * expert_bits) / 8)
