@@ -1,0 +1,127 @@
+// The page: routes between chapters, shows their text at once, and runs
+// their simulations in one Python worker that lives for the whole visit.
+
+import "./vis-trigger.js";
+import { Library } from "./library.js";
+import { onSchemeChange } from "./palette.js";
+import { Router } from "./router.js";
+import { SimClient } from "./sim-client.js";
+import { Sidebar } from "./sidebar.js";
+import { registerServiceWorker } from "./sw-register.js";
+import { Workshop } from "./workshop.js";
+
+const book = JSON.parse(document.getElementById("book-data").textContent);
+const library = new Library(document.getElementById("library"), book);
+const sidebar = new Sidebar(document.getElementById("sidebar"), document.querySelector(".menu-button"));
+const workshopEl = document.getElementById("workshop");
+
+const sim = new SimClient(new URL("worker.js", import.meta.url), {
+  pyodideURL: new URL(book.pyodide, location.href).href,
+  wheelURL: new URL(book.wheel, location.href).href,
+});
+const workshop = new Workshop(workshopEl, sim, writeState);
+wireBoot();
+
+let pageId = "";
+let navToken = 0;
+const router = new Router(onRoute, book.order?.[0] || "");
+
+async function onRoute(route, { initial }) {
+  if (!route.id) {
+    // A plain in-page anchor (#term-x): scroll, and keep the route in the URL.
+    scrollToAnchor(route.anchor);
+    router.replace({ ...router.current, id: pageId, anchor: route.anchor });
+    return;
+  }
+  if (route.id !== pageId) {
+    const token = ++navToken;
+    const article = await library.show(route.id);
+    if (token !== navToken) return;
+    pageId = route.id;
+    sidebar.markCurrent(route.id);
+    const mode = article?.dataset.mode;
+    if (mode) workshop.open(mode, route.view, route.values);
+    else workshop.close();
+    workshopEl.hidden = !mode && !!article;
+    document.body.classList.toggle("has-sim", Boolean(mode));
+    if (route.anchor) scrollToAnchor(route.anchor);
+    else if (!initial) {
+      window.scrollTo(0, 0);
+      library.pane.scrollTop = 0;
+    }
+    if (!initial) focusHeading(article);
+  } else {
+    if (route.view || Object.keys(route.values).length) workshop.select(route.view, route.values);
+    if (route.anchor) scrollToAnchor(route.anchor);
+  }
+}
+
+function scrollToAnchor(anchor) {
+  if (!anchor) return;
+  const el = document.getElementById(anchor);
+  if (!el) return;
+  const details = el.closest("details");
+  if (details) details.open = true;
+  el.scrollIntoView({ block: "start" });
+}
+
+// Moving focus to the new heading tells screen-reader users the page changed.
+function focusHeading(article) {
+  const h = article?.querySelector("h1") || library.pane;
+  if (!h.hasAttribute("tabindex")) h.setAttribute("tabindex", "-1");
+  h.focus({ preventScroll: true });
+}
+
+// The simulation's accepted state goes into the URL, so a copied link
+// reproduces it; only values that differ from what the view implies are written.
+function writeState(state, baseline) {
+  if (!pageId || !workshop.desc) return;
+  const values = {};
+  for (const [k, v] of Object.entries(state.values)) {
+    if (String(v) !== String(baseline[k])) values[k] = v;
+  }
+  const view = state.submode && state.submode !== workshop.desc.default_submode ? state.submode : "";
+  router.replace({ id: pageId, anchor: router.current?.anchor || "", view, values });
+}
+
+function wireBoot() {
+  const bar = workshopEl.querySelector(".boot-bar");
+  const stage = workshopEl.querySelector(".boot-stage");
+  const t0 = performance.now();
+  sim.onProgress = (p) => {
+    bar.value = p.pct;
+    bar.textContent = `${p.pct}%`;
+    stage.textContent = `${p.text}… ${p.pct}%`;
+  };
+  sim.onLog = (m) => workshop.log.add(m.level, m.text);
+  sim.ready.then(() => {
+    workshop.log.add("info", `Python started in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
+    workshop.setState(workshop.desc ? "ready" : workshop.modeId ? "opening" : "none");
+    workshopEl.classList.add("booted");
+  }, (err) => {
+    stage.textContent = `The simulations could not start: ${err.message}`;
+    workshopEl.classList.add("boot-failed");
+    workshop.log.add("error", `Python could not start: ${err.message}. The text of every chapter still reads normally.`);
+  });
+}
+
+// ←/→ move through the book in reading order, unless the reader is typing
+// or adjusting a control.
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+  if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.defaultPrevented) return;
+  const t = e.target;
+  if (t instanceof HTMLElement && (t.closest("input, select, textarea, [contenteditable=true]") || t.isContentEditable)) return;
+  const order = book.order || [];
+  const i = order.indexOf(pageId);
+  const next = order[i + (e.key === "ArrowRight" ? 1 : -1)];
+  if (i < 0 || !next) return;
+  e.preventDefault();
+  router.go({ id: next });
+});
+
+document.addEventListener("vis-trigger", (e) => workshop.select(e.detail.submode, e.detail.values));
+
+onSchemeChange(() => workshop.stage.repaint());
+registerServiceWorker(document.querySelector(".update-notice"));
+router.start();

@@ -1,0 +1,72 @@
+// The page's handle on the Python worker: request/response with ids, boot
+// progress, and Python's own output. One worker lives for the whole visit, so
+// switching chapters never reloads Python.
+
+export class SimClient {
+  /**
+   * @param {string} workerURL  module worker script
+   * @param {{pyodideURL: string, wheelURL: string}} urls  absolute URLs on this site
+   */
+  constructor(workerURL, urls) {
+    this.nextId = 1;
+    this.failed = null;
+    this.pending = new Map();
+    this.onProgress = () => {};
+    this.onLog = () => {};
+    this.ready = new Promise((resolve, reject) => {
+      this._resolveReady = resolve;
+      this._rejectReady = reject;
+    });
+    this.ready.catch(() => {});
+    this.worker = new Worker(workerURL, { type: "module" });
+    this.worker.onmessage = (e) => this._receive(e.data);
+    this.worker.onerror = (e) => {
+      e.preventDefault?.();
+      this._fail(e.message || "the simulation worker could not start");
+    };
+    this.worker.postMessage({ op: "init", ...urls });
+  }
+
+  _fail(error) {
+    this.failed = error;
+    this._rejectReady(new Error(error));
+    for (const { resolve } of this.pending.values()) resolve({ error: `Python did not start: ${error}` });
+    this.pending.clear();
+  }
+
+  _receive(m) {
+    if (m.type === "progress") this.onProgress(m);
+    else if (m.type === "log") this.onLog(m);
+    else if (m.type === "ready") this._resolveReady(m);
+    else if (m.type === "failed") this._fail(m.error);
+    else if (m.type === "reply") {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) {
+        p.resolve({ error: m.error });
+        return;
+      }
+      try {
+        const data = JSON.parse(m.json);
+        if (m.ms !== undefined) data._ms = m.ms;
+        p.resolve(data);
+      } catch (err) {
+        p.resolve({ error: `unreadable answer from Python: ${err.message}` });
+      }
+    }
+  }
+
+  /**
+   * Send one request; resolves with the parsed answer, which is
+   * {"error": "..."} when Python reported a fault or could not start (never rejects).
+   */
+  request(op, args = {}) {
+    if (this.failed) return Promise.resolve({ error: `Python did not start: ${this.failed}` });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve });
+      this.worker.postMessage({ id, op, ...args });
+    });
+  }
+}

@@ -1,0 +1,39 @@
+// Registers the service worker the build writes (sw.js: a versioned
+// precache), so a visited book opens offline. When a newer build's worker
+// takes over, a quiet notice offers a reload instead of swapping the page
+// under the reader.
+
+export function registerServiceWorker(notice) {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  const reloadBtn = notice.querySelector("button");
+  let waiting = null;
+
+  const offer = (worker) => {
+    waiting = worker || null;
+    notice.hidden = false;
+  };
+  reloadBtn.addEventListener("click", () => {
+    // A worker that waits for permission is told to take over; the page
+    // reloads when it does. An already active one just needs the reload.
+    if (waiting && waiting.state === "installed") {
+      navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+      waiting.postMessage({ type: "SKIP_WAITING" });
+    } else location.reload();
+  });
+
+  navigator.serviceWorker.register("sw.js").then((reg) => {
+    if (reg.waiting && hadController) offer(reg.waiting);
+    reg.addEventListener("updatefound", () => {
+      const w = reg.installing;
+      w?.addEventListener("statechange", () => {
+        if (w.state === "installed" && navigator.serviceWorker.controller) offer(w);
+      });
+    });
+  }).catch((err) => console.warn(`offline support is unavailable: ${err.message}`));
+
+  // A first visit gets its first controller: nothing new to announce.
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadController) offer(null);
+  });
+}
