@@ -365,3 +365,11 @@ def test_tiny_mtp_module_adds_one_moe_layer_and_its_projection():
     # enorm, hnorm, eh_proj (2h -> h), the layer, the shared head's norm.
     mtp = sum(a.size for a in layer.values()) + 2 * h + np.zeros((h, 2 * h)).size + h
     assert param_count(cfg, include_mtp=True) - param_count(cfg) == mtp
+
+
+def test_an_mtp_module_on_a_dense_model_copies_its_last_layer():
+    cfg = _tiny(mtp_modules=2)
+    layer = {k: v for k, v in _tensors(cfg).items() if k.startswith("layers.3.")}
+    h = cfg.hidden
+    mtp = sum(a.size for a in layer.values()) + 2 * h + 2 * h * h + h
+    assert param_count(cfg, include_mtp=True) - param_count(cfg) == 2 * mtp

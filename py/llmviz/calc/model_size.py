@@ -83,13 +83,31 @@ def _expert_params(m: ModelConfig) -> int:
     return _mlp_params(m, m.moe.expert_ffn, m.moe.expert_bias)
 
 
+def _layer_parts(m: ModelConfig, mixer: str, ffn: str) -> dict[str, int]:
+    """One layer's parameters by part: its mixer, its FFN block, its norms."""
+    parts = dict.fromkeys(BREAKDOWN_KEYS, 0)
+    if mixer in (ATTN, ATTN_LOCAL):
+        parts["attention"] = _attention_params(m)
+    elif mixer == SSM:
+        parts["ssm"] = _mamba_params(m)
+    # One norm before the mixer, one before the FFN when there is one.
+    parts["norms"] = _norm(m, m.hidden) * (1 if ffn == NO_FFN else 2)
+    if ffn == DENSE:
+        parts["ffn"] = _mlp_params(m, m.ffn, m.ffn_bias)
+    elif ffn == MOE:
+        moe = m.moe
+        parts["experts"] = moe.experts * _expert_params(m)
+        parts["shared_experts"] = moe.shared_experts * _expert_params(m)
+        parts["router"] = m.hidden * moe.experts + (moe.experts if moe.router_bias else 0)
+    return parts
+
+
 def _mtp_params(m: ModelConfig) -> int:
     """One DeepSeek multi-token-prediction module, without the embedding and head it shares:
-    two input norms, the 2h -> h projection, one MoE transformer layer, and its head norm."""
-    layer = (_attention_params(m) + _norm(m, m.hidden) * 2
-             + (m.moe.experts + m.moe.shared_experts) * _expert_params(m)
-             + m.hidden * m.moe.experts + (m.moe.experts if m.moe.router_bias else 0))
-    return 2 * m.hidden + 2 * m.hidden * m.hidden + layer + m.hidden
+    two input norms, the 2h -> h projection, a transformer layer built like the model's last,
+    and the head's own norm."""
+    layer = sum(_layer_parts(m, m.layer_kinds()[-1], m.ffn_layer_kinds()[-1]).values())
+    return 2 * _norm(m, m.hidden) + 2 * m.hidden * m.hidden + layer + _norm(m, m.hidden)
 
 
 def param_breakdown(model: ModelConfig | str) -> dict[str, int]:
@@ -105,22 +123,14 @@ def param_breakdown(model: ModelConfig | str) -> dict[str, int]:
     parts["embedding"] = m.vocab * m.hidden
     parts["positions"] = m.learned_positions * m.hidden
     parts["unembedding"] = 0 if m.tied_embeddings else m.vocab * m.hidden
-    attn = _attention_params(m) if m.attention_layers else 0
-    mamba = _mamba_params(m) if m.ssm_layers else 0
-    for mixer, ffn in zip(m.layer_kinds(), m.ffn_layer_kinds()):
-        if mixer in (ATTN, ATTN_LOCAL):
-            parts["attention"] += attn
-        elif mixer == SSM:
-            parts["ssm"] += mamba
-        parts["norms"] += _norm(m, m.hidden) * (1 if ffn == NO_FFN else 2)
-        if ffn == DENSE:
-            parts["ffn"] += _mlp_params(m, m.ffn, m.ffn_bias)
-        elif ffn == MOE:
-            moe = m.moe
-            parts["experts"] += moe.experts * _expert_params(m)
-            parts["shared_experts"] += moe.shared_experts * _expert_params(m)
-            parts["router"] += m.hidden * moe.experts + (moe.experts if moe.router_bias else 0)
-    parts["norms"] += _norm(m, m.hidden)                         # final norm
+    # Layers of the same kind are identical: count each kind once.
+    kinds: dict[tuple[str, str], int] = {}
+    for pair in zip(m.layer_kinds(), m.ffn_layer_kinds()):
+        kinds[pair] = kinds.get(pair, 0) + 1
+    for (mixer, ffn), n in kinds.items():
+        for key, value in _layer_parts(m, mixer, ffn).items():
+            parts[key] += n * value
+    parts["norms"] += _norm(m, m.hidden)          # the norm before the output head
     return parts
 
 
