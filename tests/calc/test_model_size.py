@@ -32,6 +32,7 @@ PUBLISHED_TOTALS = [
     ("deepseek-v2", 236 * B, 0.5 * B, "DeepSeek-V2 paper (arXiv 2405.04434) abstract: 236B total"),
     ("qwen2.5-72b", 72.7 * B, 0.05 * B, "Qwen2.5-72B model card: 72.7B parameters"),
     ("deepseek-v3", 671 * B, 0.5 * B, "DeepSeek-V3 README_WEIGHTS.md: main model 671B"),
+    ("deepseek-r1", 671 * B, 0.5 * B, "DeepSeek-R1 model card: 671B total parameters"),
     ("qwen3-32b", 32.8 * B, 0.05 * B, "Qwen3-32B model card: 32.8B parameters"),
     ("qwen3-30b-a3b", 30.5 * B, 0.05 * B, "Qwen3-30B-A3B model card: 30.5B in total"),
     ("qwen3-235b-a22b", 235 * B, 0.5 * B, "Qwen3-235B-A22B model card: 235B in total"),
