@@ -15,6 +15,7 @@ from .parallel import (
 )
 from .roofline import ridge_point, roofline_flops
 from .decode import decode_step_lower_bound
+from .kv_fit import decode_step_floor, max_batch_that_fits, max_context_that_fits
 from .speculative import speculative_expected_tokens, speculative_speedup
 from .batching import continuous_batching_schedule, iteration_time_lower_bound, kv_slot_limit, make_workload, static_batching_schedule
 
