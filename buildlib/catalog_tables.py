@@ -1,0 +1,105 @@
+"""Catalog entries as HTML tables, read generically from their dataclass fields.
+
+Appendix D shows every field the catalog records, so a field added to a
+model or GPU appears in the book without touching the build. Values are shown
+exactly (integers with thousands separators, large or small floats in
+scientific notation), and URLs inside source strings become links.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from html import escape
+
+_URL = re.compile(r"https?://[^\s;,)]+[^\s;,).]")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def entries(collection) -> list:
+    """A catalog collection (mapping or sequence of dataclass instances) as a list, in its order."""
+    items = list(collection.values()) if isinstance(collection, dict) else list(collection)
+    return [x for x in items if dataclasses.is_dataclass(x)]
+
+
+def entry_name(entry) -> str:
+    """How an entry names itself (its ``name`` field, else the first string field)."""
+    for attr in ("name", "label", "id"):
+        v = getattr(entry, attr, None)
+        if isinstance(v, str) and v:
+            return v
+    return str(entry)
+
+
+def fmt_value(v) -> str:
+    """HTML for one field value."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", "\u202f") if abs(v) >= 10_000 else str(v)
+    if isinstance(v, float):
+        return _fmt_float(v)
+    if isinstance(v, str):
+        return linkify(v)
+    if dataclasses.is_dataclass(v):
+        return escape(entry_name(v))
+    if isinstance(v, dict):
+        return "; ".join(f"{escape(str(k))}: {fmt_value(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return ", ".join(fmt_value(x) for x in v)
+    return escape(str(v))
+
+
+def linkify(text: str) -> str:
+    """Escape ``text`` and turn each http(s) URL in it into a link."""
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        out.append(escape(text[pos:m.start()]))
+        url = m.group(0)
+        out.append(f'<a href="{escape(url)}" rel="noopener">{escape(url)}</a>')
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def field_label(name: str) -> str:
+    """``n_kv_heads`` → ``n kv heads``: field names read as written in the catalog."""
+    return name.replace("_", " ")
+
+
+def card(entry, anchor: str) -> str:
+    """One entry as a two-column table (field, value) with the entry's name as caption."""
+    rows = "".join(f'<tr><th scope="row">{escape(field_label(f.name))}</th><td>{fmt_value(getattr(entry, f.name))}</td></tr>\n'
+                   for f in dataclasses.fields(entry))
+    return (f'<table class="catalog-card" id="{anchor}">\n<caption>{escape(entry_name(entry))}</caption>\n'
+            f'<tbody>\n{rows}</tbody>\n</table>\n')
+
+
+def comparison(items: list, caption: str, anchor: str) -> str:
+    """Several entries side by side: one column per entry, one row per field."""
+    if not items:
+        return ""
+    names = [f.name for f in dataclasses.fields(items[0])]
+    head = "".join(f'<th scope="col">{escape(entry_name(x))}</th>' for x in items)
+    rows = []
+    for name in names:
+        cells = "".join(f"<td>{fmt_value(getattr(x, name, None))}</td>" for x in items)
+        rows.append(f'<tr><th scope="row">{escape(field_label(name))}</th>{cells}</tr>\n')
+    return (f'<div class="table-scroll"><table class="catalog-table" id="{anchor}">\n<caption>{escape(caption)}</caption>\n'
+            f'<thead><tr><th scope="col">field</th>{head}</tr></thead>\n<tbody>\n{"".join(rows)}</tbody>\n</table></div>\n')
+
+
+def _fmt_float(x: float) -> str:
+    if math.isnan(x) or math.isinf(x):
+        return escape(str(x))
+    if x == 0 or 1e-3 <= abs(x) < 1e6:
+        s = f"{x:.6g}"
+        return s
+    exp = int(math.floor(math.log10(abs(x))))
+    mant = x / 10 ** exp
+    m = f"{mant:.4g}"
+    if m in ("10", "-10"):
+        mant, exp, m = mant / 10, exp + 1, f"{mant / 10:.4g}"
+    return f"{m} × 10{str(exp).translate(_SUPERSCRIPT)}"

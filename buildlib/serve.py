@@ -1,0 +1,57 @@
+"""A local static server for the built site, on 127.0.0.1 only.
+
+Python's ``http.server`` guesses types from the system's tables, which may
+lack ``.mjs``, ``.wasm`` or ``.webmanifest``; Pyodide needs ``application/wasm``
+for streaming compilation and module scripts need a JavaScript type, so the
+types the site uses are set here explicitly.
+"""
+from __future__ import annotations
+
+import functools
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".wasm": "application/wasm",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+}
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Static files with the site's MIME types; ``sw.js`` is always revalidated."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+
+    def end_headers(self) -> None:
+        if self.path.split("?", 1)[0].endswith(("/sw.js", "/book.json")):
+            self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_request(self, code="-", size="-") -> None:  # quiet: only failed requests are logged
+        if str(code).startswith(("4", "5")):
+            super().log_request(code, size)
+
+
+def make_server(directory: Path, port: int) -> ThreadingHTTPServer:
+    """A server for ``directory`` on ``127.0.0.1:port`` (0 picks a free port)."""
+    handler = functools.partial(SiteHandler, directory=str(directory))
+    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve(directory: Path, port: int) -> None:
+    """Serve ``directory`` until interrupted, printing its URL."""
+    with make_server(directory, port) as httpd:
+        print(f"Serving {directory} at http://127.0.0.1:{httpd.server_address[1]}/  (Ctrl+C stops)", flush=True)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            print()
