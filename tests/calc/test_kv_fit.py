@@ -3,7 +3,8 @@ import pytest
 
 from llmviz.calc.batching import kv_slot_limit
 from llmviz.calc.decode import decode_step_lower_bound
-from llmviz.calc.kv_fit import (decode_read_split, decode_step_floor, fits, hbm_bytes,
+from llmviz.calc.kv_cache import kv_cache_bytes
+from llmviz.calc.kv_fit import (decode_read_split, decode_step_floor, fits, hbm_bytes, kv_growth,
                                 kv_budget_bytes, max_batch_that_fits, max_context_that_fits)
 
 # Llama 3 8B (config.json): 32 layers, 8 KV heads of 128 dims; 8,030,261,248 parameters.
@@ -64,3 +65,23 @@ def test_bad_arguments_name_themselves():
         hbm_bytes("h100-sxm", 0)
     with pytest.raises(ValueError, match="batch"):
         max_context_that_fits("llama-3-8b", "h100-sxm", 1, batch=0)
+
+
+@pytest.mark.parametrize("name", ["opt-13b", "llama-3-8b", "mistral-7b", "gpt-oss-120b",
+                                  "llama-4-scout", "deepseek-v2", "jamba-v0.1"])
+@pytest.mark.parametrize("dtype", ["bf16", "fp8"])
+def test_growth_terms_reproduce_the_layer_by_layer_sum(name, dtype):
+    g = kv_growth(name, dtype)
+    for tokens in (1, 127, 128, 129, 4095, 4096, 4097, 8192, 100_000):
+        for batch in (1, 3):
+            assert g.bytes(tokens, batch) == kv_cache_bytes(name, tokens, batch, dtype)
+
+
+def test_growth_terms_by_hand():
+    # Mistral 7B: every layer is local with a 4,096-token window, 128 KiB per token while it fills.
+    g = kv_growth("mistral-7b")
+    assert (g.global_bytes, g.local_bytes, g.window) == (0, 2 * 32 * 8 * 128 * 2, 4096)
+    # gpt-oss-120b: 18 global and 18 local (128-token) layers, 8 KV heads of 64 dims.
+    g = kv_growth("gpt-oss-120b", "fp8")
+    assert (g.global_bytes, g.local_bytes, g.window) == (18 * 2 * 8 * 64, 18 * 2 * 8 * 64, 128)
+    assert kv_growth("llama-3-8b").window is None

@@ -5,7 +5,8 @@ decoding. The weights are fixed; the cache grows with every token of every
 sequence. This module answers the capacity questions that follow: how many
 bytes are left for the cache, the longest context or the largest batch that
 still fits, and how the bytes one decode step must read split between weights
-and cache.
+and cache. :func:`kv_growth` gives the cache's growth with context as two
+per-token rates and a window, cheap enough to evaluate every animation frame.
 
 Conventions:
 
@@ -20,12 +21,48 @@ Conventions:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..catalog.formats import get_format
 from ..catalog.hardware import get_gpu
-from ..catalog.models import get_model
+from ..catalog.models import ATTN_LOCAL, get_model
 from ._checks import positive_int
 from .decode import decode_weight_bytes
-from .kv_cache import kv_cache_bytes, ssm_state_bytes
+from .kv_cache import kv_cache_bytes, kv_elements_per_token_by_layer, ssm_state_bytes
 from .model_size import weight_bytes
+
+
+@dataclass(frozen=True)
+class KVGrowth:
+    """One sequence's cache as a function of its length ``T`` (tokens).
+
+    ``global_bytes · T + local_bytes · min(T, window)``: global layers keep
+    every token, local (sliding-window or chunked) layers at most ``window``.
+    The same numbers :func:`llmviz.calc.kv_cache.kv_cache_bytes` adds up
+    layer by layer, in a form cheap enough to evaluate every animation frame.
+    """
+
+    global_bytes: float      # bytes per token, global attention layers
+    local_bytes: float       # bytes per token, local layers, while their window fills
+    window: int | None       # tokens a local layer holds at most (None: no local layers)
+
+    def bytes(self, tokens: int, batch: int = 1) -> float:
+        """Cache bytes of ``batch`` sequences of ``tokens`` tokens each (bytes)."""
+        held = min(tokens, self.window) if self.window else tokens
+        return batch * (self.global_bytes * tokens + self.local_bytes * held)
+
+
+def kv_growth(model, dtype: str = "bf16") -> KVGrowth:
+    """How ``model``'s per-sequence cache grows with context in ``dtype`` (see :class:`KVGrowth`)."""
+    m = get_model(model)
+    bits = get_format(dtype).bits_per_param
+    glob = loc = 0
+    for kind, elements in zip(m.layer_kinds(), kv_elements_per_token_by_layer(m)):
+        if kind == ATTN_LOCAL:
+            loc += elements
+        else:
+            glob += elements
+    return KVGrowth(glob * bits / 8, loc * bits / 8, m.sliding_window if loc else None)
 
 
 def hbm_bytes(gpu, gpus: int = 1) -> float:
