@@ -14,6 +14,7 @@ from .parallel import (
     zero_model_state_bytes,
 )
 from .roofline import ridge_point, roofline_flops
+from .gemm import gemm_bytes, gemm_flops, gemm_intensity, gemm_macs, layer_projections, linear_flops, matmul_flops_per_token
 from .decode import decode_step_lower_bound
 from .kv_fit import decode_step_floor, max_batch_that_fits, max_context_that_fits
 from .speculative import speculative_expected_tokens, speculative_speedup
