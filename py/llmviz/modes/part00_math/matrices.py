@@ -1,0 +1,806 @@
+"""Matrices as transforms, and GEMM: the workshop of chapter p00-c04.
+
+Three views, one idea each:
+
+* transform (and its presets rotation, shear, scale, singular): a 2×2
+  matrix A = [[a, b], [c, d]] bends the plane. The grid morphs from the
+  identity to A; the unit square becomes the parallelogram spanned by A's
+  columns, with area |det A|.
+* gemm (and matvec, its N = 1 case): C = A·B for small integer matrices,
+  computed one multiply-add at a time. Row i of A and column j of B light
+  up, the current product flies into C[i, j], and a ledger keeps the
+  running sum, while a counter climbs towards 2·M·N·K FLOPs.
+* layer: one weight matrix of a Llama 3 8B layer drawn to scale, applied
+  to T tokens at once. Reading W row by row fills the matching row of the
+  output for every token: the FLOPs grow with T, the weight bytes do not.
+
+A slider belongs to one view; moving it while another view is showing
+switches to that view, so every control visibly acts on the picture.
+"""
+from __future__ import annotations
+
+import math
+
+from ...calc.gemm import (PROJECTIONS, gemm_bytes, gemm_flops, gemm_intensity, gemm_macs,
+                          layer_projections, matmul_flops_per_token)
+from ...catalog import get_model
+from ...core.mode import Mode, Submode, metric
+from ...core.params import Choice, Number
+from ...core.scene import Scene, text_box
+from ...units import fmt_bytes, fmt_count, fmt_flops
+
+MODEL = "llama-3-8b"
+BF16_BYTES = 2
+
+MORPH_S = 2.5          # seconds for the grid to travel from the identity to A
+HOLD_S = 4.0           # seconds the finished product C stays up before the GEMM restarts
+SWEEP_S = 3.0          # seconds to read W once in the layer view
+LAYER_PERIOD_S = 7.0   # sweep, then hold the finished output
+VALUE_RANGE = 3        # GEMM entries are non-zero integers in [-3, 3], easy to multiply by hand
+MAX_DIM = 8            # largest M, N, K a reader can pick
+
+TRANSFORM_VIEWS = ("transform", "rotation", "shear", "scale", "singular")
+GEMM_VIEWS = ("gemm", "matvec")
+LAYER_VIEWS = ("layer",)
+# the view a slider switches to when it is moved elsewhere
+_HOME = {"a": "transform", "b": "transform", "c": "transform", "d": "transform",
+         "m": "gemm", "n": "gemm", "k": "gemm", "pace": "gemm",
+         "proj": "layer", "tokens": "layer"}
+_FAMILY = {"transform": TRANSFORM_VIEWS, "gemm": GEMM_VIEWS, "layer": LAYER_VIEWS}
+
+_PROJ_LABELS = {
+    "q": "q: query projection", "k": "k: key projection", "v": "v: value projection",
+    "o": "o: attention output", "gate": "gate: FFN gate", "up": "up: FFN up",
+    "down": "down: FFN down",
+}
+
+# plane view geometry: a square plot of the world square [-R, R]²
+PLOT_X, PLOT_Y, PLOT_S = 24.0, 64.0, 480.0
+WORLD_R = 4.5
+GRID_LINES = 4         # the grid from -4 to 4 moves: what the plot shows before the map
+PANEL_X = 540.0
+
+
+# -- small pure helpers ---------------------------------------------------------
+
+
+def _num(v: float) -> str:
+    """A matrix entry as a reader writes it: at most two decimals, a real minus sign."""
+    r = round(v, 2)
+    if r == 0:
+        r = 0.0
+    s = f"{r:.2f}".rstrip("0").rstrip(".")
+    return s.replace("-", "\u2212")
+
+
+def _int(v: int) -> str:
+    return str(v).replace("-", "\u2212")
+
+
+def _paren(v: int) -> str:
+    """A factor in a product: negative numbers in parentheses, as on paper."""
+    return f"({_int(v)})" if v < 0 else _int(v)
+
+
+def _ratio(x: float) -> str:
+    """A ratio to three significant figures, with thousands separators above 100."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+
+
+def det2(a: float, b: float, c: float, d: float) -> float:
+    """Determinant of [[a, b], [c, d]]: the factor by which the map scales areas (signed)."""
+    return a * d - b * c
+
+
+def classify2(a: float, b: float, c: float, d: float, tol: float = 2e-3) -> str:
+    """A short name for what [[a, b], [c, d]] does to the plane."""
+    det = det2(a, b, c, d)
+    if max(abs(a), abs(b), abs(c), abs(d)) < tol:
+        return "zero matrix: every point lands on the origin"
+    if abs(det) < tol:
+        return "singular (det 0): the plane collapses onto a line"
+    if abs(b) < tol and abs(c) < tol:
+        if abs(a - 1) < tol and abs(d - 1) < tol:
+            return "identity: nothing moves"
+        if a > 0 and d > 0:
+            return f"scale: x by {_num(a)}, y by {_num(d)}"
+    if abs(a - d) < tol and abs(b + c) < tol and abs(a * a + c * c - 1) < 2 * tol:
+        return f"rotation by {_num(math.degrees(math.atan2(c, a)))}\u00b0"
+    if abs(a - 1) < tol and abs(d - 1) < tol and (abs(b) < tol or abs(c) < tol):
+        return "shear: one axis slides along the other"
+    if det < 0:
+        return "flips the plane over (det < 0)"
+    return "general linear map"
+
+
+def lcg_ints(seed: int, count: int, lo: int, hi: int) -> list[int]:
+    """``count`` integers in ``[lo, hi]`` from a 64-bit LCG: the same on every Python."""
+    x = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
+    out = []
+    span = hi - lo + 1
+    for _ in range(count):
+        x = (x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
+        out.append(lo + (x >> 33) % span)
+    return out
+
+
+def _nonzero(v: int) -> int:
+    # [-3, 2] -> {-3, -2, -1, 1, 2, 3}: a zero factor would make its step invisible
+    return v + 1 if v >= 0 else v
+
+
+def gemm_operands(seed: int, size: int = MAX_DIM) -> tuple[list[list[int]], list[list[int]]]:
+    """Two ``size``×``size`` integer matrices; a product uses their top-left corners.
+
+    Cutting both from fixed 8×8 tables keeps every entry in place when the
+    reader changes M, N or K.
+    """
+    va = [_nonzero(v) for v in lcg_ints(2 * seed + 1, size * size, -VALUE_RANGE, VALUE_RANGE - 1)]
+    vb = [_nonzero(v) for v in lcg_ints(2 * seed + 2, size * size, -VALUE_RANGE, VALUE_RANGE - 1)]
+    a = [va[r * size:(r + 1) * size] for r in range(size)]
+    b = [vb[r * size:(r + 1) * size] for r in range(size)]
+    return a, b
+
+
+def matmul(a: list[list[int]], b: list[list[int]], m: int, n: int, k: int) -> list[list[int]]:
+    """C = A·B for the top-left (m×k) of ``a`` and (k×n) of ``b``: m·n dot products of length k."""
+    return [[sum(a[i][p] * b[p][j] for p in range(k)) for j in range(n)] for i in range(m)]
+
+
+def gemm_position(t: float, pace: float, macs: int) -> tuple[int, int, float, bool]:
+    """Where the animation is at time ``t``: (cycle, multiply-adds done, phase of the next, finished).
+
+    Multiply-add ``q`` runs during ``[q, q+1)/pace`` seconds of a cycle; a
+    cycle is the whole product plus :data:`HOLD_S` seconds showing C.
+    """
+    run = macs / pace
+    cycle = run + HOLD_S
+    n = int(t // cycle)
+    tc = t - n * cycle
+    if tc >= run:
+        return n, macs, 0.0, True
+    x = tc * pace
+    q = min(int(x), macs - 1)
+    return n, q, x - q, False
+
+
+def clip_segment(x1, y1, x2, y2, lo, hi):
+    """Liang-Barsky: the part of a segment inside the square [lo, hi]², or None."""
+    dx, dy = x2 - x1, y2 - y1
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x1 - lo), (dx, hi - x1), (-dy, y1 - lo), (dy, hi - y1)):
+        if abs(p) < 1e-12:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return None
+    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
+
+
+def _ease(u: float) -> float:
+    u = min(max(u, 0.0), 1.0)
+    return u * u * (3 - 2 * u)
+
+
+def _overlaps(a, b) -> bool:
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+# -- the mode -------------------------------------------------------------------
+
+
+class MatricesMode(Mode):
+    """A 2×2 matrix bending the plane; a GEMM built one multiply-add at a time; a real layer's cost."""
+
+    id = "p00-c04-matrices"
+    chapter = "p00-c04-matrices"
+    title = "Matrices as transforms, and GEMM"
+    step_dt = 0.5
+    size = (960, 600)
+
+    params = (
+        Number("a", "a (row 1, column 1)", lo=-2, hi=2, step=0.05, default=1.5,
+               help="Top-left entry of the 2×2 matrix: where e₁ lands, x part."),
+        Number("b", "b (row 1, column 2)", lo=-2, hi=2, step=0.05, default=0.5,
+               help="Top-right entry: where e₂ lands, x part."),
+        Number("c", "c (row 2, column 1)", lo=-2, hi=2, step=0.05, default=0.5,
+               help="Bottom-left entry: where e₁ lands, y part."),
+        Number("d", "d (row 2, column 2)", lo=-2, hi=2, step=0.05, default=1.0,
+               help="Bottom-right entry: where e₂ lands, y part."),
+        Number("m", "M (rows of A and C)", lo=1, hi=MAX_DIM, step=1, default=3, integer=True,
+               help="A is M×K, C is M×N."),
+        Number("n", "N (columns of B and C)", lo=1, hi=MAX_DIM, step=1, default=3, integer=True,
+               help="B is K×N, C is M×N. N = 1 makes it a matrix-vector product."),
+        Number("k", "K (inner dimension)", lo=1, hi=MAX_DIM, step=1, default=4, integer=True,
+               help="Length of every dot product: columns of A, rows of B."),
+        Number("pace", "Pace", lo=0.5, hi=32, step=0.5, default=2, unit="multiply-adds/s", log=True,
+               help="How many multiply-adds the animation performs per second."),
+        Choice("proj", "Llama 3 8B weight matrix", default="q",
+               options=tuple((p, _PROJ_LABELS[p]) for p in PROJECTIONS),
+               help="One of the seven weight matrices in each of the model's 32 layers."),
+        Number("tokens", "Tokens T", lo=1, hi=4096, step=1, default=1, unit="tokens", integer=True,
+               log=True, help="How many tokens pass through the matrix together (the N of the GEMM)."),
+    )
+
+    submodes = {
+        "transform": Submode("Transform", {"a": 1.5, "b": 0.5, "c": 0.5, "d": 1.0},
+                             "A 2×2 matrix moves every point of the plane; its columns are where e₁ and e₂ land."),
+        "rotation": Submode("Rotation", {"a": 0.866, "b": -0.5, "c": 0.5, "d": 0.866},
+                            "cos 30° and sin 30°: a rotation by 30°, area unchanged (det 1)."),
+        "shear": Submode("Shear", {"a": 1.0, "b": 1.0, "c": 0.0, "d": 1.0},
+                         "e₁ stays, e₂ slides right: squares become parallelograms of the same area."),
+        "scale": Submode("Scale", {"a": 2.0, "b": 0.0, "c": 0.0, "d": 0.5},
+                         "x doubles, y halves: the area stays the same (det 1)."),
+        "singular": Submode("Singular", {"a": 1.0, "b": 2.0, "c": 0.5, "d": 1.0},
+                            "The second column is twice the first: det 0, the plane collapses onto a line."),
+        "gemm": Submode("GEMM", {"m": 3, "n": 3, "k": 4},
+                        "C = A·B one multiply-add at a time; the FLOP counter climbs to 2·M·N·K."),
+        "matvec": Submode("Matrix-vector", {"m": 4, "n": 1, "k": 3},
+                          "N = 1: y = W·x, a layer of neurons, is the thinnest GEMM."),
+        "layer": Submode("Llama layer", {"proj": "q", "tokens": 1},
+                         "One real weight matrix to scale; more tokens, more FLOPs, the same weight bytes."),
+    }
+    default_submode = "transform"
+
+    def __init__(self, values=None, submode=None, seed: int = 0):
+        self._notes: list[str] = []
+        self._memos: dict[str, tuple] = {}
+        super().__init__(values=values, submode=submode, seed=seed)
+
+    def _memo(self, name: str, key, fn):
+        """``fn()`` remembered for one animation state ``key`` under the current parameters.
+
+        Between two multiply-adds (or once the grid has settled) consecutive
+        frames are identical, so they cost a lookup instead of a redraw.
+        """
+        full = (self.values.version, self.submode, key)
+        hit = self._memos.get(name)
+        if hit and hit[0] == full:
+            return hit[1]
+        v = fn()
+        self._memos[name] = (full, v)
+        return v
+
+    # -- which view ------------------------------------------------------------
+
+    def view(self) -> str:
+        """The picture the current sub-mode shows: "transform", "gemm" or "layer"."""
+        for name, members in _FAMILY.items():
+            if self.submode in members:
+                return name
+        return "transform"
+
+    def set(self, name, value):
+        """Set one slider; if it belongs to a view that is not showing, show that view."""
+        before = self.values.version
+        msg = super().set(name, value)
+        home = _HOME.get(name)
+        if home and self.values.version != before and self.view() != home:
+            self.submode = home
+            self.values.version += 1
+            self._notes.append(f"{name} acts on the {self.submodes[home].label} view: switched to it.")
+        return msg
+
+    # -- frames ------------------------------------------------------------------
+
+    def draw(self, t: float):
+        v = self.view()
+        if v == "gemm":
+            return self._draw_gemm(t)
+        if v == "layer":
+            return self._draw_layer(t)
+        return self._draw_transform(t)
+
+    def events(self, t0: float, t1: float) -> list[dict]:
+        out = [{"level": "info", "text": n} for n in self._notes]
+        self._notes = []
+        v = self.view()
+        if v == "gemm":
+            out += self._gemm_events(t0, t1)
+        elif v == "layer":
+            out += self._layer_events(t0, t1)
+        else:
+            out += self._transform_events(t0, t1)
+        return out
+
+    def _header(self, sc: Scene, title: str, subtitle: str) -> None:
+        sc.text(24, 22, title, size=16, bold=True)
+        sc.text(24, 44, subtitle, size=12, fill="muted")
+
+    # -- transform view ----------------------------------------------------------------
+
+    def _matrix(self) -> tuple[float, float, float, float]:
+        return self["a"], self["b"], self["c"], self["d"]
+
+    def _draw_transform(self, t: float):
+        s = _ease(t / MORPH_S)
+        if s >= 1:
+            return self._memo("transform", "settled", lambda: self._transform_frame(1.0))
+        return self._transform_frame(s)
+
+    def _transform_frame(self, s: float):
+        a, b, c, d = self._matrix()
+        # the matrix at this moment: a straight-line walk from I to A
+        ma, mb, mc, md = 1 + s * (a - 1), s * b, s * c, 1 + s * (d - 1)
+        sc = self.new_scene()
+        self._header(sc, "A 2×2 matrix moves every point of the plane",
+                     "Each output coordinate is a dot product of a row of A with the point.")
+        sc.items.extend(self.cached("plane", self._plane_static))
+        unit = PLOT_S / (2 * WORLD_R)
+        ox, oy = PLOT_X + PLOT_S / 2, PLOT_Y + PLOT_S / 2
+
+        def px(x, y):
+            return ox + x * unit, oy - y * unit
+
+        # the moving grid: images of the lines x = i and y = i
+        L = GRID_LINES
+        for i in range(-L, L + 1):
+            for (x1, y1, x2, y2) in ((i, -L, i, L), (-L, i, L, i)):
+                seg = clip_segment(ma * x1 + mb * y1, mc * x1 + md * y1,
+                                   ma * x2 + mb * y2, mc * x2 + md * y2, -WORLD_R, WORLD_R)
+                if seg:
+                    p1, p2 = px(seg[0], seg[1]), px(seg[2], seg[3])
+                    sc.line(p1[0], p1[1], p2[0], p2[1], stroke="ink" if i == 0 else "muted",
+                            lw=1.5 if i == 0 else 0.8, alpha=0.75 if i == 0 else 0.55)
+        # where the unit square ends up (dashed) and where it is now (filled)
+        if s < 1:
+            sc.path([px(0, 0), px(a, c), px(a + b, c + d), px(b, d)], stroke="accent3", lw=1.2,
+                    closed=True, dash=(5, 4), alpha=0.8)
+        sc.path([px(0, 0), px(ma, mc), px(ma + mb, mc + md), px(mb, md)], fill="accent3",
+                stroke="accent3", lw=1.5, alpha=0.25)
+        placed: list[tuple] = []
+        o = px(0, 0)
+        for (vx, vy, col, tag) in ((ma, mc, "q", "Ae\u2081"), (mb, md, "k", "Ae\u2082")):
+            if math.hypot(vx, vy) * unit > 4:
+                tip = px(vx, vy)
+                sc.arrow(o[0], o[1], tip[0], tip[1], stroke=col, lw=3, head=10)
+                self._tag(sc, placed, tip, (vx, vy), tag, col)
+        corner = px(ma + mb, mc + md)
+        sc.circle(corner[0], corner[1], 4.5, fill="ink")
+        self._tag(sc, placed, corner, (ma + mb, mc + md), "Ax", "ink")
+
+        sc.items.extend(self.cached("tpanel", lambda: self._transform_panel(a, b, c, d)))
+        sc.text(PANEL_X, 406, f"now showing (1 \u2212 s)\u00b7I + s\u00b7A with s = {s:.2f}", size=11,
+                fill="muted")
+        det = det2(a, b, c, d)
+        tel = [
+            metric("det", "det A (area factor)", det, _num(det), "",
+                   "ad − bc: the unit square's area after the map, signed"),
+            metric("e1", "A·e₁ (column 1)", a, f"({_num(a)}, {_num(c)})", ""),
+            metric("e2", "A·e₂ (column 2)", b, f"({_num(b)}, {_num(d)})", ""),
+            metric("morph", "morph from I to A", s, f"{round(100 * s)} %", "%"),
+            metric("flops", "FLOPs per point (2×2 · 2×1)", gemm_flops(2, 1, 2),
+                   f"{gemm_flops(2, 1, 2)} FLOP", "FLOP"),
+        ]
+        return sc, tel
+
+    def _plane_static(self) -> list[dict]:
+        """The fixed backdrop of the plane view: the untouched grid and the frame."""
+        sc = Scene(*self.size)
+        unit = PLOT_S / (2 * WORLD_R)
+        ox, oy = PLOT_X + PLOT_S / 2, PLOT_Y + PLOT_S / 2
+        sc.rect(PLOT_X, PLOT_Y, PLOT_S, PLOT_S, fill="panel", stroke="faint")
+        for i in range(-4, 5):
+            sc.line(ox + i * unit, PLOT_Y, ox + i * unit, PLOT_Y + PLOT_S, stroke="grid", lw=1)
+            sc.line(PLOT_X, oy + i * unit, PLOT_X + PLOT_S, oy + i * unit, stroke="grid", lw=1)
+        sc.text(PLOT_X, PLOT_Y + PLOT_S + 18,
+                "pale grid: the plane before · dark grid: after A · 1 square = 1 unit",
+                size=11, fill="muted")
+        return sc.items
+
+    def _tag(self, sc: Scene, placed: list, at, direction, s: str, fill: str) -> None:
+        """A short label just beyond a point, nudged so it stays in the plot and clear of others."""
+        dx, dy = direction
+        nrm = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / nrm, -dy / nrm
+        size = 13
+        for extra in (0, 14, 28, -14, 42, -28, 56):
+            x = at[0] + ux * 16 + (extra if abs(uy) > abs(ux) else 0)
+            y = at[1] + uy * 16 + (extra if abs(uy) <= abs(ux) else 0)
+            box = text_box(x, y, s, size, "c", "m")
+            inside = (box[0] >= PLOT_X + 2 and box[2] <= PLOT_X + PLOT_S - 2
+                      and box[1] >= PLOT_Y + 2 and box[3] <= PLOT_Y + PLOT_S - 2)
+            if inside and not any(_overlaps(box, p) for p in placed):
+                placed.append(box)
+                sc.text(x, y, s, size=size, fill=fill, align="c", base="m", bold=True)
+                return
+
+    def _transform_panel(self, a, b, c, d) -> list[dict]:
+        """The matrix and its arithmetic beside the plane (depends on a, b, c, d only)."""
+        sc = Scene(*self.size)
+        x = PANEL_X
+        sc.text(x, 84, "A =", size=18, bold=True)
+        # the matrix, drawn with brackets; column 1 blue, column 2 orange
+        bx, by, bw, bh = x + 44, 66, 128, 60
+        for side in (bx, bx + bw):
+            inward = 6 if side == bx else -6
+            sc.path([(side + inward, by), (side, by), (side, by + bh), (side + inward, by + bh)],
+                    stroke="ink", lw=1.6)
+        for col, (top, bot, fill) in enumerate(((a, c, "q"), (b, d, "k"))):
+            cx = bx + 34 + col * 60
+            sc.text(cx, by + 16, _num(top), size=16, fill=fill, align="c", bold=True)
+            sc.text(cx, by + 44, _num(bot), size=16, fill=fill, align="c", bold=True)
+        sc.text(bx + bw + 18, 84, "columns = where e\u2081 and e\u2082 land", size=11, fill="muted")
+        det = det2(a, b, c, d)
+        rows = [
+            (f"A\u00b7e\u2081 = (a, c) = ({_num(a)}, {_num(c)})", "q", False),
+            (f"A\u00b7e\u2082 = (b, d) = ({_num(b)}, {_num(d)})", "k", False),
+            ("A\u00b7x for x = (1, 1), one dot product per row:", "ink", False),
+            (f"  row 1 \u00b7 x = {_num(a)}\u00b71 + {_num(b)}\u00b71 = {_num(a + b)}", "ink", False),
+            (f"  row 2 \u00b7 x = {_num(c)}\u00b71 + {_num(d)}\u00b71 = {_num(c + d)}", "ink", False),
+            (f"det A = ad \u2212 bc = {_num(a * d)} \u2212 {_num(b * c)} = {_num(det)}", "ink", True),
+            (f"the unit square's area becomes |det A| = {_num(abs(det))}", "muted", False),
+            (classify2(a, b, c, d), "accent3", True),
+        ]
+        y = 160
+        for text, fill, bold in rows:
+            sc.text(x, y, text, size=13, fill=fill, bold=bold)
+            y += 30
+        return sc.items
+
+    def _transform_events(self, t0: float, t1: float) -> list[dict]:
+        if not (t0 < MORPH_S <= t1):
+            return []
+        a, b, c, d = self._matrix()
+        det = det2(a, b, c, d)
+        what = classify2(a, b, c, d)
+        return [{"level": "info",
+                 "text": f"A reached: e\u2081 \u2192 ({_num(a)}, {_num(c)}), e\u2082 \u2192 ({_num(b)}, {_num(d)}); "
+                         f"areas scale by |det A| = {_num(abs(det))} ({what})."}]
+
+    # -- GEMM view ------------------------------------------------------------------------
+
+    def _shape(self) -> tuple[int, int, int]:
+        return self["m"], self["n"], self["k"]
+
+    def _gemm_layout(self):
+        m, n, k = self._shape()
+        cs = min(54.0, math.floor(440 / (k + m)), math.floor(500 / (k + n)))
+        ax = 70.0
+        cx = ax + k * cs + 26
+        top = 92.0
+        by = top
+        cy = by + k * cs + 26
+        return cs, ax, cx, by, cy
+
+    def _gemm_static(self) -> dict:
+        """Everything in the GEMM view that depends only on the parameters.
+
+        ``under`` (cell backgrounds) is painted before the moving highlights,
+        ``over`` (the numbers and names) after them, so a highlight never hides a number.
+        """
+        m, n, k = self._shape()
+        A, B = self.cached("operands", lambda: gemm_operands(self.seed))
+        C = matmul(A, B, m, n, k)
+        cs, ax, cx, by, cy = self._gemm_layout()
+        under, over = Scene(*self.size), Scene(*self.size)
+        fs = min(16.0, cs * 0.42)
+        under.grid(ax, cy, k * cs, m * cs, m, k, [0.5] * (m * k), vmin=0, vmax=4, label="A")
+        under.grid(cx, by, n * cs, k * cs, k, n, [0.5] * (k * n), vmin=0, vmax=4, label="B")
+        for i in range(m):
+            for p in range(k):
+                over.text(ax + (p + 0.5) * cs, cy + (i + 0.5) * cs, _int(A[i][p]), size=fs,
+                          align="c", font="mono", collide=False)
+        for p in range(k):
+            for j in range(n):
+                over.text(cx + (j + 0.5) * cs, by + (p + 0.5) * cs, _int(B[p][j]), size=fs,
+                          align="c", font="mono", collide=False)
+        # names and shapes, in the free corner above A and beside B
+        mv = n == 1
+        over.text(ax, cy - 10, f"{'W' if mv else 'A'}  ({m}\u00d7{k})", size=13, bold=True, base="b")
+        over.text(cx - 10, by + 8, f"{'x' if mv else 'B'}  ({k}\u00d7{n})", size=13, bold=True,
+                  align="r", base="t")
+        out_name = "y = W\u00b7x" if mv else "C = A\u00b7B"
+        over.text(cx, cy + m * cs + 10, f"{out_name}  ({m}\u00d7{n})", size=13, bold=True, base="t")
+        return {"under": under.items, "over": over.items, "C": C, "A": A, "B": B, "fs": fs}
+
+    def _draw_gemm(self, t: float):
+        m, n, k = self._shape()
+        macs = gemm_macs(m, n, k)
+        _cycle, q, phase, finished = gemm_position(t, self["pace"], macs)
+        items, tel = self._memo("gemm", (q, finished), lambda: self._gemm_state(q, finished))
+        sc = self.new_scene()
+        sc.items = list(items)
+        # the product travelling from A[i,p] and B[p,j] into C[i,j]
+        if not finished and phase < 0.7:
+            cs, ax, cx, by, cy = self._gemm_layout()
+            i, j = divmod(q // k, n)
+            p = q % k
+            u = _ease(phase / 0.7)
+            tx, ty = cx + (j + 0.5) * cs, cy + (i + 0.5) * cs
+            for sx, sy in ((ax + (p + 0.5) * cs, cy + (i + 0.5) * cs),
+                           (cx + (j + 0.5) * cs, by + (p + 0.5) * cs)):
+                sc.line(sx, sy, tx, ty, stroke="accent2", lw=1, dash=(3, 3), alpha=0.6)
+                sc.circle(sx + (tx - sx) * u, sy + (ty - sy) * u, max(3.0, cs * 0.1), fill="accent2",
+                          alpha=0.85)
+        return sc, tel
+
+    def _gemm_state(self, q: int, finished: bool):
+        """Scene items and telemetry after ``q`` multiply-adds (all of them if ``finished``)."""
+        m, n, k = self._shape()
+        macs = gemm_macs(m, n, k)
+        total = gemm_flops(m, n, k)
+        st = self.cached("gemm", self._gemm_static)
+        A, B, C, fs = st["A"], st["B"], st["C"], st["fs"]
+        cs, ax, cx, by, cy = self._gemm_layout()
+        cell, p = divmod(q, k)
+        i, j = divmod(cell, n)
+        if finished:
+            cell, p, i, j = m * n - 1, k - 1, m - 1, n - 1
+        mv = n == 1
+
+        sc = self.new_scene()
+        if mv:
+            self._header(sc, "y = W\u00b7x: a matrix-vector product is a GEMM with N = 1",
+                         "Each output is one neuron's weighted sum: a dot product of a row of W with x.")
+        else:
+            self._header(sc, "C = A\u00b7B, one multiply-add at a time",
+                         "C[i,j] is the dot product of row i of A with column j of B.")
+        # output cells: finished ones tinted, the rest blank
+        done_cells = m * n if finished else cell
+        sc.grid(cx, cy, n * cs, m * cs, m, n,
+                [1.0 if r * n + cc < done_cells else 0.0 for r in range(m) for cc in range(n)],
+                vmin=0, vmax=4, label="C")
+        sc.items.extend(st["under"])
+        # the pairs already multiplied, the pair in flight, and the cell they add into
+        for pp in range(p + (1 if finished else 0)):
+            sc.rect(ax + pp * cs + 2, cy + i * cs + 2, cs - 4, cs - 4, fill="hl", alpha=0.45)
+            sc.rect(cx + j * cs + 2, by + pp * cs + 2, cs - 4, cs - 4, fill="hl", alpha=0.45)
+        if not finished:
+            sc.rect(ax + p * cs + 2, cy + i * cs + 2, cs - 4, cs - 4, fill="hl", stroke="accent2", lw=2)
+            sc.rect(cx + j * cs + 2, by + p * cs + 2, cs - 4, cs - 4, fill="hl", stroke="accent2", lw=2)
+        sc.rect(cx + j * cs + 1, cy + i * cs + 1, cs - 2, cs - 2, fill="hl", stroke="accent2", lw=2.5)
+        # the row and the column being combined
+        sc.rect(ax, cy + i * cs, k * cs, cs, stroke="accent", lw=2.5)
+        sc.rect(cx + j * cs, by, cs, k * cs, stroke="accent", lw=2.5)
+        sc.items.extend(st["over"])
+        # values in C: finished cells, and the running sum of the current one
+        for r in range(m):
+            for cc in range(n):
+                idx = r * n + cc
+                if idx < done_cells and idx != cell:
+                    sc.text(cx + (cc + 0.5) * cs, cy + (r + 0.5) * cs, _int(C[r][cc]), size=fs,
+                            align="c", font="mono", collide=False)
+        terms = k if finished else p
+        partial = sum(A[i][pp] * B[pp][j] for pp in range(terms))
+        sc.text(cx + (j + 0.5) * cs, cy + (i + 0.5) * cs, _int(partial), size=fs, align="c",
+                font="mono", bold=True, collide=False)
+
+        done = macs if finished else q
+        self._ledger(sc, A, B, i, j, p, k, finished, done, macs, total, m, n)
+        tel = [
+            metric("cell", "current cell", cell, f"C[{i + 1},{j + 1}]", ""),
+            metric("sum", "running sum", partial, _int(partial), ""),
+            metric("macs", "multiply-adds done", done, f"{done} of {macs}", ""),
+            metric("flops", "FLOPs done", 2 * done, f"{2 * done} of {total} FLOP", "FLOP"),
+            metric("total", "2\u00b7M\u00b7N\u00b7K", total, f"2\u00b7{m}\u00b7{n}\u00b7{k} = {total} FLOP", "FLOP"),
+        ]
+        return sc.items, tel
+
+    def _ledger(self, sc, A, B, i, j, p, k, finished, done, macs, total, m, n) -> None:
+        x = 650.0
+        if n == 1:
+            head = f"y[{i + 1}] = \u03a3 W[{i + 1},p]\u00b7x[p], p = 1\u2026{k}"
+            cols = "p   W \u00d7 x        running sum"
+        else:
+            head = f"C[{i + 1},{j + 1}] = \u03a3 A[{i + 1},p]\u00b7B[p,{j + 1}], p = 1\u2026{k}"
+            cols = "p   A \u00d7 B        running sum"
+        name = "y" if n == 1 else "C"
+        sc.text(x, 92, head, size=14, bold=True, base="t")
+        sc.text(x, 116, cols, size=11, fill="muted", font="mono", base="t")
+        y = 140.0
+        acc = 0
+        for pp in range(k):
+            av, bv = A[i][pp], B[pp][j]
+            if pp < p or finished:
+                acc += av * bv
+                line = f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)} = {_int(av * bv)}"
+                sc.text(x, y, line, size=13, font="mono", base="t")
+                sc.text(x + 250, y, _int(acc), size=13, font="mono", align="r", base="t")
+            elif pp == p:
+                line = f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)} = {_int(av * bv)}"
+                sc.text(x, y, line, size=13, font="mono", bold=True, fill="accent2", base="t")
+                sc.text(x + 250, y, _int(acc + av * bv), size=13, font="mono", align="r",
+                        fill="accent2", bold=True, base="t")
+            else:
+                sc.text(x, y, f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)}", size=13, font="mono",
+                        fill="muted", base="t")
+            y += 22
+        y = max(y, 140 + 4 * 22) + 16
+        sc.line(x, y, x + 280, y, stroke="faint")
+        y += 14
+        sc.text(x, y, f"multiply-adds: {done} of {m}\u00b7{n}\u00b7{k} = {macs}", size=13, base="t")
+        y += 24
+        sc.text(x, y, f"FLOPs: {2 * done} of 2\u00b7{m}\u00b7{n}\u00b7{k} = {total}", size=13, base="t",
+                bold=True)
+        y += 26
+        # progress towards 2·M·N·K
+        sc.rect(x, y, 280, 12, fill="panel", stroke="faint")
+        if done:
+            sc.rect(x, y, 280 * done / macs, 12, fill="accent")
+        y += 26
+        sc.text(x, y, f"each of the {m * n} cells costs {k} multiply-adds", size=11, fill="muted",
+                base="t")
+        y += 18
+        sc.text(x, y, "1 multiply-add = 2 FLOPs (a multiply, an add)", size=11, fill="muted", base="t")
+        if finished:
+            sc.text(x, y + 26, f"{name} complete: {total} FLOPs", size=13, fill="good", bold=True,
+                    base="t")
+
+    def _gemm_events(self, t0: float, t1: float) -> list[dict]:
+        m, n, k = self._shape()
+        pace = self["pace"]
+        macs = gemm_macs(m, n, k)
+        total = gemm_flops(m, n, k)
+        C = self.cached("gemm", self._gemm_static)["C"]
+        name = "y" if n == 1 else "C"
+
+        def absolute(t):
+            if t < 0:
+                return -1
+            cyc, q, _, fin = gemm_position(t, pace, macs)
+            return cyc * (macs + 1) + (macs if fin else q)
+
+        lo, hi = absolute(t0), absolute(t1)
+        out = []
+        # every multiply-add count crossed in (t0, t1]; cell ends are multiples of k
+        for x in range(lo + 1, hi + 1):
+            cyc, q = divmod(x, macs + 1)
+            if q == macs:
+                out.append(f"{name}[{m},{n}] = {_int(C[m - 1][n - 1])} after {k} multiply-adds.")
+                out.append(f"{name} complete: {m * n} cells \u00d7 {k} multiply-adds = {macs} "
+                           f"multiply-adds = 2\u00b7{m}\u00b7{n}\u00b7{k} = {total} FLOPs.")
+            elif q == 0:
+                if cyc > 0:
+                    out.append(f"Starting the product again from {name}[1,1].")
+            elif q % k == 0:
+                cell = q // k - 1
+                i, j = divmod(cell, n)
+                out.append(f"{name}[{i + 1},{j + 1}] = {_int(C[i][j])} after {k} multiply-adds "
+                           f"({2 * q} of {total} FLOPs so far).")
+        if len(out) > 6:
+            out = [f"\u2026 {len(out) - 5} earlier updates skipped."] + out[-5:]
+        return [{"level": "info", "text": s} for s in out]
+
+    # -- layer view -------------------------------------------------------------------------
+
+    def _layer_numbers(self) -> dict:
+        model = get_model(MODEL)
+        proj = self["proj"]
+        T = self["tokens"]
+        d_in, d_out = layer_projections(model)[proj]
+        return {
+            "model": model, "proj": proj, "T": T, "d_in": d_in, "d_out": d_out,
+            "weights": d_in * d_out,
+            "weight_bytes": BF16_BYTES * d_in * d_out,
+            "per_token": gemm_flops(d_out, 1, d_in),
+            "flops": gemm_flops(d_out, T, d_in),
+            "bytes": gemm_bytes(d_out, T, d_in, BF16_BYTES),
+            "intensity": gemm_intensity(d_out, T, d_in, BF16_BYTES),
+            "intensity_1": gemm_intensity(d_out, 1, d_in, BF16_BYTES),
+            "model_per_token": matmul_flops_per_token(model),
+        }
+
+    def _layer_geometry(self, nums: dict) -> dict:
+        """Blocks W, X, Y side by side, top-aligned, all to one scale (pixels per number)."""
+        d_in, d_out, T = nums["d_in"], nums["d_out"], nums["T"]
+        t_max = self.values.find("tokens").hi
+        slot_min, op_w = 150.0, 40.0
+        x0, y0, width, height = 30.0, 84.0, 900.0, 270.0
+        # one scale for this matrix at every T, so the T slider only widens X and Y
+        s = min((width - 2 * op_w) / (d_in + 2 * t_max), height / max(d_in, d_out))
+        w_w, w_h = d_in * s, d_out * s
+        x_w, x_h = max(2.0, T * s), d_in * s
+        slot_w, slot_x = max(w_w, slot_min), max(x_w, slot_min)
+        wx = x0 + (slot_w - w_w) / 2
+        xx = x0 + slot_w + op_w + (slot_x - x_w) / 2
+        yx = x0 + slot_w + op_w + slot_x + op_w + (max(x_w, slot_min) - x_w) / 2
+        blocks = {"W": (wx, y0, w_w, w_h), "X": (xx, y0, x_w, x_h), "Y": (yx, y0, x_w, w_h)}
+        op_y = y0 + min(w_h, x_h) / 2
+        ops = ((x0 + slot_w + op_w / 2, op_y, "\u00d7"),
+               (x0 + slot_w + op_w + slot_x + op_w / 2, op_y, "="))
+        return {"blocks": blocks, "ops": ops, "scale": s, "bottom": y0 + max(w_h, x_h)}
+
+    def _layer_static(self) -> dict:
+        nums = self._layer_numbers()
+        geo = self._layer_geometry(nums)
+        sc = Scene(*self.size)
+        d_in, d_out, T = nums["d_in"], nums["d_out"], nums["T"]
+        W, X, Y = geo["blocks"]["W"], geo["blocks"]["X"], geo["blocks"]["Y"]
+        sc.rect(*W, fill="panel", stroke="accent3", lw=1.5)
+        sc.rect(*X, fill="q", stroke="q", alpha=0.35)
+        sc.rect(*Y, fill="panel", stroke="faint")
+        for ox, oy, sym in geo["ops"]:
+            sc.text(ox, oy, sym, size=22, align="c", bold=True)
+        bottom = geo["bottom"] + 10
+        plural = "s" if T > 1 else ""
+        labels = (
+            (W, "W: weights", f"{d_out:,} \u00d7 {d_in:,}"),
+            (X, f"X: {T:,} token{plural}", f"{d_in:,} \u00d7 {T:,}"),
+            (Y, "Y = W\u00b7X", f"{d_out:,} \u00d7 {T:,}"),
+        )
+        for (bx, _by, bw, _bh), name, shape in labels:
+            sc.text(bx + bw / 2, bottom, name, size=13, bold=True, align="c", base="t")
+            sc.text(bx + bw / 2, bottom + 18, shape, size=12, fill="muted", align="c", base="t")
+        sc.text(30, bottom + 42,
+                f"drawn to scale: 1 pixel \u2248 {1 / geo['scale']:,.0f} numbers along each side",
+                size=11, fill="muted", base="t")
+        self._layer_panel(sc, nums, bottom + 72)
+        return {"items": sc.items, "nums": nums, "geo": geo}
+
+    def _layer_panel(self, sc: Scene, nums: dict, top: float) -> None:
+        d_in, d_out, T = nums["d_in"], nums["d_out"], nums["T"]
+        model = nums["model"]
+        sc.line(30, top - 12, 930, top - 12, stroke="faint")
+        left = [
+            (f"{model.display_name}: one layer's {nums['proj']} matrix", "ink", True),
+            (f"{fmt_count(nums['weights'])} weights = {fmt_bytes(nums['weight_bytes'])} in bf16 (2 B each)", "muted", False),
+            ("one token, y = W\u00b7x (matrix-vector):", "ink", True),
+            (f"2\u00b7{d_out:,}\u00b7{d_in:,} = {fmt_flops(nums['per_token'])}", "ink", False),
+            ("every matrix in the model, one token:", "ink", True),
+            (f"{fmt_flops(nums['model_per_token'])} ({model.layers} layers \u00d7 7 matrices + output)", "ink", False),
+        ]
+        right = [
+            (f"{T:,} token{'s' if T > 1 else ''}, Y = W\u00b7X (matrix-matrix):", "ink", True),
+            (f"2\u00b7{d_out:,}\u00b7{T:,}\u00b7{d_in:,} = {fmt_flops(nums['flops'])}", "accent", True),
+            (f"weights read once for all of them: {fmt_bytes(nums['weight_bytes'])}", "ink", False),
+            (f"FLOPs per byte moved: {_ratio(nums['intensity'])}", "accent3", True),
+            (f"(one token alone: {_ratio(nums['intensity_1'])} FLOP/B)", "muted", False),
+        ]
+        for x, rows in ((30.0, left), (490.0, right)):
+            y = top
+            for text, fill, bold in rows:
+                sc.text(x, y, text, size=13, fill=fill, bold=bold, base="t")
+                y += 23
+
+    def _draw_layer(self, t: float):
+        st = self.cached("layer", self._layer_static)
+        nums, geo = st["nums"], st["geo"]
+        sc = self.new_scene()
+        self._header(sc, "A real layer: Y = W\u00b7X for T tokens at once",
+                     "Each row of W is read once and used by every token's column.")
+        sc.items.extend(st["items"])
+        W, X, Y = geo["blocks"]["W"], geo["blocks"]["X"], geo["blocks"]["Y"]
+        tc = t % LAYER_PERIOD_S
+        u = min(1.0, tc / SWEEP_S)
+        # rows of W read so far, and the same rows of Y filled for all T tokens
+        if u > 0:
+            sc.rect(W[0], W[1], W[2], W[3] * u, fill="accent3", alpha=0.35)
+            sc.rect(Y[0], Y[1], Y[2], Y[3] * u, fill="accent", alpha=0.7)
+        if u < 1:
+            # the row being read in W, and the row of Y it completes for every token
+            band_y = W[1] + W[3] * u
+            sc.line(W[0] - 6, band_y, W[0] + W[2] + 6, band_y, stroke="accent2", lw=2.5)
+            sc.line(Y[0] - 6, band_y, Y[0] + Y[2] + 6, band_y, stroke="accent2", lw=2.5)
+            sc.line(W[0] + W[2] + 6, band_y, Y[0] - 6, band_y, stroke="accent2", lw=1, dash=(3, 5),
+                    alpha=0.5)
+        rows_done = int(nums["d_out"] * u)
+        tel = [
+            metric("per_token", "FLOPs per token", nums["per_token"], fmt_flops(nums["per_token"]), "FLOP"),
+            metric("flops", f"FLOPs for {nums['T']:,} tokens", nums["flops"], fmt_flops(nums["flops"]), "FLOP"),
+            metric("weights", "weight bytes (bf16)", nums["weight_bytes"], fmt_bytes(nums["weight_bytes"]), "B"),
+            metric("intensity", "FLOPs per byte moved", nums["intensity"], f"{_ratio(nums['intensity'])} FLOP/B",
+                   "FLOP/B"),
+            metric("rows", "rows of W read", rows_done, f"{rows_done:,} of {nums['d_out']:,}", ""),
+            metric("model", "all matrices, one token", nums["model_per_token"],
+                   fmt_flops(nums["model_per_token"]), "FLOP"),
+        ]
+        return sc, tel
+
+    def _layer_events(self, t0: float, t1: float) -> list[dict]:
+        nums = self.cached("layer", self._layer_static)["nums"]
+        # sweeps end at SWEEP_S + n·period; report if one ended in (t0, t1]
+        first = max(0, math.floor((t0 - SWEEP_S) / LAYER_PERIOD_S) + 1)
+        last = math.floor((t1 - SWEEP_S) / LAYER_PERIOD_S)
+        if last < first:
+            return []
+        T = nums["T"]
+        return [{"level": "info",
+                 "text": f"W read once ({fmt_bytes(nums['weight_bytes'])}); {T:,} token{'s' if T > 1 else ''} "
+                         f"\u00d7 {nums['d_out']:,} outputs computed: {fmt_flops(nums['flops'])}."}]
