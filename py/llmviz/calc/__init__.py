@@ -19,6 +19,7 @@ from .decode import decode_step_lower_bound
 from .kv_fit import decode_step_floor, max_batch_that_fits, max_context_that_fits
 from .speculative import speculative_expected_tokens, speculative_speedup
 from .batching import continuous_batching_schedule, iteration_time_lower_bound, kv_slot_limit, make_workload, static_batching_schedule
+from .attention import attention, attention_core_flops, attention_crossover_tokens, attention_projection_flops, score_matrix_bytes, score_matrix_elements
 
 __all__ = [
     "active_param_count", "param_count", "weight_bytes",
