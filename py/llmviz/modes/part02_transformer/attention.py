@@ -1,0 +1,986 @@
+"""Scaled dot-product attention on one short sentence, and what it costs at N tokens.
+
+The sentence's head is illustrative, not trained: every token gets 16
+numbers (8 hand-labelled word features and 8 position numbers, cosines and
+sines at four frequencies), and W_Q, W_K, W_V are set by hand so that each
+of four query "questions" (find a noun, find who, find the verb, join the
+word) matches one key "answer", plus a position term that favours the
+previous token. The pattern the reader sees is computed, not drawn: Q = X·W_Q,
+K = X·W_K, V = X·W_V, then softmax(Q·Kᵀ/(τ·√d_k) + mask)·V by
+:func:`llmviz.calc.attention.attention`.
+
+Views: the weight matrix as a heatmap with one row worked step by step, the
+same row as a graph between tokens, the causal mask as tokens arrive one at
+a time, the √d_k scaling on random vectors of growing width, and the N²
+cost for a real model from the catalog.
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ...calc.attention import (
+    attention,
+    attention_crossover_tokens,
+    attention_projection_flops,
+    entropy_bits,
+    masked_elements,
+    matmul,
+    model_attention_core_flops,
+    score_matrix_bytes,
+    score_matrix_elements,
+    softmax,
+)
+from ...catalog import get_gpu, get_model
+from ...core import Choice, Flag, Mode, Number, Scene, Submode
+from ...core.mode import metric
+from ...units import fmt_bytes, fmt_count, fmt_flops
+
+# --------------------------------------------------------------------------
+# the illustrative head
+
+TOKENS = ("The", "animal", "didn", "'t", "cross", "the", "street", "because",
+          "it", "was", "too", "tired")
+FEATURES = ("det", "noun", "anim", "pron", "verb", "aux", "piece", "adj")
+FEATURE_NAMES = {
+    "det": "determiner", "noun": "noun", "anim": "animate", "pron": "pronoun",
+    "verb": "verb", "aux": "auxiliary verb", "piece": "word piece", "adj": "adjective",
+}
+WORD_FEATURES = {
+    "The": ("det",), "animal": ("noun", "anim"), "didn": ("verb", "aux"), "'t": ("piece",),
+    "cross": ("verb",), "the": ("det",), "street": ("noun",), "because": (),
+    "it": ("pron", "anim"), "was": ("verb", "aux"), "too": (), "tired": ("adj",),
+}
+#: radians per position of the four cosine/sine pairs; chosen so that the
+#: previous position stands out from every other within 12 tokens
+FREQS = (0.4, 1.15, 1.95, 2.75)
+#: the four content channels of Q and K: (name, query side, key side)
+QK_RULES = (
+    ("find a noun", {"det": 4.0}, {"noun": 1.0}),
+    ("find who", {"pron": 6.0, "adj": 4.8, "verb": 3.0}, {"anim": 1.0, "noun": 0.5, "pron": -0.8}),
+    ("find the verb", {"noun": 4.0}, {"verb": 1.0, "aux": -1.0}),
+    ("join the word", {"piece": 3.0}, {"aux": 1.0}),
+)
+#: strength of the previous-token position term
+PREV_GAIN = 1.0
+
+
+@dataclass(frozen=True)
+class ToyHead:
+    """The sentence's embeddings and weights, and the Q, K, V they give (lists of rows)."""
+
+    tokens: tuple[str, ...]
+    x: list[list[float]]
+    w_q: list[list[float]]
+    w_k: list[list[float]]
+    w_v: list[list[float]]
+    q: list[list[float]]
+    k: list[list[float]]
+    v: list[list[float]]
+
+    @property
+    def d_model(self) -> int:
+        """Numbers per token embedding."""
+        return len(self.x[0])
+
+    @property
+    def d_k(self) -> int:
+        """Width of a query or key."""
+        return len(self.q[0])
+
+    @property
+    def d_v(self) -> int:
+        """Width of a value."""
+        return len(self.v[0])
+
+
+@lru_cache(maxsize=1)
+def toy_head() -> ToyHead:
+    """Build the illustrative head for :data:`TOKENS` (deterministic, no randomness)."""
+    nf, npos = len(FEATURES), 2 * len(FREQS)
+    d_model, d_k = nf + npos, len(QK_RULES) + npos
+    x = []
+    for i, tok in enumerate(TOKENS):
+        row = [1.0 if f in WORD_FEATURES[tok] else 0.0 for f in FEATURES]
+        for w in FREQS:
+            row += [math.cos(w * i), math.sin(w * i)]
+        x.append(row)
+    w_q = [[0.0] * d_k for _ in range(d_model)]
+    w_k = [[0.0] * d_k for _ in range(d_model)]
+    for c, (_, ask, answer) in enumerate(QK_RULES):
+        for f, g in ask.items():
+            w_q[FEATURES.index(f)][c] = g
+        for f, g in answer.items():
+            w_k[FEATURES.index(f)][c] = g
+    # Position: the key keeps (cos wi, sin wi); the query rotates its own pair
+    # back by one step, so q_i·k_j = PREV_GAIN·Σ cos(w(i−1−j)), largest at j = i−1.
+    for a, w in enumerate(FREQS):
+        r, c = nf + 2 * a, len(QK_RULES) + 2 * a
+        cw, sw = math.cos(w), math.sin(w)
+        w_q[r][c], w_q[r][c + 1] = PREV_GAIN * cw, -PREV_GAIN * sw
+        w_q[r + 1][c], w_q[r + 1][c + 1] = PREV_GAIN * sw, PREV_GAIN * cw
+        w_k[r][c] = w_k[r + 1][c + 1] = 1.0
+    # W_V copies the word features: a token's output is a weighted mix of the
+    # features of the tokens it attends to.
+    w_v = [[1.0 if (r == c and r < nf) else 0.0 for c in range(nf)] for r in range(d_model)]
+    return ToyHead(TOKENS, x, w_q, w_k, w_v, matmul(x, w_q), matmul(x, w_k), matmul(x, w_v))
+
+
+def toy_attention(causal: bool, scaled: bool = True, temperature: float = 1.0, n: int | None = None):
+    """The head's :class:`AttentionResult` on the first ``n`` tokens (all by default)."""
+    h = toy_head()
+    n = len(TOKENS) if n is None else n
+    return attention(h.q[:n], h.k[:n], h.v[:n], causal=causal, scaled=scaled, temperature=temperature)
+
+
+# --------------------------------------------------------------------------
+# random vectors for the scaling view
+
+SCALING_KEYS = 16
+SCALING_QUERIES = 4
+SCALING_MAX_D = 1024
+SCALING_SEED = 17
+
+
+@lru_cache(maxsize=1)
+def random_score_prefixes() -> list[list[list[float]]]:
+    """Scores q·k_j of random unit-variance vectors, for every width d = 1…1024.
+
+    ``[query][key][d-1]`` is the dot product over the first d components, so
+    growing d keeps the same vectors and only adds components.
+    """
+    rng = random.Random(SCALING_SEED)
+    qs = [[rng.gauss(0.0, 1.0) for _ in range(SCALING_MAX_D)] for _ in range(SCALING_QUERIES)]
+    ks = [[rng.gauss(0.0, 1.0) for _ in range(SCALING_MAX_D)] for _ in range(SCALING_KEYS)]
+    out = []
+    for q in qs:
+        rows = []
+        for k in ks:
+            acc, run = 0.0, []
+            for a, b in zip(q, k):
+                acc += a * b
+                run.append(acc)
+            rows.append(run)
+        out.append(rows)
+    return out
+
+
+def random_scores(d: int) -> list[list[float]]:
+    """``[query][key]`` scores at width ``d`` (1…1024)."""
+    return [[run[d - 1] for run in rows] for rows in random_score_prefixes()]
+
+
+def spread(values: list[float]) -> float:
+    """Root-mean-square of ``values`` (their standard deviation about 0, the known mean)."""
+    return math.sqrt(sum(v * v for v in values) / len(values))
+
+
+@lru_cache(maxsize=8)
+def cost_curves(model: str) -> tuple[list[float], ...]:
+    """N from 16 to 131,072 in half-octaves, and at each N one layer's core FLOPs,
+    projection FLOPs, one head's score-matrix bytes and one layer's (BF16)."""
+    m = get_model(model)
+    ns = [2 ** (e / 2) for e in range(8, 35)]
+    core = [model_attention_core_flops(m, round(n)) for n in ns]
+    proj = [attention_projection_flops(m, round(n)) for n in ns]
+    head = [score_matrix_bytes(round(n)) for n in ns]
+    layer = [score_matrix_bytes(round(n), heads=m.heads) for n in ns]
+    return ns, core, proj, head, layer
+
+
+# --------------------------------------------------------------------------
+# the mode
+
+N = len(TOKENS)
+ROW_PERIOD = 3.0           # seconds per query when sweeping
+PH_DOT, PH_DIV, PH_EXP, PH_NORM = 0.8, 1.1, 1.4, 1.7   # row stages end at these local times
+GRAPH_GROW = 1.2           # seconds for the graph's lines to reach their keys
+ARRIVE = 1.2               # seconds between arrivals in the mask view
+D_STEP = 1.5               # seconds per doubling of d in the scaling view
+COST_STEP = 1.0            # seconds per doubling of N in the cost view
+COST_MODELS = ("llama-2-7b", "llama-3-8b", "llama-3-70b", "qwen2.5-72b", "llama-3.1-405b")
+COST_GPU = "h100-sxm"
+STAGES = ("dot products q·k", "divide by τ·√d_k", "exponentiate", "normalise to sum 1")
+
+# heatmap geometry
+GX, GY, CELL = 104, 104, 30
+
+
+def _ease(p: float) -> float:
+    p = min(max(p, 0.0), 1.0)
+    return p * p * (3 - 2 * p)
+
+
+def _w(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def _cell(x: float) -> str:
+    """A weight in a 30-unit cell: ".53", or "1" when it rounds to one."""
+    return "1" if x >= 0.995 else f"{x:.2f}"[1:]
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
+
+
+class AttentionMode(Mode):
+    """Q, K, V and softmax(QKᵀ/√d_k)·V on a twelve-token sentence; the N² cost at scale."""
+
+    id = "p02-c04-attention"
+    chapter = "p02-c04-attention"
+    title = "Scaled dot-product attention"
+    params = (
+        Choice("query", "query token",
+               "the token whose row of weights is worked out (its query against every key)",
+               options=tuple((str(i), f"{i} · {t}") for i, t in enumerate(TOKENS)), default="8"),
+        Flag("causal", "causal mask",
+             "hide every later token from each query (a decoder's mask)", default=True),
+        Choice("scale", "score scaling", "divide the scores by √d_k before the softmax, or not",
+               options=(("sqrt", "÷ √d_k"), ("none", "none (÷ 1)")), default="sqrt"),
+        Number("temp", "softmax temperature τ",
+               "scores are divided by τ as well: τ < 1 sharpens the weights, τ > 1 flattens them",
+               lo=0.25, hi=4.0, step=0.05, default=1.0, log=True),
+        Flag("sweep", "sweep the queries",
+             "step the worked row across the sentence, one token every few seconds", default=False),
+        Number("tokens", "sequence length N",
+               "context length for the cost figures: scores grow as N²",
+               lo=16, hi=131072, step=1, default=8192, unit="tokens", integer=True, log=True),
+        Choice("model", "model", "real model whose heads and layers the cost figures use",
+               options=tuple((m, get_model(m).display_name) for m in COST_MODELS),
+               default="llama-3-8b"),
+    )
+    submodes = {
+        "heatmap": Submode("Heatmap", {}, "all weights a_ij; one query's row worked step by step"),
+        "graph": Submode("Token graph", {}, "the selected query's weights as lines to every key"),
+        "mask": Submode("Causal mask", {}, "tokens arrive one at a time: which weights change?"),
+        "scaling": Submode("√d_k scaling", {}, "random q and k of growing width: why divide by √d_k"),
+        "cost": Submode("N² cost", {}, "score-matrix elements, bytes and FLOPs at N tokens"),
+    }
+    default_submode = "heatmap"
+    step_dt = 0.5
+    size = (960, 600)
+
+    # -- derived data ----------------------------------------------------
+
+    def _head(self):
+        return self.cached("head", lambda: toy_attention(
+            self["causal"], self["scale"] == "sqrt", self["temp"]))
+
+    def _prefixes(self):
+        return self.cached("prefixes", lambda: [toy_attention(
+            self["causal"], self["scale"] == "sqrt", self["temp"], n) for n in range(1, N + 1)])
+
+    def _clock(self, t: float) -> tuple[int, float]:
+        """(query index, seconds into its row) at time ``t``."""
+        q0 = int(self["query"])
+        if self["sweep"]:
+            k = int(t // ROW_PERIOD)
+            return (q0 + k) % N, t - k * ROW_PERIOD
+        return q0, t
+
+    def _divisor_text(self) -> str:
+        tau = self["temp"]
+        if self["scale"] == "sqrt":
+            return f"÷ {tau:g}·√{toy_head().d_k}" if tau != 1 else f"÷ √{toy_head().d_k}"
+        return f"÷ {tau:g}" if tau != 1 else "÷ 1"
+
+    def draw(self, t: float):
+        # A frame depends on t only through a few discrete states (which row,
+        # which stage, how many tokens have arrived...), so each state's scene
+        # is built once per parameter version and reused while it holds.
+        key = self._frame_key(t)
+        frames = self.cached("frames", dict)
+        hit = frames.get(key)
+        if hit is None:
+            if len(frames) > 256:
+                frames.clear()
+            sc = self.new_scene()
+            tel = getattr(self, "_draw_" + self.submode)(sc, *key)
+            hit = frames[key] = (sc, tel)
+        return hit
+
+    @staticmethod
+    def _row_time_state(lt: float) -> float:
+        """Round a row's local time down to the start of what it shows: one more
+        dot product per step, then each stage, the bars growing in ten steps."""
+        if lt >= PH_NORM:
+            return PH_NORM
+        if lt >= PH_EXP:
+            span = PH_NORM - PH_EXP
+            return PH_EXP + math.floor((lt - PH_EXP) / span * 10) / 10 * span
+        if lt >= PH_DIV:
+            return PH_DIV
+        if lt >= PH_DOT:
+            return PH_DOT
+        return math.floor(lt / PH_DOT * N) / N * PH_DOT
+
+    def _frame_key(self, t: float) -> tuple:
+        """The discrete state shown at time ``t``: the arguments of the view's ``_draw_*``."""
+        sub = self.submode
+        if sub in ("heatmap", "graph"):
+            qi, lt = self._clock(t)
+            if sub == "heatmap":
+                lt = self._row_time_state(lt)
+            else:
+                lt = min(GRAPH_GROW, math.floor(lt / GRAPH_GROW * 24) / 24 * GRAPH_GROW)
+            return (qi, round(lt, 6))
+        if sub == "mask":
+            return (min(N, 1 + int(t // ARRIVE)),)
+        if sub == "scaling":
+            return (min(10, int(t // D_STEP)),)
+        return (min(3, int(t // COST_STEP)),)
+
+    # -- shared pieces ---------------------------------------------------
+
+    def _row_telemetry(self, res, qi: int) -> list[dict]:
+        row = res.weights[qi]
+        j = max(range(len(row)), key=row.__getitem__)
+        n = len(res.weights)
+        masked = masked_elements(n) if self["causal"] else 0
+        big = self._scale_numbers()
+        return [
+            metric("query", "query token", qi, f"{qi} · {TOKENS[qi]}", "position"),
+            metric("top", "largest weight", row[j], f"{_w(row[j])} on {TOKENS[j]}", ""),
+            metric("entropy", "row entropy", entropy_bits(row), f"{entropy_bits(row):.2f} bits", "bit"),
+            metric("scores", "scores in this head", n * n, f"{n * n} = {n}²", "scores"),
+            metric("masked", "masked by the causal mask", masked, f"{masked} of {n * n}", "scores"),
+            metric("divisor", "scores divided by", res.divisor, f"{res.divisor:.2f}", ""),
+            metric("scores_at_n", f"scores per head at N = {self['tokens']:,}", big["elements"],
+                   f"{fmt_count(big['elements'])} · {fmt_bytes(big['head_bytes'])} in BF16", "scores"),
+        ]
+
+    def _scale_numbers(self) -> dict:
+        def calc():
+            n, m = self["tokens"], get_model(self["model"])
+            return {
+                "n": n, "model": m,
+                "elements": score_matrix_elements(n),
+                "needed": score_matrix_elements(n, causal=self["causal"]),
+                "head_bytes": score_matrix_bytes(n),
+                "layer_bytes": score_matrix_bytes(n, heads=m.heads),
+                "model_bytes": score_matrix_bytes(n, heads=m.heads, layers=m.attention_layers),
+                "core_flops": model_attention_core_flops(m, n),
+                "proj_flops": attention_projection_flops(m, n),
+                "crossover": attention_crossover_tokens(m),
+            }
+        return self.cached("scale", calc)
+
+    def _footer(self, sc: Scene, y: float) -> None:
+        s = self._scale_numbers()
+        m = s["model"]
+        sc.text(40, y, f"Scale it up: at N = {s['n']:,} tokens one head's score matrix holds "
+                       f"{fmt_count(s['elements'])} scores, {fmt_bytes(s['head_bytes'])} in BF16.",
+                size=12, fill="muted")
+        sc.text(40, y + 20, f"{m.display_name} has {m.heads} such heads in each of its "
+                            f"{m.attention_layers} layers: {fmt_bytes(s['model_bytes'])} if all were kept at once.",
+                size=12, fill="muted")
+
+    def _token_axes(self, sc: Scene, n_rows: int, n_cols: int, qi: int | None,
+                    arrived: int = N) -> None:
+        """Query labels down the left, key labels staggered across the top."""
+        for i in range(n_rows):
+            y = GY + (i + 0.5) * CELL
+            sel = i == qi
+            if sel:
+                sc.rect(GX - 66, GY + i * CELL + 2, 62, CELL - 4, fill="hl", r=3)
+            sc.text(GX - 8, y, TOKENS[i], size=12, fill="q" if i < arrived else "faint",
+                    align="r", bold=sel)
+        for j in range(n_cols):
+            x = GX + (j + 0.5) * CELL
+            y = GY - 28 if j % 2 == 0 else GY - 12
+            sc.text(x, y, TOKENS[j], size=11, fill="k" if j < arrived else "faint", align="c")
+        sc.text(GX - 8, GY - 20, "query i ↓", size=11, fill="q", align="r")
+        sc.text(GX + n_cols * CELL / 2, GY - 44, "key j →", size=11, fill="k", align="c")
+
+    def _colourbar(self, sc: Scene, x: float, y: float, causal: bool) -> None:
+        sc.grid(x, y, 120, 10, 1, 10, [i / 9 for i in range(10)], vmin=0, vmax=1, stroke="bg")
+        sc.text(x - 6, y + 5, "weight 0", size=10, fill="muted", align="r")
+        sc.text(x + 126, y + 5, "1", size=10, fill="muted")
+        if causal:
+            sc.grid(x + 160, y, 10, 10, 1, 1, [None], stroke="bg")
+            sc.text(x + 176, y + 5, "masked: score −∞, weight 0", size=10, fill="muted")
+
+    # -- heatmap ---------------------------------------------------------
+
+    def _draw_heatmap(self, sc: Scene, qi: int, lt: float) -> list[dict]:
+        res = self._head()
+        h = toy_head()
+        causal = self["causal"]
+        sc.text(40, 22, "Attention weights a_ij: how much query i takes from key j", size=15, bold=True)
+        sc.text(40, 44, "Illustrative head, weights set by hand (not a trained model); rows sum to 1.",
+                size=12, fill="muted")
+        self._token_axes(sc, N, N, qi)
+        vals = [w for row in res.weights for w in row]
+        if causal:
+            vals = [None if j > i else w for i in range(N) for j, w in enumerate(res.weights[i])]
+        sc.grid(GX, GY, N * CELL, N * CELL, N, N, vals, vmin=0, vmax=1, stroke="bg",
+                label="attention weights")
+        stage = self._stage(lt)
+        row_vals, cmap, vmax = self._row_stage_values(res, qi, lt)
+        sc.rect(GX, GY + qi * CELL, N * CELL, CELL, fill="panel")
+        sc.grid(GX, GY + qi * CELL, N * CELL, CELL, 1, N, row_vals, cmap=cmap,
+                vmin=-vmax if cmap == "div" else 0, vmax=vmax, stroke="bg")
+        for j, v in enumerate(row_vals):
+            if v is None:
+                continue
+            dark = cmap == "seq" and v / vmax > 0.55
+            sc.text(GX + (j + 0.5) * CELL, GY + (qi + 0.5) * CELL, _num(v) if cmap == "div" else _cell(v),
+                    size=9, fill="bg" if dark else "ink", align="c", font="mono", collide=False)
+        sc.rect(GX - 1, GY + qi * CELL - 1, N * CELL + 2, CELL + 2, stroke="q", lw=2)
+        self._colourbar(sc, GX + 56, GY + N * CELL + 16, causal)
+        self._row_table(sc, res, h, qi, lt, stage)
+        tau = self["temp"]
+        formula = ("a_ij = softmax over j of q_i·k_j / (τ·√d_k)" if self["scale"] == "sqrt"
+                   else "a_ij = softmax over j of q_i·k_j / τ   (no √d_k)")
+        sc.text(40, 508, f"{formula};  d_k = {h.d_k}, τ = {tau:g}, divisor = {res.divisor:.2f}",
+                size=12, font="mono")
+        self._footer(sc, 540)
+        return self._row_telemetry(res, qi)
+
+    @staticmethod
+    def _stage(lt: float) -> int:
+        """0–3 while the row is being worked, 4 once it is done."""
+        for k, end in enumerate((PH_DOT, PH_DIV, PH_EXP, PH_NORM)):
+            if lt < end:
+                return k
+        return 4
+
+    def _row_stage_values(self, res, qi: int, lt: float):
+        """The selected row as it stands at local time ``lt``: values, colour map, scale."""
+        stage = self._stage(lt)
+        logits = res.logits[qi]
+        if stage == 0:
+            shown = int(lt / PH_DOT * N + 1e-9) + 1
+            vals = [None if (lg is None or j >= shown) else res.scores[qi][j]
+                    for j, lg in enumerate(logits)]
+            top = max(abs(s) for s in res.scores[qi])
+            return vals, "div", top
+        if stage == 1:
+            top = max(abs(s) for s in res.scores[qi])
+            return logits, "div", top
+        if stage == 2:
+            live = [lg for lg in logits if lg is not None]
+            m = max(live)
+            return [None if lg is None else math.exp(lg - m) for lg in logits], "seq", 1.0
+        return [None if lg is None else w for lg, w in zip(logits, res.weights[qi])], "seq", 1.0
+
+    def _row_table(self, sc: Scene, res, h: ToyHead, qi: int, lt: float, stage: int) -> None:
+        x0 = 512
+        sc.text(x0, 84, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=13, bold=True)
+        cols = (("key j", x0, "l"), ("q·k", 612, "r"), (self._divisor_text(), 688, "r"),
+                ("e^(x−max)", 764, "r"), ("weight", 930, "r"))
+        for label, x, al in cols:
+            sc.text(x, 108, label, size=11, fill="muted", align=al)
+        logits = res.logits[qi]
+        live = [lg for lg in logits if lg is not None]
+        top = max(live)
+        exps = [None if lg is None else math.exp(lg - top) for lg in logits]
+        shown = int(lt / PH_DOT * N + 1e-9) + 1 if stage == 0 else N
+        grow = _ease((lt - PH_EXP) / (PH_NORM - PH_EXP)) if stage >= 3 else 0.0
+        best = max(range(N), key=lambda j: res.weights[qi][j])
+        for j in range(N):
+            y = 128 + 21 * j
+            masked = logits[j] is None
+            if j == best and stage == 4:
+                sc.rect(x0 - 6, y - 10, 430, 20, fill="hl", r=3)
+            sc.text(x0, y, TOKENS[j], size=12, fill="faint" if masked else "k")
+            if masked:
+                sc.text(688, y, "masked, j > i", size=11, fill="muted", align="r")
+                continue
+            if j < shown:
+                sc.text(612, y, _num(res.scores[qi][j]), size=11, font="mono", align="r")
+            if stage >= 1:
+                sc.text(688, y, _num(logits[j]), size=11, font="mono", align="r")
+            if stage >= 2:
+                sc.text(764, y, f"{exps[j]:.3f}", size=11, font="mono", align="r")
+            if stage >= 3:
+                w = res.weights[qi][j] * grow
+                sc.rect(780, y - 6, 108, 12, fill="panel")
+                if w > 0.002:
+                    sc.rect(780, y - 6, 108 * w, 12, fill="q")
+                sc.text(930, y, f"{res.weights[qi][j] * grow:.3f}", size=11, font="mono", align="r")
+        if stage < 4:
+            note = f"step {stage + 1} of 4: {STAGES[stage]}"
+        else:
+            note = f"sum of e^(x−max) = {sum(e for e in exps if e is not None):.3f}; each weight = its e / sum"
+        sc.text(x0, 386, note, size=11, fill="accent")
+        self._output_strip(sc, res, h, qi, stage)
+
+    def _output_strip(self, sc: Scene, res, h: ToyHead, qi: int, stage: int) -> None:
+        x0, y0, cw = 512, 416, 52
+        sc.text(x0, y0 - 8, f"output z_{qi} = Σ_j a_ij·v_j  (W_V copies the 8 word features)",
+                size=11, fill="v", base="b")
+        if stage < 4:
+            vals = [None] * h.d_v
+            sc.rect(x0, y0, cw * h.d_v, 24, fill="panel")
+        else:
+            vals = res.output[qi]
+        if stage >= 4:
+            sc.grid(x0, y0, cw * h.d_v, 24, 1, h.d_v, vals, vmin=0, vmax=1, stroke="bg")
+            for c, v in enumerate(vals):
+                sc.text(x0 + (c + 0.5) * cw, y0 + 12, f"{v:.2f}", size=10, font="mono",
+                        fill="bg" if v > 0.55 else "ink", align="c", collide=False)
+        for c, f in enumerate(FEATURES):
+            sc.text(x0 + (c + 0.5) * cw, y0 + 36, f, size=10, fill="muted", align="c")
+
+    # -- graph -----------------------------------------------------------
+
+    def _draw_graph(self, sc: Scene, qi: int, lt: float) -> list[dict]:
+        res = self._head()
+        causal = self["causal"]
+        sc.text(40, 22, f"Token graph: where “{TOKENS[qi]}” looks", size=15, bold=True)
+        sc.text(40, 44, "Above: every weight of the selected query (line width and opacity = a_ij). "
+                        "Below: each token's strongest key.", size=12, fill="muted")
+        xs = [40 + 880 * (j + 0.5) / N for j in range(N)]
+        yr = 330
+        grow = _ease(lt / GRAPH_GROW)
+        row = res.weights[qi]
+        # upper arcs: the selected query to every key it may see
+        labels = []
+        for j in range(N):
+            if causal and j > qi:
+                continue
+            w = row[j]
+            if j == qi:
+                pts = self._loop(xs[j], yr - 16)
+                apex = (xs[j], yr - 16 - 34)
+            else:
+                pts, apex = self._arc(xs[qi], xs[j], yr - 16, -(26 + 19 * abs(qi - j)))
+            cut = max(2, int(len(pts) * grow))
+            sc.path(pts[:cut], stroke="q", lw=0.8 + 11 * w, alpha=round(0.2 + 0.8 * w, 3))
+            if grow >= 1 and w >= 0.05:
+                labels.append((apex, w))
+        for (ax, ay), w in labels:
+            sc.text(ax, ay - 9, _w(w), size=11, fill="q", align="c", base="m", bold=w >= 0.3)
+        # lower arcs: each token's strongest key
+        for i in range(N):
+            r = res.weights[i]
+            j = max(range(N), key=r.__getitem__)
+            sel = i == qi
+            if i == j:
+                pts = [(x, 2 * yr - y) for x, y in self._loop(xs[i], yr - 16)]
+            else:
+                pts, _ = self._arc(xs[i], xs[j], yr + 16, 22 + 14 * abs(i - j))
+            sc.path(pts, stroke="q" if sel else "muted", lw=2.2 if sel else 1.2,
+                    alpha=1.0 if sel else 0.7)
+            sc.circle(xs[j], yr + 17, 3, fill="k")
+        # the tokens
+        for j in range(N):
+            masked = causal and j > qi
+            if j == qi:
+                sc.rect(xs[j] - 33, yr - 14, 66, 28, fill="hl", stroke="q", lw=2, r=4)
+            else:
+                alpha = 0.25 + 0.75 * min(1.0, row[j] * 2) if not masked else 1.0
+                sc.rect(xs[j] - 33, yr - 14, 66, 28, fill="panel", stroke="faint" if masked else "k",
+                        lw=1, r=4, alpha=round(alpha, 3), )
+            sc.text(xs[j], yr, TOKENS[j], size=13, align="c", fill="faint" if masked else "ink",
+                    bold=j == qi)
+        note = ("greyed tokens come later: the causal mask hides them from this query"
+                if causal and qi < N - 1 else "no mask: the query may look both ways")
+        sc.text(40, 556, note, size=12, fill="muted")
+        j = max(range(N), key=row.__getitem__)
+        sc.text(40, 578, f"“{TOKENS[qi]}” takes {row[j]:.0%} of its output from “{TOKENS[j]}”; "
+                         f"divisor {res.divisor:.2f}, row entropy {entropy_bits(row):.2f} bits.",
+                size=12)
+        return self._row_telemetry(res, qi)
+
+    @staticmethod
+    def _arc(x1: float, x2: float, y: float, lift: float, n: int = 24):
+        """Half-ellipse from x1 to x2 at height y, bulging by ``lift`` (negative = up)."""
+        cx, rx = (x1 + x2) / 2, (x2 - x1) / 2
+        pts = []
+        for s in range(n + 1):
+            a = math.pi * s / n
+            pts.append((cx - rx * math.cos(a), y + lift * math.sin(a)))
+        return pts, (cx, y + lift)
+
+    @staticmethod
+    def _loop(x: float, y: float, n: int = 20):
+        """A small loop above (x, y): a query attending to its own key."""
+        pts = []
+        for s in range(n + 1):
+            a = 2 * math.pi * s / n
+            pts.append((x + 11 * math.sin(a), y - 17 + 17 * math.cos(a)))
+        return pts
+
+    # -- mask ------------------------------------------------------------
+
+    def _draw_mask(self, sc: Scene, n: int) -> list[dict]:
+        pre = self._prefixes()
+        causal = self["causal"]
+        res = pre[n - 1]
+        prev = pre[n - 2] if n > 1 else None
+        qi = int(self["query"])
+        title = "Causal mask: tokens arrive one at a time" if causal else \
+            "No mask: tokens arrive one at a time, every query sees every key"
+        sc.text(40, 22, title, size=15, bold=True)
+        sc.text(40, 44, "New cells are outlined in blue; earlier weights that changed, in red.",
+                size=12, fill="muted")
+        self._token_axes(sc, N, N, qi if qi < n else None, arrived=n)
+        vals = [None if causal and j > i else res.weights[i][j] for i in range(n) for j in range(n)]
+        sc.grid(GX, GY, n * CELL, n * CELL, n, n, vals, vmin=0, vmax=1, stroke="bg",
+                label="attention weights so far")
+        if n < N:
+            x1, y1 = GX + N * CELL, GY + N * CELL
+            sc.path([(GX + n * CELL, GY), (x1, GY), (x1, y1), (GX, y1), (GX, GY + n * CELL)],
+                    stroke="faint", lw=1, dash=[3, 3])
+        changed = self._changed(res, prev, n)
+        for i in range(n):
+            for j in range(n):
+                if causal and j > i:
+                    continue
+                if i == n - 1 or j == n - 1:
+                    sc.rect(GX + j * CELL + 1, GY + i * CELL + 1, CELL - 2, CELL - 2, stroke="accent", lw=1.5)
+                elif (i, j) in changed:
+                    sc.rect(GX + j * CELL + 2, GY + i * CELL + 2, CELL - 4, CELL - 4, stroke="bad", lw=1.5)
+        if qi < n:
+            sc.rect(GX - 1, GY + qi * CELL - 1, n * CELL + 2, CELL + 2, stroke="q", lw=2)
+        self._colourbar(sc, GX + 56, GY + N * CELL + 16, causal)
+        new_scores = n if causal else 2 * n - 1
+        earlier = sum(1 for i in range(n - 1) for j in range(n - 1) if not (causal and j > i))
+        x0 = 512
+        sc.text(x0, 84, f"Token {n - 1}, “{TOKENS[n - 1]}”, has arrived", size=13, bold=True)
+        lines = [
+            (f"new scores this step: {new_scores}", "accent"),
+            (f"(its own row{'' if causal else ' and its column in every earlier row'})", "muted"),
+            (f"earlier weights that changed: {len(changed)} of {earlier}",
+             "bad" if changed else "good"),
+            (f"scores kept so far: {score_matrix_elements(n, causal=causal)}"
+             f"{' (masked: ' + str(masked_elements(n)) + ')' if causal else ''}", "ink"),
+        ]
+        for k, (s, fill) in enumerate(lines):
+            sc.text(x0, 112 + 22 * k, s, size=12, fill=fill)
+        if causal:
+            why = ["Row i uses keys 0…i only, so a new token never",
+                   "touches an earlier row: earlier outputs stay the",
+                   "same, every later layer sees the same inputs for",
+                   "old tokens, and their keys and values can be kept",
+                   "and reused while generating the next token."]
+        else:
+            why = ["Every earlier row gains a key, so its softmax",
+                   "renormalises and its output z_i changes; the next",
+                   "layer's keys and values for old tokens change too,",
+                   "so generating one more token would mean",
+                   "recomputing all of them."]
+        for k, s in enumerate(why):
+            sc.text(x0, 220 + 20 * k, s, size=12, fill="ink")
+        self._kv_stack(sc, n, causal, x0, 340)
+        self._footer(sc, 540)
+        tel = self._row_telemetry(res, min(qi, n - 1))
+        tel += [metric("arrived", "tokens so far", n, f"{n} of {N}", "tokens"),
+                metric("changed", "earlier weights changed", len(changed), str(len(changed)), "weights")]
+        return tel
+
+    @staticmethod
+    def _changed(res, prev, n: int) -> set:
+        if prev is None:
+            return set()
+        out = set()
+        for i in range(n - 1):
+            for j in range(n - 1):
+                if abs(res.weights[i][j] - prev.weights[i][j]) > 1e-12:
+                    out.add((i, j))
+        return out
+
+    def _kv_stack(self, sc: Scene, n: int, causal: bool, x0: float, y0: float) -> None:
+        sc.text(x0, y0, "keys and values per token", size=12, fill="muted")
+        w = 34
+        for j in range(N):
+            x = x0 + j * w
+            if j >= n:
+                sc.rect(x, y0 + 14, w - 4, 20, stroke="faint", r=2)
+                sc.rect(x, y0 + 38, w - 4, 20, stroke="faint", r=2)
+                continue
+            new = j == n - 1
+            redo = not causal and not new
+            sc.rect(x, y0 + 14, w - 4, 20, fill="k", alpha=1.0 if new else 0.55, r=2,
+                    stroke="bad" if redo else None, lw=2)
+            sc.rect(x, y0 + 38, w - 4, 20, fill="v", alpha=1.0 if new else 0.55, r=2,
+                    stroke="bad" if redo else None, lw=2)
+        sc.text(x0 + N * w + 4, y0 + 24, "k", size=12, fill="k")
+        sc.text(x0 + N * w + 4, y0 + 48, "v", size=12, fill="v")
+        note = ("kept: computed once per token (new token's pair in full colour)" if causal
+                else "outlined: stale in every layer after the first")
+        sc.text(x0, y0 + 76, note, size=11, fill="muted")
+
+    # -- scaling ---------------------------------------------------------
+
+    def _draw_scaling(self, sc: Scene, step: int) -> list[dict]:
+        d = 2 ** step
+        tau = self["temp"]
+        scores = random_scores(d)
+        row = scores[0]
+        std = spread([s for r in scores for s in r])
+        raw = softmax([s / tau for s in row])
+        scaled = softmax([s / (tau * math.sqrt(d)) for s in row])
+        in_use = self["scale"]
+        sc.text(40, 22, f"Why divide by √d_k: random q and k with d_k = {d}", size=15, bold=True)
+        sc.text(40, 44, f"Each component of q and of the {SCALING_KEYS} keys is random with mean 0 and "
+                        "variance 1; d_k doubles every 1.5 s.", size=12, fill="muted")
+        # raw scores
+        x0, y0, w, hh = 70, 90, 380, 260
+        lim = 3 * math.sqrt(SCALING_MAX_D)
+        mid = y0 + hh / 2
+        fy = lambda v: mid - v / lim * (hh / 2)
+        band = math.sqrt(d)
+        sc.rect(x0, fy(band), w, fy(-band) - fy(band), fill="panel")
+        sc.line(x0, mid, x0 + w, mid, stroke="muted")
+        sc.line(x0, y0, x0, y0 + hh, stroke="muted")
+        for v in (-80, -40, 40, 80):
+            sc.line(x0 - 4, fy(v), x0, fy(v), stroke="muted")
+            sc.text(x0 - 7, fy(v), str(v), size=10, fill="muted", align="r")
+        sc.text(x0 - 7, mid, "0", size=10, fill="muted", align="r")
+        bw = w / SCALING_KEYS
+        for j, s in enumerate(row):
+            top, bot = (fy(s), mid) if s >= 0 else (mid, fy(s))
+            sc.rect(x0 + j * bw + 3, top, bw - 6, max(bot - top, 0.5), fill="k")
+        sc.text(x0, y0 - 12, "raw scores q·k_j", size=12, fill="k", bold=True)
+        sc.text(x0 + w, y0 - 12, f"shaded: ±√d_k = ±{band:.3g}", size=11, fill="muted", align="r")
+        sc.text(x0, y0 + hh + 18, f"spread of {SCALING_QUERIES}×{SCALING_KEYS} scores: "
+                                  f"{std:.2f}   (√d_k = {band:.2f})", size=12)
+        # the two softmax rows
+        bx, bwid = 530, 380
+        panels = (("none", f"softmax(q·k / τ), no scaling", raw, 90),
+                  ("sqrt", f"softmax(q·k / (τ·√d_k)), ÷ {band:.3g}", scaled, 246))
+        for key, label, weights, py in panels:
+            use = key == in_use
+            sc.text(bx, py - 12, label + ("   ← in use" if use else ""), size=12,
+                    fill="accent" if key == "sqrt" else "accent2", bold=use)
+            sc.rect(bx, py, bwid, 100, fill="panel", stroke="accent" if use else None, lw=2)
+            cw = bwid / SCALING_KEYS
+            for j, wv in enumerate(weights):
+                sc.rect(bx + j * cw + 3, py + 100 - 96 * wv, cw - 6, 96 * wv,
+                        fill="accent" if key == "sqrt" else "accent2")
+            top = max(weights)
+            sc.text(bx + bwid, py + 112, f"top weight {top:.2f} · entropy {entropy_bits(weights):.2f} bits",
+                    size=11, fill="muted", align="r", base="t")
+        # top weight against d
+        self._scaling_curve(sc, d, tau)
+        return [
+            metric("dk", "d_k (width of q and k)", d, str(d), ""),
+            metric("std", "spread of raw scores", std, f"{std:.2f} (√d_k = {band:.2f})", ""),
+            metric("top_raw", "top weight, no scaling", max(raw), f"{max(raw):.3f}", ""),
+            metric("top_scaled", "top weight, ÷√d_k", max(scaled), f"{max(scaled):.3f}", ""),
+            metric("temp", "temperature τ", tau, f"{tau:g}", ""),
+            metric("scores_at_n", f"scores per head at N = {self['tokens']:,}",
+                   self._scale_numbers()["elements"], fmt_count(self._scale_numbers()["elements"]), "scores"),
+        ]
+
+    def _scaling_curve(self, sc: Scene, d: int, tau: float) -> None:
+        curve = self.cached("scaling_curve", lambda: self._curve_points(tau))
+        x0, y0, w, hh = 530, 400, 380, 120
+        fx, fy = sc.axes(x0, y0, w, hh, (0, 10), (0, 1), xticks=(), yticks=(0, 0.5, 1), size=10)
+        for v in range(0, 11, 2):
+            sc.line(fx(v), y0 + hh, fx(v), y0 + hh + 4, stroke="muted")
+            sc.text(fx(v), y0 + hh + 6, str(2 ** v), size=10, fill="muted", align="c", base="t")
+        sc.text(x0 + w, y0 + hh + 34, "d_k (log scale)", size=10, fill="muted", align="r")
+        sc.text(x0, y0 - 10, "mean top weight over 4 queries", size=11, fill="muted", base="b")
+        for key, fill in (("none", "accent2"), ("sqrt", "accent")):
+            sc.path([(fx(s), fy(v)) for s, v in curve[key]], stroke=fill, lw=2)
+        s = math.log2(d)
+        sc.line(fx(s), y0, fx(s), y0 + hh, stroke="ink", dash=[3, 3])
+        sc.text(70, 420, "As d_k grows, the raw scores spread like √d_k;", size=12)
+        sc.text(70, 440, "the unscaled softmax (orange) collapses onto one key,", size=12)
+        sc.text(70, 460, "while ÷√d_k (blue) keeps the spread, and so the", size=12)
+        sc.text(70, 480, "weights, the same at every width.", size=12)
+
+    @staticmethod
+    def _curve_points(tau: float) -> dict:
+        out = {"none": [], "sqrt": []}
+        for s in range(0, 41):
+            d = max(1, round(2 ** (s / 4)))
+            sc = random_scores(d)
+            for key, div in (("none", tau), ("sqrt", tau * math.sqrt(d))):
+                tops = [max(softmax([v / div for v in r])) for r in sc]
+                out[key].append((math.log2(d), sum(tops) / len(tops)))
+        return out
+
+    # -- cost ------------------------------------------------------------
+
+    def _draw_cost(self, sc: Scene, k: int) -> list[dict]:
+        s = self._scale_numbers()
+        m = s["model"]
+        n_target = s["n"]
+        n_now = max(16, n_target // 2 ** (3 - k))
+        sc.text(40, 22, f"The O(N²) cost: {m.display_name}, {m.heads} query heads × "
+                        f"{m.attention_layers} layers, d_head = {m.head_dim}", size=15, bold=True)
+        sc.text(40, 44, "Doubling N doubles the projections' work and quadruples the score matrix.",
+                size=12, fill="muted")
+        self._cost_flops_chart(sc, m, n_now)
+        self._cost_bytes_chart(sc, m, n_now)
+        self._cost_table(sc, s, n_now)
+        return [
+            metric("n", "sequence length N", n_now, f"{n_now:,}", "tokens"),
+            metric("elements", "scores per head (N²)", score_matrix_elements(n_now),
+                   fmt_count(score_matrix_elements(n_now)), "scores"),
+            metric("head_bytes", "one head's score matrix (BF16)", score_matrix_bytes(n_now),
+                   fmt_bytes(score_matrix_bytes(n_now)), "B"),
+            metric("layer_bytes", "one layer, all heads (BF16)", score_matrix_bytes(n_now, heads=m.heads),
+                   fmt_bytes(score_matrix_bytes(n_now, heads=m.heads)), "B"),
+            metric("core_flops", "Q·Kᵀ and a·V per layer", model_attention_core_flops(m, n_now),
+                   fmt_flops(model_attention_core_flops(m, n_now)), "FLOP"),
+            metric("proj_flops", "Q, K, V, O projections per layer", attention_projection_flops(m, n_now),
+                   fmt_flops(attention_projection_flops(m, n_now)), "FLOP"),
+            metric("crossover", "N where they are equal", s["crossover"], f"{s['crossover']:,.0f}", "tokens"),
+        ]
+
+    @staticmethod
+    def _log_range(lo: float, hi: float) -> tuple[int, int]:
+        a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        return a, max(b, a + 1)
+
+    def _cost_axes(self, sc: Scene, x0, y0, w, hh, ylo, yhi, unit_fmt, ylabel):
+        step = 3 if yhi - ylo > 6 else 1
+        yt = [e for e in range(ylo, yhi + 1) if (e - ylo) % step == 0]
+        fx, fy = sc.axes(x0, y0, w, hh, (4, 17), (ylo, yhi), size=10)
+        for v in (4, 7, 10, 13, 17):
+            sc.line(fx(v), y0 + hh, fx(v), y0 + hh + 4, stroke="muted")
+            sc.text(fx(v), y0 + hh + 6, f"{2 ** v:,}", size=10, fill="muted", align="c", base="t")
+        for e in yt:
+            sc.line(x0 - 4, fy(e), x0, fy(e), stroke="muted")
+            sc.text(x0 - 6, fy(e), unit_fmt(10.0 ** e), size=10, fill="muted", align="r")
+        sc.text(x0 + w, y0 + hh + 22, "N (tokens, log scale)", size=10, fill="muted", align="r", base="t")
+        sc.text(x0, y0 - 10, ylabel, size=12, bold=True, base="b")
+        return fx, fy
+
+    def _cost_flops_chart(self, sc: Scene, m, n_now: int) -> None:
+        ns, core, proj, _, _ = cost_curves(m.name)
+        ylo, yhi = self._log_range(min(core + proj), max(core + proj))
+        x0, y0, w, hh = 96, 96, 340, 220
+        fx, fy = self._cost_axes(sc, x0, y0, w, hh, ylo, yhi, fmt_flops, "FLOPs per layer")
+        lg = math.log2
+        sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, core)], stroke="k", lw=2.2)
+        sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, proj)], stroke="q", lw=2.2)
+        cross = attention_crossover_tokens(m)
+        if 16 <= cross <= 131072:
+            sc.line(fx(lg(cross)), y0, fx(lg(cross)), y0 + hh, stroke="muted", dash=[4, 3])
+            right = lg(cross) < 14
+            sc.text(fx(lg(cross)) + (4 if right else -4), y0 + hh - 10, f"equal at N ≈ {cross:,.0f}",
+                    size=10, fill="muted", align="l" if right else "r")
+        c, p = model_attention_core_flops(m, n_now), attention_projection_flops(m, n_now)
+        sc.circle(fx(lg(n_now)), fy(math.log10(c)), 5, fill="k")
+        sc.circle(fx(lg(n_now)), fy(math.log10(p)), 5, fill="q")
+        sc.text(x0 + 8, y0 + 10, "Q·Kᵀ and a·V: 4·N²·d_head·heads", size=11, fill="k")
+        sc.text(x0 + 8, y0 + 28, "Q, K, V, O projections: ∝ N", size=11, fill="q")
+
+    def _cost_bytes_chart(self, sc: Scene, m, n_now: int) -> None:
+        gpu = get_gpu(COST_GPU)
+        ns, _, _, head, layer = cost_curves(m.name)
+        ylo, yhi = self._log_range(min(head), max(layer + [gpu.hbm_bytes]))
+        x0, y0, w, hh = 580, 96, 340, 220
+        fx, fy = self._cost_axes(sc, x0, y0, w, hh, ylo, yhi, fmt_bytes, "score-matrix bytes (BF16)")
+        lg = math.log2
+        sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, head)], stroke="accent3", lw=2.2)
+        sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, layer)], stroke="k", lw=2.2)
+        yg = fy(math.log10(gpu.hbm_bytes))
+        sc.line(x0, yg, x0 + w, yg, stroke="bad", dash=[5, 3])
+        sc.text(x0 + 6, yg - 9, f"{gpu.label} memory: {fmt_bytes(gpu.hbm_bytes)}", size=10, fill="bad")
+        sc.circle(fx(lg(n_now)), fy(math.log10(score_matrix_bytes(n_now))), 5, fill="accent3")
+        sc.circle(fx(lg(n_now)), fy(math.log10(score_matrix_bytes(n_now, heads=m.heads))), 5, fill="k")
+        sc.text(x0 + w - 6, y0 + hh - 34, f"one layer, {m.heads} heads", size=11, fill="k", align="r")
+        sc.text(x0 + w - 6, y0 + hh - 16, "one head", size=11, fill="accent3", align="r")
+
+    @staticmethod
+    def _vs_gpu(nbytes: float, gpu) -> str:
+        r = nbytes / gpu.hbm_bytes
+        if r >= 1:
+            return f"{r:.2g}× an {gpu.label}'s memory"
+        if r >= 0.01:
+            return f"{r:.0%} of an {gpu.label}'s memory"
+        return f"under 1% of an {gpu.label}'s memory"
+
+    def _cost_table(self, sc: Scene, s: dict, n_now: int) -> None:
+        m = s["model"]
+        gpu = get_gpu(COST_GPU)
+        el = score_matrix_elements(n_now)
+        need = score_matrix_elements(n_now, causal=self["causal"])
+        layer_b = score_matrix_bytes(n_now, heads=m.heads)
+        core, proj = model_attention_core_flops(m, n_now), attention_projection_flops(m, n_now)
+        sc.text(40, 392, f"At N = {n_now:,} tokens" + ("" if n_now == s["n"] else
+                                                        f"  (growing to {s['n']:,})"), size=13, bold=True)
+        left = [
+            f"scores per head: N² = {fmt_count(el)}",
+            (f"needed under the causal mask: N(N+1)/2 = {fmt_count(need)}" if self["causal"]
+             else "no mask: every one of them is needed"),
+            f"one head in BF16: {fmt_bytes(score_matrix_bytes(n_now))}",
+            f"one layer ({m.heads} heads): {fmt_bytes(layer_b)}, {self._vs_gpu(layer_b, gpu)}",
+            f"all {m.attention_layers} layers: {fmt_bytes(score_matrix_bytes(n_now, m.heads, m.attention_layers))}",
+        ]
+        right = [
+            f"Q·Kᵀ and a·V per layer: {fmt_flops(core)}",
+            f"projections per layer: {fmt_flops(proj)}",
+            f"ratio: {core / proj:.2g}× (equal at N ≈ {s['crossover']:,.0f})",
+            f"all {m.attention_layers} layers: {fmt_flops(core * m.attention_layers)}",
+        ]
+        for k, line in enumerate(left):
+            sc.text(40, 418 + 22 * k, line, size=12)
+        for k, line in enumerate(right):
+            sc.text(520, 418 + 22 * k, line, size=12)
+        sc.text(40, 540, "Real kernels never store the whole matrix at once (a later chapter tiles it),",
+                size=12, fill="muted")
+        sc.text(40, 560, "but they still compute every one of its scores: the FLOPs stay quadratic.",
+                size=12, fill="muted")
+
+    # -- console -----------------------------------------------------------
+
+    def events(self, t0: float, t1: float) -> list[dict]:
+        out: list[dict] = []
+        sub = self.submode
+        if sub in ("heatmap", "graph"):
+            done = PH_NORM if sub == "heatmap" else GRAPH_GROW
+            res = self._head()
+            starts = self._row_starts(t0, t1)
+            for start, qi in starts:
+                if t0 < start + done <= t1:
+                    row = res.weights[qi]
+                    j = max(range(N), key=row.__getitem__)
+                    s = res.scores[qi][j]
+                    out.append({"level": "info", "text":
+                                f"query {qi} “{TOKENS[qi]}”: highest score {s:.2f} with “{TOKENS[j]}”; "
+                                f"after {self._divisor_text()} and softmax it gets {row[j]:.2f} of the weight"})
+        elif sub == "mask":
+            pre = self._prefixes()
+            for n in range(2, N + 1):
+                at = (n - 1) * ARRIVE
+                if t0 < at <= t1:
+                    changed = len(self._changed(pre[n - 1], pre[n - 2], n))
+                    if self["causal"]:
+                        text = (f"token {n - 1} “{TOKENS[n - 1]}” arrives: {n} new scores in its row; "
+                                "earlier rows unchanged, so their keys and values can be reused")
+                    else:
+                        text = (f"token {n - 1} “{TOKENS[n - 1]}” arrives: {2 * n - 1} new scores; "
+                                f"{changed} earlier weights changed and must be recomputed")
+                    out.append({"level": "info", "text": text})
+        elif sub == "scaling":
+            for step in range(0, 11):
+                at = step * D_STEP
+                if t0 < at <= t1 or (step == 0 and t0 < 0 <= t1):
+                    d = 2 ** step
+                    sc = random_scores(d)
+                    std = spread([v for r in sc for v in r])
+                    raw = max(softmax([v / self["temp"] for v in sc[0]]))
+                    scl = max(softmax([v / (self["temp"] * math.sqrt(d)) for v in sc[0]]))
+                    out.append({"level": "info", "text":
+                                f"d_k = {d}: scores spread {std:.1f} (√d_k = {math.sqrt(d):.1f}); "
+                                f"top weight {raw:.2f} unscaled, {scl:.2f} with ÷√d_k"})
+        elif sub == "cost":
+            n_target = self["tokens"]
+            for k in range(1, 4):
+                at = k * COST_STEP
+                n_now = max(16, n_target // 2 ** (3 - k))
+                if t0 < at <= t1 and n_now > max(16, n_target // 2 ** (4 - k)):
+                    out.append({"level": "info", "text":
+                                f"N doubled to {n_now:,}: {fmt_count(score_matrix_elements(n_now))} scores "
+                                f"per head (×4), projections ×2"})
+        return out
+
+    def _row_starts(self, t0: float, t1: float) -> list[tuple[float, int]]:
+        q0 = int(self["query"])
+        if not self["sweep"]:
+            return [(0.0, q0)]
+        first = max(0, int(max(t0, 0) // ROW_PERIOD) - 1)
+        last = int(t1 // ROW_PERIOD)
+        return [(k * ROW_PERIOD, (q0 + k) % N) for k in range(first, last + 1)]
