@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect_right
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from ..catalog import get_gpu, get_model
 from ._checks import in_range, positive, positive_int
@@ -57,8 +58,7 @@ class Request:
     output: int
 
 
-@dataclass(frozen=True)
-class Iteration:
+class Iteration(NamedTuple):
     """One forward pass.
 
     ``active[s]`` is the id of the request producing a token in slot ``s``
@@ -188,80 +188,66 @@ def _check_requests(requests: Iterable[Request]) -> list[Request]:
 
 
 class _Run:
-    """Bookkeeping shared by both policies: the clock, the queue and the log."""
+    """Bookkeeping shared by both policies: the clock, the FCFS queue and the log.
+
+    Admission is first come, first served, so the requests not yet admitted
+    are always a suffix of the arrival-ordered list: ``head`` marks where it
+    starts, and the queue at time ``t`` is ``head`` up to the last arrival at
+    or before ``t``.
+    """
 
     def __init__(self, requests, max_batch: int, step_time: StepTime | None):
         positive_int("max_batch", max_batch)
-        self.pending = _check_requests(requests)   # not yet admitted, FCFS order
+        self.order = _check_requests(requests)
+        self.arrivals = [r.arrival for r in self.order]
+        self.head = 0
         self.B = max_batch
         self.step = step_time or unit_step
         self.clock = 0.0
         self.iterations: list[Iteration] = []
-        self.admit: dict[int, tuple[int, int, float, float]] = {}   # id -> slot, iter, start, first token
-        self.finish: dict[int, tuple[int, float]] = {}               # id -> iter, time
+        self.slot: dict[int, int] = {}
+        self.admit: dict[int, int] = {}
+        self.finish: dict[int, int] = {}
         self.release: dict[int, int] = {}
+        self.padding = 0
 
-    def arrived(self) -> list[Request]:
-        out = []
-        for r in self.pending:     # sorted by arrival: stop at the first future one
-            if r.arrival > self.clock:
-                break
-            out.append(r)
+    def queued(self) -> int:
+        """Arrived requests not yet admitted."""
+        return bisect_right(self.arrivals, self.clock) - self.head
+
+    def take(self, k: int) -> list[Request]:
+        """Admit the first ``k`` queued requests."""
+        out = self.order[self.head:self.head + k]
+        self.head += len(out)
         return out
 
-    def idle_until_next_arrival(self) -> None:
-        self.clock = max(self.clock, self.pending[0].arrival)
+    def idle(self) -> None:
+        """Nothing to run: the clock jumps to the next arrival."""
+        self.clock = max(self.clock, self.arrivals[self.head])
 
-    def run_iteration(self, active, padding, admitted, generated, by_id) -> list[tuple[int, int]]:
-        """Advance the clock by one iteration; ``generated[id]`` is tokens produced before it."""
-        decode_rows = context = prefill = 0
-        new = {rid for rid, _ in admitted}
-        for rid in list(active) + list(padding):
-            if rid == EMPTY:
-                continue
-            r = by_id[rid]
-            if rid in new:
-                prefill += r.prompt
-            else:
-                decode_rows += 1
-                context += r.prompt + generated[rid]
+    def iterate(self, active: tuple, padding: tuple, admitted: tuple, finished: tuple,
+                decode_rows: int, context: int, prefill: int) -> None:
         dt = self.step(decode_rows, context, prefill)
-        positive("step_time", dt)
-        i = len(self.iterations)
-        start, end = self.clock, self.clock + dt
-        finished = []
-        for s, rid in enumerate(active):
-            if rid == EMPTY:
-                continue
-            generated[rid] += 1
-            if rid in new:
-                slot = s
-                self.admit[rid] = (slot, i, start, end)
-            if generated[rid] == by_id[rid].output:
-                finished.append((rid, s))
-                self.finish[rid] = (i, end)
-        # padded rows are computed too, so their context keeps growing
-        for rid in padding:
-            if rid != EMPTY:
-                generated[rid] += 1
-        waiting = len(self.arrived())
-        self.iterations.append(Iteration(
-            index=i, start=start, end=end, active=tuple(active), padding=tuple(padding),
-            admitted=tuple(admitted), finished=tuple(finished), waiting=waiting,
-            decode_rows=decode_rows, context_tokens=context, prefill_tokens=prefill))
-        self.clock = end
-        return finished
+        if not dt > 0 or dt == math.inf:
+            raise ValueError(f"step_time must return a finite duration > 0, got {dt!r}")
+        start = self.clock
+        self.clock = start + dt
+        self.iterations.append(Iteration(len(self.iterations), start, self.clock, active, padding,
+                                         admitted, finished, self.queued_at(start), decode_rows,
+                                         context, prefill))
+
+    def queued_at(self, t: float) -> int:
+        return bisect_right(self.arrivals, t) - self.head
 
     def schedule(self, policy: str, requests: Sequence[Request]) -> Schedule:
-        recs = []
-        for r in requests:
-            slot, a, t0, t1 = self.admit[r.id]
-            f, tf = self.finish[r.id]
-            recs.append(RequestRecord(r, slot, a, f, self.release[r.id], t0, t1, tf))
-        useful = sum(1 for it in self.iterations for rid in it.active if rid != EMPTY)
-        padding = sum(1 for it in self.iterations for rid in it.padding if rid != EMPTY)
-        empty = self.B * len(self.iterations) - useful - padding
-        return Schedule(policy, self.B, tuple(self.iterations), tuple(recs), useful, padding, empty)
+        its = self.iterations
+        recs = tuple(RequestRecord(r, self.slot[r.id], self.admit[r.id], self.finish[r.id],
+                                   self.release[r.id], its[self.admit[r.id]].start,
+                                   its[self.admit[r.id]].end, its[self.finish[r.id]].end)
+                     for r in requests)
+        useful = sum(r.output for r in requests)
+        empty = self.B * len(its) - useful - self.padding
+        return Schedule(policy, self.B, tuple(its), recs, useful, self.padding, empty)
 
 
 def static_batching_schedule(requests: Iterable[Request], max_batch: int,
@@ -272,36 +258,45 @@ def static_batching_schedule(requests: Iterable[Request], max_batch: int,
     (first come, first served) into slots 0, 1, …; it does not wait for more.
     Every request in the batch prefills in the first iteration. The batch runs
     for ``max(output)`` iterations; a request that is done earlier holds its
-    slot as padding until then. Requests arriving meanwhile wait for the next
-    batch. ``step_time(decode_rows, context_tokens, prefill_tokens)`` gives an
+    slot as padding until then, and its row is still computed (its context
+    keeps growing). Requests arriving meanwhile wait for the next batch.
+    ``step_time(decode_rows, context_tokens, prefill_tokens)`` gives an
     iteration's duration (default: 1 per iteration).
     """
     requests = list(requests)
     run = _Run(requests, max_batch, step_time)
-    by_id = {r.id: r for r in requests}
-    generated = {r.id: 0 for r in requests}
-    while run.pending:
-        arrived = run.arrived()
-        if not arrived:
-            run.idle_until_next_arrival()
+    B = run.B
+    while run.head < len(run.order):
+        if not run.queued():
+            run.idle()
             continue
-        batch = arrived[:run.B]
-        for r in batch:
-            run.pending.remove(r)
-        length = max(r.output for r in batch)
+        batch = run.take(min(B, run.queued()))
         first = len(run.iterations)
+        length = max(r.output for r in batch)
+        ends: dict[int, list[tuple[int, int]]] = {}
+        for s, r in enumerate(batch):
+            run.slot[r.id], run.admit[r.id] = s, first
+            run.finish[r.id], run.release[r.id] = first + r.output - 1, first + length - 1
+            ends.setdefault(r.output - 1, []).append((r.id, s))
+            run.padding += length - r.output
+        active = [EMPTY] * B
+        padding = [EMPTY] * B
+        for s, r in enumerate(batch):
+            active[s] = r.id
+        prompts = sum(r.prompt for r in batch)
+        rows = len(batch)
+        act, pad = tuple(active), tuple(padding)
+        admitted = tuple((r.id, s) for s, r in enumerate(batch))
         for k in range(length):
-            active = [EMPTY] * run.B
-            padding = [EMPTY] * run.B
-            for s, r in enumerate(batch):
-                if k < r.output:
-                    active[s] = r.id
-                else:
-                    padding[s] = r.id
-            admitted = [(r.id, s) for s, r in enumerate(batch)] if k == 0 else []
-            run.run_iteration(active, padding, admitted, generated, by_id)
-        for r in batch:
-            run.release[r.id] = first + length - 1
+            done = tuple(ends.get(k, ()))
+            if k == 0:
+                run.iterate(act, pad, admitted, done, 0, 0, prompts)
+            else:
+                run.iterate(act, pad, (), done, rows, prompts + k * rows, 0)
+            if done:
+                for rid, s in done:
+                    active[s], padding[s] = EMPTY, rid
+                act, pad = tuple(active), tuple(padding)
     return run.schedule("static", requests)
 
 
@@ -318,27 +313,47 @@ def continuous_batching_schedule(requests: Iterable[Request], max_batch: int,
     """
     requests = list(requests)
     run = _Run(requests, max_batch, step_time)
+    B = run.B
+    slots = [EMPTY] * B
+    free = list(range(B))             # kept sorted: the lowest free slot is taken first
+    ends: dict[int, list[tuple[int, int]]] = {}
+    no_padding = (EMPTY,) * B
+    rows = context = 0                # decode rows next iteration, and the tokens they attend to
     by_id = {r.id: r for r in requests}
-    generated = {r.id: 0 for r in requests}
-    slots = [EMPTY] * run.B
-    while run.pending or any(rid != EMPTY for rid in slots):
+    while run.head < len(run.order) or len(free) < B:
+        k = min(len(free), run.queued())
         admitted = []
-        queue = run.arrived()
-        for s in range(run.B):
-            if not queue:
-                break
-            if slots[s] == EMPTY:
-                r = queue.pop(0)
-                run.pending.remove(r)
-                slots[s] = r.id
-                admitted.append((r.id, s))
-        if all(rid == EMPTY for rid in slots):
-            run.idle_until_next_arrival()
+        prefill = 0
+        for r in run.take(k):
+            s = free.pop(0)
+            slots[s] = r.id
+            admitted.append((r.id, s))
+            prefill += r.prompt
+        if len(free) == B:
+            run.idle()
             continue
-        finished = run.run_iteration(list(slots), [EMPTY] * run.B, admitted, generated, by_id)
-        for rid, s in finished:
+        i = len(run.iterations)
+        for rid, s in admitted:
+            run.slot[rid], run.admit[rid] = s, i
+            f = i + by_id[rid].output - 1
+            run.finish[rid] = run.release[rid] = f
+            ends.setdefault(f, []).append((rid, s))
+        done = tuple(sorted(ends.pop(i, ()), key=lambda e: e[1]))
+        run.iterate(tuple(slots), no_padding, tuple(admitted), done, rows, context, prefill)
+        # the next iteration: every decode row attends to one more token, new rows join
+        # with prompt + first token, finished rows leave
+        context += rows
+        rows += len(admitted)
+        for rid, _ in admitted:
+            context += by_id[rid].prompt + 1
+        for rid, s in done:
+            r = by_id[rid]
+            rows -= 1
+            context -= r.prompt + r.output
             slots[s] = EMPTY
-            run.release[rid] = len(run.iterations) - 1
+            free.append(s)
+        if done:
+            free.sort()
     return run.schedule("continuous", requests)
 
 

@@ -1,0 +1,629 @@
+"""Static vs continuous batching: the workshop of chapter p07-c01.
+
+One stream of requests with long-tailed output lengths is served by one GPU
+whose batch has ``max_batch`` slots. The chart has a row per slot and time
+running right; each request is a bar in the slot it occupies, its first
+iteration (the prefill) marked. The cursor sweeps simulated time.
+
+* static: request-level scheduling. A batch keeps all its slots until its
+  longest request ends; finished requests' rows turn into padding and the
+  queue on the left grows meanwhile.
+* continuous: iteration-level scheduling (Orca). A finished request leaves at
+  the iteration boundary and the head of the queue takes its slot.
+* compare: both schedulers on the same workload, one time axis.
+* sweep: throughput and p95 latency of both schedulers as the batch grows,
+  with the batch size at which the KV cache no longer fits if every slot
+  reserved the model's full context.
+
+Every duration is :func:`~llmviz.calc.batching.iteration_time_lower_bound`
+for the chosen model and GPU: the slower of reading the weights and caches
+from HBM and doing the arithmetic at peak. Real iterations are slower.
+"""
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+
+from ...calc.batching import (EMPTY, batching_schedule, iteration_cost_model, kv_slot_limit,
+                              make_workload, percentile, schedule_stats)
+from ...calc.decode import decode_step_lower_bound
+from ...calc.kv_cache import kv_cache_bytes_per_token
+from ...calc.model_size import active_param_count
+from ...catalog import get_gpu, get_model
+from ...core.mode import Mode, Submode, metric
+from ...core.params import Choice, Number
+from ...core.scene import Scene, text_box
+from ...units import fmt_bytes, fmt_count, fmt_rate, fmt_seconds
+
+DTYPE = "bf16"
+MEAN_OUTPUT = 64        # tokens a request generates, on average
+MEAN_PROMPT = 256       # prompt tokens, on average
+PROMPT_SPREAD = 0.5     # log-sd of prompt lengths
+SEED = 1
+
+PLAY_S = 16.0           # animation seconds to play a whole run; the end state then holds
+FLASH_S = 0.5           # animation seconds an admission arrow or a finish mark stays up
+MAX_EVENTS = 10         # console lines per frame; a long jump is summarised
+SWEEP_BATCHES = (1, 2, 4, 8, 16, 32, 64)
+SWEEP_STEP_S = 1.6      # animation seconds between two sweep points appearing
+NARRATION_SIZE = 11.5
+
+MODELS = (("llama-3-8b", "Llama 3 8B"), ("llama-2-7b", "Llama 2 7B"),
+          ("llama-2-13b", "Llama 2 13B"), ("opt-13b", "OPT-13B"))
+GPUS = (("h100-sxm", "H100 SXM"), ("a100-80gb-sxm", "A100 80GB SXM"), ("h200-sxm", "H200 SXM"),
+        ("b200", "B200"), ("mi300x", "MI300X"))
+
+POLICY_NAMES = {"static": "static batching", "continuous": "continuous batching"}
+TITLES = {
+    "static": "Static batching: a batch keeps every slot until its longest request ends",
+    "continuous": "Continuous batching: finished requests leave, waiting ones join at the next iteration",
+    "compare": "One workload, two schedulers, one clock",
+    "sweep": "Throughput and tail latency as the batch grows",
+}
+
+W, H = 960, 600
+QX, QW = 20, 104                 # queue column
+CX0, CX1 = 212, 936              # chart x range
+SLOT_LABEL_X = CX0 - 8
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def _nice_step(span: float, target: int = 6) -> float:
+    raw = span / target
+    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for m in (1, 2, 5, 10):
+        if raw <= m * mag:
+            return m * mag
+    return 10 * mag
+
+
+def _t_label(s: float) -> str:
+    return "0" if s == 0 else fmt_seconds(s, 2)
+
+
+class ContinuousBatchingMode(Mode):
+    """Requests of different lengths sharing a batch: padding under static batching, none under continuous."""
+
+    id = "p07-c01-continuous-batching"
+    chapter = "p07-c01-continuous-batching"
+    title = "Static vs continuous batching"
+    step_dt = 0.25
+    size = (W, H)
+
+    params = (
+        Number("max_batch", "max batch size", lo=1, hi=64, step=1, default=8, unit="slots",
+               integer=True, help="Requests the GPU runs side by side in one iteration."),
+        Number("spread", "output length spread", lo=0.0, hi=1.5, step=0.1, default=1.0,
+               help="Standard deviation of log(output length); 0 makes every request the same "
+                    f"length. The mean stays {MEAN_OUTPUT} tokens."),
+        Number("rate", "arrival rate", lo=2, hi=400, step=1, default=40, unit="req/s", log=True,
+               help="Requests arriving per second (a Poisson stream)."),
+        Number("requests", "requests", lo=8, hi=64, step=1, default=32, integer=True,
+               help="Requests in the workload."),
+        Choice("model", "model", options=MODELS, default="llama-3-8b",
+               help="Sets the iteration time and the KV cache per token."),
+        Choice("gpu", "GPU", options=GPUS, default="h100-sxm",
+               help="Sets HBM bandwidth, peak FLOP/s and memory."),
+    )
+    submodes = {
+        "static": Submode("Static batching", {},
+                          "A batch holds its slots until its longest request ends."),
+        "continuous": Submode("Continuous batching", {},
+                              "Finished requests leave and waiting ones join at every iteration boundary."),
+        "compare": Submode("Side by side", {},
+                           "Both schedulers on the same requests, on one time axis."),
+        "sweep": Submode("Batch-size sweep", {"rate": 400, "requests": 64},
+                         "Throughput and p95 latency against max batch size; the KV-cache limit."),
+    }
+    default_submode = "static"
+
+    # -- cached, parameter-dependent data ------------------------------------------
+
+    def _workload(self):
+        return self.cached("workload", lambda: make_workload(
+            n=self["requests"], rate=float(self["rate"]), spread=float(self["spread"]), seed=SEED,
+            mean_output=MEAN_OUTPUT, mean_prompt=MEAN_PROMPT, prompt_spread=PROMPT_SPREAD))
+
+    def _cost(self):
+        return self.cached("cost", lambda: iteration_cost_model(self["model"], self["gpu"], DTYPE))
+
+    def _consts(self) -> dict:
+        def make():
+            m, g = get_model(self["model"]), get_gpu(self["gpu"])
+            return {
+                "model": m, "gpu": g,
+                "floor": decode_step_lower_bound(m, g, DTYPE, batch=1, context=0),
+                "kv_token": kv_cache_bytes_per_token(m, DTYPE),
+                "flop_token": 2 * active_param_count(m),
+                "peak": g.peak_flops(DTYPE),
+                "kv_limit": kv_slot_limit(m, g, m.max_context, DTYPE),
+            }
+        return self.cached("consts", make)
+
+    def _view(self, policy: str) -> dict:
+        """A schedule and the running totals the frames read."""
+        def make():
+            s = batching_schedule(policy, self._workload(), self["max_batch"], self._cost())
+            cu, cp, cf = [], [], []
+            u = p = f = 0
+            for it in s.iterations:
+                u += sum(1 for r in it.active if r != EMPTY)
+                p += sum(1 for r in it.padding if r != EMPTY)
+                f += it.prefill_tokens
+                cu.append(u); cp.append(p); cf.append(f)
+            recs = sorted(s.records, key=lambda r: r.request.id)
+            return {"s": s, "finish_times": sorted(r.finish_time for r in recs), "stats": schedule_stats(s), "starts": [it.start for it in s.iterations],
+                    "ends": [it.end for it in s.iterations], "cum_useful": cu, "cum_pad": cp,
+                    "cum_prefill": cf, "recs": recs}
+        return self.cached("view-" + policy, make)
+
+    def _policies(self) -> tuple[str, ...]:
+        if self.submode in ("static", "continuous"):
+            return (self.submode,)
+        return ("static", "continuous")
+
+    def _horizon(self) -> float:
+        """Simulated seconds the time axis spans: the longest run shown."""
+        return max(self._view(p)["s"].end for p in self._policies())
+
+    def _tau(self, t: float) -> float:
+        """Simulated time at animation time ``t``: the run plays in PLAY_S seconds, then holds."""
+        return min(t / PLAY_S, 1.0) * self._horizon()
+
+    def _sweep_row(self, b: int) -> dict:
+        """Both schedulers' stats at max batch ``b``; computed when its point first shows."""
+        def make():
+            reqs, cost = self._workload(), self._cost()
+            row = {"b": b, "static": schedule_stats(batching_schedule("static", reqs, b, cost))}
+            # with one slot both policies run the requests one after another: the same schedule
+            row["continuous"] = (row["static"] if b == 1 else
+                                 schedule_stats(batching_schedule("continuous", reqs, b, cost)))
+            return row
+        return self.cached(f"sweep-{b}", make)
+
+    def _sweep_shown(self, t: float) -> int:
+        """Sweep points visible at animation time ``t``: one more every SWEEP_STEP_S seconds."""
+        return min(len(SWEEP_BATCHES), int(t // SWEEP_STEP_S) + 1)
+
+    # -- frames ---------------------------------------------------------------------
+
+    def draw(self, t: float):
+        sc = self.new_scene()
+        c = self._consts()
+        sc.text(20, 22, TITLES[self.submode], size=15, bold=True)
+        sub = (f"{c['model'].display_name} on {c['gpu'].label}, bf16 · one iteration ≥ "
+               f"{fmt_seconds(c['floor'])} (weights ÷ HBM bandwidth) · {self['requests']} requests "
+               f"at {self['rate']:g}/s, mean output {MEAN_OUTPUT} tokens")
+        sc.text(20, 44, sub, size=11, fill="muted")
+        if self.submode == "sweep":
+            return sc, self._draw_sweep(sc, t)
+        tau = self._tau(t)
+        if self.submode == "compare":
+            tel = []
+            for pol, y0, y1 in (("static", 92, 250), ("continuous", 314, 472)):
+                self._draw_panel(sc, pol, tau, y0, y1, compact=True, live=t < PLAY_S)
+            tel = self._compare_telemetry(tau)
+            self._legend(sc, 540, ("static",))
+            self._narrate(sc, "continuous", tau, 574)
+        else:
+            pol = self.submode
+            self._draw_panel(sc, pol, tau, 92, 472, compact=False, live=t < PLAY_S)
+            tel = self._telemetry(pol, tau)
+            self._legend(sc, 540, (pol,))
+            self._narrate(sc, pol, tau, 574)
+        return sc, tel
+
+    # -- one slot × time chart -------------------------------------------------------
+
+    def _geometry(self, y0: float, y1: float) -> dict:
+        return self.cached(f"geom-{y0}", lambda: self._make_geometry(y0, y1))
+
+    def _make_geometry(self, y0: float, y1: float) -> dict:
+        horizon = self._horizon()
+        B = self["max_batch"]
+        rh = (y1 - y0) / B
+        gap = 1.0 if rh >= 4 else 0.0
+        return {"horizon": horizon, "sx": (CX1 - CX0) / horizon, "rh": rh, "gap": gap,
+                "hh": rh - 2 * gap, "label": min(10.0, rh - 3)}
+
+    def _x(self, g: dict, tau: float) -> float:
+        return CX0 + g["sx"] * min(tau, g["horizon"])
+
+    def _panel_frame(self, pol: str, y0: float, y1: float, compact: bool) -> list[dict]:
+        """What does not move: the slot rows, their labels and the time axis."""
+        def make():
+            sc = Scene(W, H)
+            g = self._geometry(y0, y1)
+            B, rh = self["max_batch"], g["rh"]
+            sc.rect(CX0, y0, CX1 - CX0, y1 - y0, fill="panel", label="batch slots")
+            every = max(1, -(-14 // int(max(rh, 1))))       # label spacing ≥ 14 units
+            for sl in range(B):
+                if sl % every == 0:
+                    sc.text(SLOT_LABEL_X, y0 + (sl + 0.5) * rh, f"slot {sl}",
+                            size=min(11, max(rh * 0.8, 9)), fill="muted", align="r")
+            if B <= 16:
+                for sl in range(1, B):
+                    sc.line(CX0, y0 + sl * rh, CX1, y0 + sl * rh, stroke="grid", lw=0.8)
+            step = _nice_step(g["horizon"], 5 if compact else 6)
+            k = 0
+            while k * step <= g["horizon"] * 1.0001:
+                x = self._x(g, k * step)
+                sc.line(x, y1, x, y1 + 4, stroke="muted")
+                lab = _t_label(k * step)
+                if text_box(x, y1 + 6, lab, 10, "c", "t")[2] <= W - 2:
+                    sc.text(x, y1 + 6, lab, size=10, fill="muted", align="c", base="t")
+                k += 1
+            if not compact or pol == "continuous":
+                sc.text(CX1, y1 + 28, "simulated time (lower bound) →", size=10, fill="muted", align="r")
+            return sc.items
+        return self.cached(f"frame-{pol}-{y0}", make)
+
+    def _bar(self, sc: Scene, g: dict, r, release_end: float, y0: float, tau: float) -> None:
+        """Request ``r``'s bar drawn up to simulated time ``tau``."""
+        ry = y0 + r.slot * g["rh"] + g["gap"]
+        hh = g["hh"]
+        x0 = self._x(g, r.start_time)
+        xp = self._x(g, min(r.first_token_time, tau))
+        xe = self._x(g, min(r.finish_time, tau))
+        rid = r.request.id
+        sc.rect(x0, ry, max(xp - x0, 0.6), hh, fill="accent3",
+                label=f"request {rid} prefill: {r.request.prompt} prompt tokens")
+        if xe > xp:
+            sc.rect(xp, ry, xe - xp, hh, fill="accent", alpha=0.85,
+                    label=f"request {rid} decoding, {r.request.output} tokens")
+        if release_end > r.finish_time and r.finish_time < tau:
+            xr = self._x(g, min(release_end, tau))
+            sc.rect(xe, ry, xr - xe, hh, fill="bad", alpha=0.3,
+                    label=f"padding: request {rid} finished, slot held")
+            if g["label"] >= 8 and xr - xe > 52:
+                sc.text(xe + 3, ry + hh / 2, "padding", size=g["label"], fill="bad")
+        lab = f"r{rid}"
+        if g["label"] >= 8 and xe - x0 > len(lab) * g["label"] * 0.56 + 5:
+            sc.text(x0 + 2.5, ry + hh / 2, lab, size=g["label"], fill="bg", bold=True, collide=False)
+
+    def _finished_bars(self, pol: str, y0: float, y1: float) -> list[tuple[float, list[dict]]]:
+        """Per request: (time its bar is complete, its record, its complete bar's items)."""
+        def make():
+            v, g = self._view(pol), self._geometry(y0, y1)
+            its = v["s"].iterations
+            out = []
+            for r in v["recs"]:
+                sc = Scene(W, H)
+                end = its[r.release].end
+                self._bar(sc, g, r, end, y0, end)
+                out.append((end, r, sc.items))
+            return out
+        return self.cached(f"bars-{pol}-{y0}", make)
+
+    def _ghosts(self, pol: str, y0: float, y1: float) -> list[dict]:
+        """The whole run drawn faintly, so a paused frame shows what is still to come."""
+        def make():
+            sc = Scene(W, H)
+            v, g = self._view(pol), self._geometry(y0, y1)
+            its = v["s"].iterations
+            for r in v["recs"]:
+                ry = y0 + r.slot * g["rh"] + g["gap"]
+                x0, xe = self._x(g, r.start_time), self._x(g, r.finish_time)
+                sc.rect(x0, ry, xe - x0, g["hh"], fill="accent", alpha=0.12)
+                if r.release > r.finish:
+                    sc.rect(xe, ry, self._x(g, its[r.release].end) - xe, g["hh"], fill="bad", alpha=0.1)
+            return sc.items
+        return self.cached(f"ghosts-{pol}-{y0}", make)
+
+    def _draw_panel(self, sc: Scene, pol: str, tau: float, y0: float, y1: float, compact: bool,
+                    live: bool = True) -> None:
+        v = self._view(pol)
+        s = v["s"]
+        g = self._geometry(y0, y1)
+        k = bisect_right(v["starts"], tau) - 1          # iteration in progress (or last)
+        n = bisect_right(v["ends"], tau)
+        tokens = v["cum_useful"][n - 1] if n else 0
+        pad = v["cum_pad"][n - 1] if n else 0
+        finished = bisect_right(v["finish_times"], tau)
+        sc.text(CX0, y0 - 14, f"{POLICY_NAMES[pol]}: iteration {k + 1} of {len(s.iterations)}",
+                size=12, bold=True)
+        sc.text(CX1, y0 - 14, f"{finished}/{len(v['recs'])} done · {fmt_count(tokens)} tokens · "
+                              f"padding {fmt_count(pad)} slot-iterations", size=11, fill="muted", align="r")
+        sc.items.extend(self._panel_frame(pol, y0, y1, compact))
+        sc.items.extend(self._ghosts(pol, y0, y1))
+
+        flash = FLASH_S / PLAY_S * g["horizon"]
+        its = s.iterations
+        for done_at, r, items in self._finished_bars(pol, y0, y1):
+            if r.start_time > tau:
+                continue
+            if tau >= done_at:
+                sc.items.extend(items)
+            else:
+                self._bar(sc, g, r, its[r.release].end, y0, tau)
+            if not live:
+                continue
+            ry = y0 + r.slot * g["rh"] + g["gap"] + g["hh"] / 2
+            if tau - flash < r.finish_time <= tau:
+                sc.circle(self._x(g, r.finish_time), ry, min(4.5, g["hh"] / 2 + 1), fill="good", stroke="bg")
+            if tau - flash < r.start_time <= tau:
+                # the head of the queue enters the freed slot here
+                xs = self._x(g, r.start_time)
+                if xs - CX0 > 12:
+                    sc.arrow(max(xs - 26, CX0), ry, xs - 1, ry, stroke="accent3", lw=2, head=min(7, g["rh"]))
+        cx = self._x(g, tau)
+        sc.line(cx, y0 - 4, cx, y1 + 2, stroke="ink", lw=1.5)
+
+        # the queue: arrived, not yet admitted, first come first served
+        waiting = [r for r in v["recs"] if r.request.arrival <= tau < r.start_time]
+        sc.text(QX, y0 - 14, f"queue: {len(waiting)}", size=11, bold=True)
+        box_h = 13 if compact else 15
+        fit = int((y1 - y0) // (box_h + 3))
+        shown = waiting if len(waiting) <= fit else waiting[:fit - 1]
+        for i, r in enumerate(shown):
+            by = y0 + i * (box_h + 3)
+            sc.rect(QX, by, QW, box_h, fill="panel", stroke="faint",
+                    label=f"request {r.request.id}: waiting since {fmt_seconds(r.request.arrival)}")
+            sc.text(QX + 4, by + box_h / 2, f"r{r.request.id} · {r.request.prompt}-tok prompt",
+                    size=9.5, fill="ink")
+        if len(shown) < len(waiting):
+            sc.text(QX + 4, y0 + len(shown) * (box_h + 3) + box_h / 2,
+                    f"+{len(waiting) - len(shown)} more", size=9.5, fill="muted")
+
+    def _legend(self, sc: Scene, y: float, pols) -> None:
+        items = [("accent3", 1.0, "prefill → first token"), ("accent", 0.85, "decode: one kept token per iteration"),
+                 ("bad", 0.3, "padding: done, slot still held"), ("panel", 1.0, "empty slot"),
+                 ("accent", 0.12, "still to come")]
+        x = 20
+        for fill, a, lab in items:
+            sc.rect(x, y - 6, 14, 12, fill=fill, alpha=a, stroke="faint" if fill == "panel" else None)
+            sc.text(x + 19, y, lab, size=11, fill="ink")
+            x += 19 + text_box(0, 0, lab, 11)[2] + 22
+
+    def _story(self, pol: str) -> tuple[list[int], list[str]]:
+        """Iterations where something happens, and the sentence for each."""
+        def make():
+            idx, lines = [], []
+            for i in range(len(self._view(pol)["s"].iterations)):
+                msg = self._describe(pol, i)
+                if msg:
+                    idx.append(i); lines.append(msg)
+            return idx, lines
+        return self.cached("story-" + pol, make)
+
+    def _narrate(self, sc: Scene, pol: str, tau: float, y: float) -> None:
+        v = self._view(pol)
+        idx, lines = self._story(pol)
+        j = bisect_right(idx, bisect_right(v["starts"], tau) - 1) - 1
+        line = lines[j] if j >= 0 else "Requests arrive on the left and wait for a slot."
+        sc.text(20, y, line, size=NARRATION_SIZE, fill="ink")
+
+    def _describe(self, pol: str, i: int) -> str:
+        """One sentence on what changed at iteration ``i`` (empty if nothing did)."""
+        v = self._view(pol)
+        s = v["s"]
+        it = s.iterations[i]
+        parts = []
+        prev = s.iterations[i - 1] if i else None
+        if prev and prev.finished:
+            if pol == "continuous":
+                for rid, sl in prev.finished[:2]:
+                    parts.append(f"request {rid} finished after {v['recs'][rid].request.output} tokens")
+            else:
+                rid, sl = prev.finished[-1]
+                if all(p == EMPTY for p in it.padding) and not it.admitted:
+                    pass
+                else:
+                    parts.append(f"request {rid} finished after {v['recs'][rid].request.output} tokens")
+        if it.admitted:
+            if pol == "static":
+                ids = [rid for rid, _ in it.admitted]
+                end = v["recs"][ids[0]].release
+                who = f"requests {ids[0]}–{ids[-1]}" if len(ids) > 1 else f"request {ids[0]}"
+                parts.append(f"a batch of {len(ids)} starts ({who}), held until iteration {end + 1}")
+            else:
+                adm = ", ".join(f"slot {sl} admits request {rid}" for rid, sl in it.admitted[:3])
+                parts.append(adm)
+        elif pol == "static" and prev and prev.finished and any(p != EMPTY for p in it.padding):
+            rid, sl = prev.finished[-1]
+            parts.append(f"slot {sl} idles as padding until iteration "
+                         f"{v['recs'][rid].release + 1}")
+        if not parts:
+            return ""
+        head = f"iteration {i + 1} ({fmt_seconds(it.start, 3) if it.start else '0 s'}): "
+        while len(parts) > 1 and text_box(0, 0, head + "; ".join(parts), NARRATION_SIZE)[2] > W - 40:
+            parts.pop(0)
+        return head + "; ".join(parts)
+
+    # -- telemetry ----------------------------------------------------------------
+
+    def _live(self, pol: str, tau: float) -> dict:
+        v = self._view(pol)
+        c = self._consts()
+        s = v["s"]
+        k = bisect_right(v["starts"], tau) - 1
+        n = bisect_right(v["ends"], tau)
+        useful = v["cum_useful"][n - 1] if n else 0
+        pad = v["cum_pad"][n - 1] if n else 0
+        prefill = v["cum_prefill"][n - 1] if n else 0
+        fin = [r for r in v["recs"] if r.finish_time <= tau]
+        started = [r for r in v["recs"] if r.first_token_time <= tau]
+        lat = [r.latency for r in fin]
+        elapsed = min(tau, s.end)
+        cached = s.iterations[k].cached_tokens if k >= 0 and tau < s.end else 0
+        return {
+            "iter": n, "total": len(s.iterations), "useful": useful, "pad": pad,
+            "waste": pad / (useful + pad) if useful + pad else 0.0,
+            "util": useful / (self["max_batch"] * n) if n else 0.0,
+            "thr": useful / elapsed if elapsed > 0 else 0.0,
+            "done": len(fin), "n": len(v["recs"]),
+            "mean_lat": sum(lat) / len(lat) if lat else 0.0,
+            "p95_lat": percentile(lat, 95) if lat else 0.0,
+            "ttft": sum(r.ttft for r in started) / len(started) if started else 0.0,
+            "mfu": c["flop_token"] * (useful + prefill) / (elapsed * c["peak"]) if elapsed > 0 else 0.0,
+            "kv": cached * c["kv_token"],
+        }
+
+    def _telemetry(self, pol: str, tau: float) -> list[dict]:
+        L = self._live(pol, tau)
+        c = self._consts()
+        none = "none finished yet"
+        return [
+            metric("iteration", "iterations done", L["iter"], f"{L['iter']} of {L['total']}"),
+            metric("tokens", "tokens generated", L["useful"], fmt_count(L["useful"]), "tokens"),
+            metric("padding", "padding slot-iterations", L["pad"],
+                   f"{fmt_count(L['pad'])} ({_pct(L['waste'])} of computed rows)", "slot-iterations",
+                   help="Rows computed for requests that had already finished."),
+            metric("throughput", "throughput", L["thr"], fmt_rate(L["thr"], "tok/s"), "tokens/s",
+                   help="Kept tokens per second of simulated time so far."),
+            metric("finished", "requests finished", L["done"], f"{L['done']} of {L['n']}"),
+            metric("mean_latency", "mean latency", L["mean_lat"],
+                   fmt_seconds(L["mean_lat"]) if L["done"] else none, "s",
+                   help="Arrival to last token, over finished requests."),
+            metric("p95_latency", "p95 latency", L["p95_lat"],
+                   fmt_seconds(L["p95_lat"]) if L["done"] else none, "s"),
+            metric("ttft", "mean time to first token", L["ttft"],
+                   fmt_seconds(L["ttft"]) if L["ttft"] else "no first token yet", "s"),
+            metric("slot_util", "slot utilisation", L["util"], _pct(L["util"]), "fraction",
+                   help="Kept tokens ÷ (slots × iterations)."),
+            metric("mfu", "compute utilisation", L["mfu"], _pct(L["mfu"]), "fraction",
+                   help="2·N_active FLOPs per processed token ÷ (elapsed × peak FLOP/s)."),
+            metric("kv", "KV cache in use", L["kv"], fmt_bytes(L["kv"]), "bytes"),
+            metric("kv_limit", "slots that fit at full context", c["kv_limit"],
+                   f"{c['kv_limit']} (each reserving {fmt_count(c['model'].max_context)} tokens)", "slots",
+                   help="(HBM − weights) ÷ KV cache of one full-length sequence."),
+        ]
+
+    def _compare_telemetry(self, tau: float) -> list[dict]:
+        out = []
+        lives = {p: self._live(p, tau) for p in ("static", "continuous")}
+        for p in ("static", "continuous"):
+            L = lives[p]
+            out += [
+                metric(f"{p}_throughput", f"{p}: throughput", L["thr"], fmt_rate(L["thr"], "tok/s"), "tokens/s"),
+                metric(f"{p}_padding", f"{p}: padding", L["waste"], _pct(L["waste"]), "fraction"),
+                metric(f"{p}_finished", f"{p}: finished", L["done"], f"{L['done']} of {L['n']}"),
+                metric(f"{p}_p95", f"{p}: p95 latency", L["p95_lat"],
+                       fmt_seconds(L["p95_lat"]) if L["done"] else "none finished yet", "s"),
+            ]
+        st, co = self._view("static")["stats"], self._view("continuous")["stats"]
+        out.append(metric("speedup", "throughput ratio at the end (continuous ÷ static)",
+                          co.throughput / st.throughput, f"{co.throughput / st.throughput:.2f}×", "ratio"))
+        return out
+
+    # -- sweep ------------------------------------------------------------------------
+
+    def _draw_sweep(self, sc: Scene, t: float) -> list[dict]:
+        shown = self._sweep_shown(t)
+        sc.items.extend(self.cached(f"sweep-scene-{shown}", lambda: self._sweep_scene(shown)))
+        c = self._consts()
+        lim = c["kv_limit"]
+        b = self["max_batch"]
+        if b in SWEEP_BATCHES:
+            cur = self._sweep_row(b)
+        else:
+            cur = {pol: self._view(pol)["stats"] for pol in ("static", "continuous")}
+        return [
+            metric("b", "max batch size", b, str(b), "slots"),
+            metric("continuous_throughput", "continuous: throughput", cur["continuous"].throughput,
+                   fmt_rate(cur["continuous"].throughput, "tok/s"), "tokens/s"),
+            metric("static_throughput", "static: throughput", cur["static"].throughput,
+                   fmt_rate(cur["static"].throughput, "tok/s"), "tokens/s"),
+            metric("continuous_p95", "continuous: p95 latency", cur["continuous"].p95_latency,
+                   fmt_seconds(cur["continuous"].p95_latency), "s"),
+            metric("static_p95", "static: p95 latency", cur["static"].p95_latency,
+                   fmt_seconds(cur["static"].p95_latency), "s"),
+            metric("kv_limit", "slots that fit at full context", lim,
+                   f"{lim} (each reserving {fmt_count(c['model'].max_context)} tokens)", "slots"),
+        ]
+
+    def _sweep_scene(self, shown: int) -> list[dict]:
+        """The two sweep plots with their first ``shown`` points."""
+        sc = Scene(W, H)
+        c = self._consts()
+        rows = [self._sweep_row(b) for b in SWEEP_BATCHES[:shown]]
+        xlim = (0, math.log2(SWEEP_BATCHES[-1]))
+        xticks = [math.log2(b) for b in SWEEP_BATCHES]
+        lim = c["kv_limit"]
+        plots = (
+            ("throughput", "throughput (tokens/s)", 80, lambda v: fmt_rate(v, "", 2).strip()),
+            ("p95_latency", "p95 latency (s)", 560, lambda v: fmt_seconds(v, 2) if v else "0"),
+        )
+        y0, ph, pw = 100, 330, 340
+        for attr, ylabel, x0, yfmt in plots:
+            vmax = max(getattr(r[p], attr) for r in rows for p in ("static", "continuous"))
+            step = _nice_step(vmax, 4)
+            top = step * math.ceil(vmax * 1.05 / step)
+            fx, fy = sc.axes(x0, y0, pw, ph, xlim, (0, top), xlabel="max batch size (slots, log scale)",
+                             ylabel=ylabel, xticks=xticks, tick_fmt=lambda v: str(round(2 ** v)))
+            k = 0
+            while k * step <= top * 1.0001:
+                yv = k * step
+                sc.line(x0 - 4, fy(yv), x0, fy(yv), stroke="muted")
+                sc.line(x0, fy(yv), x0 + pw, fy(yv), stroke="grid", lw=0.8)
+                sc.text(x0 - 6, fy(yv), yfmt(yv), size=11, fill="muted", align="r")
+                k += 1
+            if 1 <= lim <= SWEEP_BATCHES[-1]:
+                xl = fx(math.log2(lim))
+                sc.line(xl, y0, xl, y0 + ph, stroke="bad", lw=1.2, dash=[5, 4])
+                left = math.log2(lim) > 3
+                sc.text(xl - 5 if left else xl + 5, y0 + 12, f"KV limit: {lim} slots", size=10,
+                        fill="bad", align="r" if left else "l")
+            bx = fx(math.log2(self["max_batch"]))
+            sc.line(bx, y0, bx, y0 + ph, stroke="faint", lw=6, alpha=0.6)
+            for pol, col in (("static", "accent2"), ("continuous", "accent")):
+                pts = [(fx(math.log2(r["b"])), fy(getattr(r[pol], attr))) for r in rows]
+                if len(pts) > 1:
+                    sc.path(pts, stroke=col, lw=2)
+                for r, (px, py) in zip(rows, pts):
+                    # beyond the KV limit a full-context reservation per slot would not fit
+                    sc.circle(px, py, 3.5, fill=col, alpha=1.0 if r["b"] <= lim else 0.35)
+        ly = 500
+        sc.rect(80, ly - 2, 16, 4, fill="accent"); sc.text(102, ly, "continuous batching", size=11)
+        sc.rect(250, ly - 2, 16, 4, fill="accent2"); sc.text(272, ly, "static batching", size=11)
+        sc.rect(400, ly - 6, 6, 12, fill="faint"); sc.text(412, ly, f"max batch size now: {self['max_batch']}", size=11)
+        sc.line(590, ly, 606, ly, stroke="bad", dash=[5, 4])
+        sc.text(612, ly, f"KV full if each slot reserves {fmt_count(c['model'].max_context)} tokens",
+                size=11, fill="bad")
+        last = rows[-1]
+        sc.text(20, 548, f"max batch {last['b']}: continuous {fmt_rate(last['continuous'].throughput, 'tok/s')}, "
+                         f"static {fmt_rate(last['static'].throughput, 'tok/s')}; p95 latency "
+                         f"{fmt_seconds(last['continuous'].p95_latency)} vs {fmt_seconds(last['static'].p95_latency)}",
+                size=NARRATION_SIZE)
+        sc.text(20, 574, "Each point is a full run of the same requests; one iteration's time is the "
+                         "roofline floor for the batch it holds.", size=11, fill="muted")
+        return sc.items
+
+    # -- console ----------------------------------------------------------------------
+
+    def events(self, t0: float, t1: float) -> list[dict]:
+        if self.submode == "sweep":
+            out = []
+            for i, b in enumerate(SWEEP_BATCHES):
+                at = i * SWEEP_STEP_S
+                if t0 < at <= t1 or (i == 0 and t0 < 0):
+                    r = self._sweep_row(b)
+                    out.append({"level": "info", "text": (
+                        f"max batch {r['b']}: continuous {fmt_rate(r['continuous'].throughput, 'tok/s')} "
+                        f"(p95 {fmt_seconds(r['continuous'].p95_latency)}), static "
+                        f"{fmt_rate(r['static'].throughput, 'tok/s')} (p95 {fmt_seconds(r['static'].p95_latency)})")})
+            return out
+        tau0 = self._tau(t0) if t0 >= 0 else -1.0
+        tau1 = self._tau(t1)
+        out = []
+        for pol in self._policies():
+            v = self._view(pol)
+            lo = bisect_right(v["starts"], tau0)
+            hi = bisect_right(v["starts"], tau1)
+            idx, lines = self._story(pol)
+            prefix = f"[{pol}] " if self.submode == "compare" else ""
+            for j in range(bisect_right(idx, lo - 1), bisect_right(idx, hi - 1)):
+                out.append({"level": "info", "text": prefix + lines[j]})
+            end = v["s"].end
+            if tau0 < end <= tau1:
+                st = v["stats"]
+                out.append({"level": "info", "text": (
+                    f"{POLICY_NAMES[pol]} done: {st.useful} tokens in {fmt_seconds(st.duration)}, "
+                    f"{fmt_rate(st.throughput, 'tok/s')}, padding {_pct(st.padding_fraction)}, "
+                    f"p95 latency {fmt_seconds(st.p95_latency)}")})
+        if len(out) > MAX_EVENTS:
+            out = out[:MAX_EVENTS - 1] + [{"level": "info", "text": f"… and {len(out) - MAX_EVENTS + 1} more events"}]
+        return out
