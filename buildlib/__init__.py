@@ -11,6 +11,7 @@ work. The pieces, one job each:
 - :mod:`~buildlib.chapters`  one chapter source → its ``<article>`` fragment
 - :mod:`~buildlib.appendices` the generated appendices A–F
 - :mod:`~buildlib.book`      compiling every source into the in-memory book
+- :mod:`~buildlib.htmltree`  reading built HTML back (tests, the word count)
 - :mod:`~buildlib.wheel`     the ``llmviz`` wheel, written deterministically
 - :mod:`~buildlib.assets`    Pyodide, KaTeX CSS and fonts, the engine, the palette
 - :mod:`~buildlib.service_worker`  ``sw.js`` with its versioned precache list

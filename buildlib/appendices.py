@@ -188,7 +188,7 @@ def _model_cards(md, chapters, library, problems, math) -> str:
 def _papers(md, chapters, library, problems, math) -> str:
     by_id = {ch.meta.id: ch for ch in chapters}
     items = []
-    for key in sorted(library.papers, key=str.casefold):
+    for key in sorted(library.papers, key=lambda k: library.papers[k].sort_key()):
         p = library.papers[key]
         owner = by_id[p.chapter]  # every paper comes from some chapter's front matter
         ctx = _front_ctx(owner, library, problems, math)

@@ -6,20 +6,19 @@ site. It reports every problem it finds at once, as ``file:line: message``.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from html import escape
 
 from .appendices import RenderedAppendix, render_appendices
 from .chapters import Library, RenderedChapter, render_chapter
 from .errors import Problems
-from .katex import MathBank, strip_math
+from .htmltree import prose_words
+from .katex import MathBank
 from .markdown import make_markdown, plain, slug
 from .project import Project
 from .sources import ChapterMeta, Part, chapter_meta, read_parts, read_source
 
 TITLE = "LLM Systems Textbook"
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 
 
 @dataclass
@@ -59,14 +58,6 @@ class Book:
                 "triggers": sum(len(c.triggers) for c in self.chapters)}
 
 
-def prose_words(html: str) -> int:
-    """Words of prose in rendered HTML with math still as placeholders (math and code not counted)."""
-    text = strip_math(html)
-    text = re.sub(r"<(pre|code)\b.*?</\1>", " ", text, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", text)
-    return len(_WORD.findall(text))
-
-
 def compile_book(project: Project) -> Book:
     """Read, check and render every chapter and appendix; :class:`BuildError` lists every problem."""
     project.import_llmviz()
@@ -89,7 +80,7 @@ def compile_book(project: Project) -> Book:
         fragments[f"chapters/{c.meta.id}.html"] = math.fill(_chapter_article(c, _nav(order, c.meta.id)))
     for a in appendices:
         fragments[f"appendices/{a.id}.html"] = math.fill(_appendix_article(a, _nav(order, a.id)))
-    words = {c.meta.id: prose_words(c.body) for c in chapters}
+    words = {c.meta.id: prose_words(fragments[f"chapters/{c.meta.id}.html"]) for c in chapters}
     return Book(parts, chapters, appendices, fragments, words)
 
 

@@ -24,7 +24,7 @@ def entries(collection) -> list:
 
 def entry_name(entry) -> str:
     """How an entry names itself (its ``name`` field, else the first string field)."""
-    for attr in ("name", "label", "id"):
+    for attr in ("display_name", "label", "name", "id"):
         v = getattr(entry, attr, None)
         if isinstance(v, str) and v:
             return v
@@ -44,12 +44,38 @@ def fmt_value(v) -> str:
     if isinstance(v, str):
         return linkify(v)
     if dataclasses.is_dataclass(v):
-        return escape(entry_name(v))
+        return "; ".join(f"{escape(field_label(f.name))}: {fmt_value(getattr(v, f.name))}"
+                         for f in dataclasses.fields(v))
     if isinstance(v, dict):
         return "; ".join(f"{escape(str(k))}: {fmt_value(x)}" for k, x in v.items())
-    if isinstance(v, (list, tuple, set, frozenset)):
-        return ", ".join(fmt_value(x) for x in v)
+    if isinstance(v, (set, frozenset)):
+        return ", ".join(sorted(fmt_value(x) for x in v))
+    if isinstance(v, (list, tuple)):
+        return fmt_sequence(list(v))
     return escape(str(v))
+
+
+def fmt_sequence(items: list) -> str:
+    """A per-layer list, compressed without loss: ``attn ×40``, ``(mamba ×3, attn) ×8``."""
+    if not items:
+        return "—"
+    n = len(items)
+    for period in range(1, n // 2 + 1):
+        if n % period == 0 and items == items[:period] * (n // period):
+            inner = _runs(items[:period])
+            return f"({inner}) ×{n // period}" if period > 1 else f"{inner} ×{n}"
+    return _runs(items)
+
+
+def _runs(items: list) -> str:
+    out, i = [], 0
+    while i < len(items):
+        j = i
+        while j + 1 < len(items) and items[j + 1] == items[i]:
+            j += 1
+        out.append(fmt_value(items[i]) + (f" ×{j - i + 1}" if j > i else ""))
+        i = j + 1
+    return ", ".join(out)
 
 
 def linkify(text: str) -> str:

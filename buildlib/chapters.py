@@ -165,19 +165,13 @@ class ChapterContext(Context):
     def _exercise(self, md: MarkdownIt, title: str, body, line: int) -> str:
         k = len(self.exercises) + 1
         anchor = f"ex-{k}"
-        blocks = directive_blocks(body)
-        sols = [b for b in blocks if b[0] == "solution"]
-        for b in blocks:
-            if b[0] != "solution":
-                self.problem(b[3], f"unknown directive {{{b[0]}}} inside an exercise (only {{solution}})")
+        sols = [b for b in directive_blocks(body) if b[0] == "solution"]
         if len(sols) != 1:
             shown = f" {title!r}" if title else ""
             self.problem(line, f"exercise{shown} has {len(sols)} {{solution}} blocks; it needs exactly one")
-        question = list(body)
-        solution = []
-        if sols:
-            _, _, solution, _, start, end = sols[0]
-            question = body[:start] + body[end + 1:]
+        taken = {i for *_, start, end in sols for i in range(start, end + 1)}
+        question = [t for i, t in enumerate(body) if i not in taken]
+        solution = sols[0][2] if sols else []
         self._in_exercise = True
         appendix = self.for_appendix()
         appendix._in_exercise = True

@@ -71,7 +71,3 @@ class MathBank:
         assert self._html is not None, "render() first"
         return _PLACEHOLDER.sub(lambda m: self._html[int(m.group(1))], html)
 
-
-def strip_math(html: str) -> str:
-    """``html`` with math placeholders removed (for counting prose words)."""
-    return _PLACEHOLDER.sub(" ", html)

@@ -8,6 +8,7 @@ types the site uses are set here explicitly.
 from __future__ import annotations
 
 import functools
+import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -41,10 +42,19 @@ class SiteHandler(SimpleHTTPRequestHandler):
             super().log_request(code, size)
 
 
+class SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # Browsers drop connections they no longer need (a cancelled fetch, a reload): not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def make_server(directory: Path, port: int) -> ThreadingHTTPServer:
     """A server for ``directory`` on ``127.0.0.1:port`` (0 picks a free port)."""
     handler = functools.partial(SiteHandler, directory=str(directory))
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return SiteServer(("127.0.0.1", port), handler)
 
 
 def serve(directory: Path, port: int) -> None:

@@ -56,6 +56,10 @@ class Paper:
     venue: str = ""
     chapter: str = ""  # the chapter whose front matter lists it first
 
+    def sort_key(self) -> tuple:
+        """Library order: first author's surname, year, title."""
+        return (self.short_cite().split(",")[0].casefold(), self.year, self.title.casefold())
+
     def short_cite(self) -> str:
         """``Kwon et al., 2023`` from the authors field (``Kwon, Li, …`` or ``Kwon and Li``)."""
         names = [a.strip() for a in re.split(r",|\band\b", self.authors) if a.strip()]
