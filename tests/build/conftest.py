@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # buildlib lives at the repository root
+    sys.path.insert(0, str(ROOT))
 
 
 def run_build(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
