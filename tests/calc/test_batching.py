@@ -19,19 +19,27 @@ def _at_zero(outputs, prompt=10):
 def _tick_oracle(arrivals, outputs, B, policy):
     """Clock-tick simulation with integer arrivals and one time unit per iteration.
 
-    Returns per request its start tick and finish tick. A tick with nothing to
-    run passes idle, as an engine waiting for the next arrival does.
+    Returns per request its start tick, the tick its last token is done, and
+    the tick its response leaves (for static batching, when its whole batch is
+    done). A tick with nothing to run passes idle, as an engine waiting for
+    the next arrival does.
     """
     n = len(outputs)
     queue = sorted(range(n), key=lambda i: (arrivals[i], i))
     left = list(outputs)
     slots = [None] * B          # who holds each slot (static: finished members too)
-    start, finish = {}, {}
+    start, finish, leave = {}, {}, {}
     t = 0
     while len(finish) < n:
         if policy == "continuous":
+            for i in slots:
+                if i in finish:
+                    leave[i] = finish[i]
             slots = [None if i in finish else i for i in slots]
         elif all(i is None or i in finish for i in slots):
+            for i in slots:
+                if i is not None:
+                    leave[i] = t
             slots = [None] * B
         if policy == "continuous" or all(i is None for i in slots):
             for s in range(B):
@@ -46,7 +54,10 @@ def _tick_oracle(arrivals, outputs, B, policy):
                 if left[i] == 0:
                     finish[i] = t + 1
         t += 1
-    return start, finish
+    for i in slots:
+        if i is not None:
+            leave[i] = finish[i] if policy == "continuous" else max(finish[j] for j in slots if j is not None)
+    return start, finish, leave
 
 
 def test_every_output_token_is_useful_work_and_the_slots_add_up():
@@ -126,12 +137,13 @@ def test_schedules_match_a_clock_tick_simulation_with_arrivals(policy, B):
     outputs = rng.integers(1, 10, size=n).tolist()
     reqs = [Request(i, float(a), 5, o) for i, (a, o) in enumerate(zip(arrivals, outputs))]
     s = batching_schedule(policy, reqs, B)
-    start, finish = _tick_oracle(arrivals, outputs, B, policy)
+    start, finish, leave = _tick_oracle(arrivals, outputs, B, policy)
     for i in range(n):
         rec = s.record(i)
         assert rec.start_time == start[i], i
         assert rec.finish_time == finish[i], i
-        assert rec.latency == finish[i] - arrivals[i]
+        assert rec.release_time == leave[i], i
+        assert rec.latency == leave[i] - arrivals[i]
         assert rec.ttft == start[i] + 1 - arrivals[i]
 
 

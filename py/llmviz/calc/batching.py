@@ -103,6 +103,8 @@ class RequestRecord:
     ``admit`` is the iteration that ran its prefill, ``finish`` the iteration
     that produced its last token, ``release`` the last iteration it held its
     slot (``finish`` under continuous batching, the batch's end under static).
+    A request-level engine hands a batch back as a whole, so a request's
+    response is complete at ``release_time``, the end of ``release``.
     """
 
     request: Request
@@ -113,16 +115,17 @@ class RequestRecord:
     start_time: float
     first_token_time: float
     finish_time: float
+    release_time: float
 
     @property
     def ttft(self) -> float:
-        """Time to first token: arrival to the end of the prefill iteration."""
+        """Time to first token: arrival to the end of the prefill iteration (the token exists then)."""
         return self.first_token_time - self.request.arrival
 
     @property
     def latency(self) -> float:
-        """End-to-end latency: arrival to the last token."""
-        return self.finish_time - self.request.arrival
+        """End-to-end latency: arrival to the complete response leaving the engine (``release_time``)."""
+        return self.release_time - self.request.arrival
 
     @property
     def queue_wait(self) -> float:
@@ -243,7 +246,8 @@ class _Run:
         its = self.iterations
         recs = tuple(RequestRecord(r, self.slot[r.id], self.admit[r.id], self.finish[r.id],
                                    self.release[r.id], its[self.admit[r.id]].start,
-                                   its[self.admit[r.id]].end, its[self.finish[r.id]].end)
+                                   its[self.admit[r.id]].end, its[self.finish[r.id]].end,
+                                   its[self.release[r.id]].end)
                      for r in requests)
         useful = sum(r.output for r in requests)
         empty = self.B * len(its) - useful - self.padding

@@ -155,7 +155,7 @@ class ContinuousBatchingMode(Mode):
                 f += it.prefill_tokens
                 cu.append(u); cp.append(p); cf.append(f)
             recs = sorted(s.records, key=lambda r: r.request.id)
-            return {"s": s, "finish_times": sorted(r.finish_time for r in recs), "stats": schedule_stats(s), "starts": [it.start for it in s.iterations],
+            return {"s": s, "return_times": sorted(r.release_time for r in recs), "stats": schedule_stats(s), "starts": [it.start for it in s.iterations],
                     "ends": [it.end for it in s.iterations], "cum_useful": cu, "cum_pad": cp,
                     "cum_prefill": cf, "recs": recs}
         return self.cached("view-" + policy, make)
@@ -322,10 +322,10 @@ class ContinuousBatchingMode(Mode):
         n = bisect_right(v["ends"], tau)
         tokens = v["cum_useful"][n - 1] if n else 0
         pad = v["cum_pad"][n - 1] if n else 0
-        finished = bisect_right(v["finish_times"], tau)
+        returned = bisect_right(v["return_times"], tau)
         sc.text(CX0, y0 - 14, f"{POLICY_NAMES[pol]}: iteration {k + 1} of {len(s.iterations)}",
                 size=12, bold=True)
-        sc.text(CX1, y0 - 14, f"{finished}/{len(v['recs'])} done · {fmt_count(tokens)} tokens · "
+        sc.text(CX1, y0 - 14, f"{returned}/{len(v['recs'])} returned · {fmt_count(tokens)} tokens · "
                               f"padding {fmt_count(pad)} slot-iterations", size=11, fill="muted", align="r")
         sc.items.extend(self._panel_frame(pol, y0, y1, compact))
         sc.items.extend(self._ghosts(pol, y0, y1))
@@ -397,35 +397,27 @@ class ContinuousBatchingMode(Mode):
         sc.text(20, y, line, size=NARRATION_SIZE, fill="ink")
 
     def _describe(self, pol: str, i: int) -> str:
-        """One sentence on what changed at iteration ``i`` (empty if nothing did)."""
+        """One sentence on what changed at the boundary before iteration ``i`` (empty if nothing did)."""
         v = self._view(pol)
-        s = v["s"]
-        it = s.iterations[i]
+        its = v["s"].iterations
+        it = its[i]
+        done = its[i - 1].finished if i else ()
         parts = []
-        prev = s.iterations[i - 1] if i else None
-        if prev and prev.finished:
-            if pol == "continuous":
-                for rid, sl in prev.finished[:2]:
-                    parts.append(f"request {rid} finished after {v['recs'][rid].request.output} tokens")
-            else:
-                rid, sl = prev.finished[-1]
-                if all(p == EMPTY for p in it.padding) and not it.admitted:
-                    pass
-                else:
-                    parts.append(f"request {rid} finished after {v['recs'][rid].request.output} tokens")
-        if it.admitted:
-            if pol == "static":
-                ids = [rid for rid, _ in it.admitted]
-                end = v["recs"][ids[0]].release
-                who = f"requests {ids[0]}–{ids[-1]}" if len(ids) > 1 else f"request {ids[0]}"
-                parts.append(f"a batch of {len(ids)} starts ({who}), held until iteration {end + 1}")
-            else:
-                adm = ", ".join(f"slot {sl} admits request {rid}" for rid, sl in it.admitted[:3])
-                parts.append(adm)
-        elif pol == "static" and prev and prev.finished and any(p != EMPTY for p in it.padding):
-            rid, sl = prev.finished[-1]
-            parts.append(f"slot {sl} idles as padding until iteration "
-                         f"{v['recs'][rid].release + 1}")
+        if pol == "continuous":
+            parts += [f"request {rid} finished after {v['recs'][rid].request.output} tokens"
+                      for rid, _ in done[:2]]
+            parts += [f"slot {sl} admits request {rid}" for rid, sl in it.admitted[:3]]
+        elif it.admitted:
+            ids = [rid for rid, _ in it.admitted]
+            end = v["recs"][ids[0]].release
+            who = f"requests {ids[0]}–{ids[-1]}" if len(ids) > 1 else f"request {ids[0]}"
+            if i:
+                parts.append("the previous batch has handed back its responses")
+            parts.append(f"a batch of {len(ids)} starts ({who}), held until iteration {end + 1}")
+        elif done:
+            rid, sl = done[-1]
+            parts.append(f"request {rid} finished after {v['recs'][rid].request.output} tokens; slot {sl} "
+                         f"idles as padding until iteration {v['recs'][rid].release + 1}")
         if not parts:
             return ""
         head = f"iteration {i + 1} ({fmt_seconds(it.start, 3) if it.start else '0 s'}): "
@@ -444,7 +436,7 @@ class ContinuousBatchingMode(Mode):
         useful = v["cum_useful"][n - 1] if n else 0
         pad = v["cum_pad"][n - 1] if n else 0
         prefill = v["cum_prefill"][n - 1] if n else 0
-        fin = [r for r in v["recs"] if r.finish_time <= tau]
+        fin = [r for r in v["recs"] if r.release_time <= tau]
         started = [r for r in v["recs"] if r.first_token_time <= tau]
         lat = [r.latency for r in fin]
         elapsed = min(tau, s.end)
@@ -465,7 +457,7 @@ class ContinuousBatchingMode(Mode):
     def _telemetry(self, pol: str, tau: float) -> list[dict]:
         L = self._live(pol, tau)
         c = self._consts()
-        none = "none finished yet"
+        none = "none returned yet"
         return [
             metric("iteration", "iterations done", L["iter"], f"{L['iter']} of {L['total']}"),
             metric("tokens", "tokens generated", L["useful"], fmt_count(L["useful"]), "tokens"),
@@ -474,10 +466,10 @@ class ContinuousBatchingMode(Mode):
                    help="Rows computed for requests that had already finished."),
             metric("throughput", "throughput", L["thr"], fmt_rate(L["thr"], "tok/s"), "tokens/s",
                    help="Kept tokens per second of simulated time so far."),
-            metric("finished", "requests finished", L["done"], f"{L['done']} of {L['n']}"),
+            metric("finished", "responses returned", L["done"], f"{L['done']} of {L['n']}"),
             metric("mean_latency", "mean latency", L["mean_lat"],
                    fmt_seconds(L["mean_lat"]) if L["done"] else none, "s",
-                   help="Arrival to last token, over finished requests."),
+                   help="Arrival to the complete response, over returned requests."),
             metric("p95_latency", "p95 latency", L["p95_lat"],
                    fmt_seconds(L["p95_lat"]) if L["done"] else none, "s"),
             metric("ttft", "mean time to first token", L["ttft"],
@@ -500,9 +492,9 @@ class ContinuousBatchingMode(Mode):
             out += [
                 metric(f"{p}_throughput", f"{p}: throughput", L["thr"], fmt_rate(L["thr"], "tok/s"), "tokens/s"),
                 metric(f"{p}_padding", f"{p}: padding", L["waste"], _pct(L["waste"]), "fraction"),
-                metric(f"{p}_finished", f"{p}: finished", L["done"], f"{L['done']} of {L['n']}"),
+                metric(f"{p}_finished", f"{p}: returned", L["done"], f"{L['done']} of {L['n']}"),
                 metric(f"{p}_p95", f"{p}: p95 latency", L["p95_lat"],
-                       fmt_seconds(L["p95_lat"]) if L["done"] else "none finished yet", "s"),
+                       fmt_seconds(L["p95_lat"]) if L["done"] else "none returned yet", "s"),
             ]
         st, co = self._view("static")["stats"], self._view("continuous")["stats"]
         out.append(metric("speedup", "throughput ratio at the end (continuous ÷ static)",
