@@ -480,7 +480,7 @@ class ContinuousBatchingMode(Mode):
                    help="2·N_active FLOPs per processed token ÷ (elapsed × peak FLOP/s)."),
             metric("kv", "KV cache in use", L["kv"], fmt_bytes(L["kv"]), "bytes"),
             metric("kv_limit", "slots that fit at full context", c["kv_limit"],
-                   f"{c['kv_limit']} (each reserving {fmt_count(c['model'].max_context)} tokens)", "slots",
+                   f"{c['kv_limit']} (each reserving {c['model'].max_context:,} tokens)", "slots",
                    help="(HBM − weights) ÷ KV cache of one full-length sequence."),
         ]
 
@@ -524,7 +524,7 @@ class ContinuousBatchingMode(Mode):
             metric("static_p95", "static: p95 latency", cur["static"].p95_latency,
                    fmt_seconds(cur["static"].p95_latency), "s"),
             metric("kv_limit", "slots that fit at full context", lim,
-                   f"{lim} (each reserving {fmt_count(c['model'].max_context)} tokens)", "slots"),
+                   f"{lim} (each reserving {c['model'].max_context:,} tokens)", "slots"),
         ]
 
     def _sweep_scene(self, shown: int) -> list[dict]:
@@ -573,7 +573,7 @@ class ContinuousBatchingMode(Mode):
         sc.rect(250, ly - 2, 16, 4, fill="accent2"); sc.text(272, ly, "static batching", size=11)
         sc.rect(400, ly - 6, 6, 12, fill="faint"); sc.text(412, ly, f"max batch size now: {self['max_batch']}", size=11)
         sc.line(590, ly, 606, ly, stroke="bad", dash=[5, 4])
-        sc.text(612, ly, f"KV full if each slot reserves {fmt_count(c['model'].max_context)} tokens",
+        sc.text(612, ly, f"KV full if each slot reserves {c['model'].max_context:,} tokens",
                 size=11, fill="bad")
         last = rows[-1]
         sc.text(20, 548, f"max batch {last['b']}: continuous {fmt_rate(last['continuous'].throughput, 'tok/s')}, "

@@ -1,0 +1,147 @@
+"""Chapter p07-c01's answers against independent oracles: arithmetic written out, numpy and heaps."""
+import heapq
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+
+from llmviz.answers import answers_for
+from llmviz.calc.batching import (batching_schedule, iteration_cost_model, make_workload, schedule_stats)
+
+A = answers_for("p07-c01-continuous-batching")
+
+
+def val(name):
+    return A[name]().value
+
+
+# Llama 3 8B (config.json: hidden 4096, 32 layers, 32 query and 8 KV heads of width 128,
+# FFN 14336, vocabulary 128256, untied embeddings) on an H100 SXM (datasheet: 80 GB HBM3 at
+# 3.35 TB/s, 989.4 dense BF16 TFLOP/s).
+H, L, KV, HD, FFN, V = 4096, 32, 8, 128, 14336, 128256
+N = L * (2 * H * H + 2 * H * KV * HD + 3 * H * FFN + 2 * H) + 2 * V * H + H
+HBM, BW, PEAK = 80e9, 3.35e12, 989.4e12
+KV_TOKEN = 2 * L * KV * HD * 2                     # K and V, every layer, 2 bytes each
+STREAMED = (N - V * H) * 2                         # the input table is looked up, not read whole
+
+
+def iteration(rows, ctx, prefill):
+    return max((STREAMED + ctx * KV_TOKEN) / BW, 2 * N * (rows + prefill) / PEAK)
+
+
+def test_every_answer_has_a_printed_form():
+    for name, fn in A.items():
+        a = fn()
+        assert a.text.strip(), name
+        assert np.isfinite(a.value), name
+
+
+def test_batching_is_nearly_free_when_decode_is_memory_bound():
+    assert N == 8_030_261_248
+    one, eight = iteration(1, 320, 0), iteration(8, 8 * 320, 0)
+    assert val("step_b1") == pytest.approx(one) and A["step_b1"]().text == "4.49 ms"
+    assert val("tok_s_b1") == pytest.approx(1 / one)
+    assert val("step_b8") == pytest.approx(eight)
+    assert val("tok_s_b8") == pytest.approx(8 / eight)
+    assert val("tok_s_b8") > 7.5 * val("tok_s_b1")          # eight rows for ~2 % more time
+    assert val("mfu_b8") == pytest.approx(2 * N * 8 / (eight * PEAK))
+
+
+def test_one_static_batch_of_four():
+    out = np.array([10, 40, 25, 100])
+    assert val("four_iters") == out.max() == 100
+    assert val("four_useful") == out.sum() == 175
+    assert val("four_padding") == 4 * out.max() - out.sum() == 225
+    assert val("four_waste") == pytest.approx(225 / 400)
+
+
+def test_eight_requests_on_four_slots():
+    out = [10, 40, 25, 100, 30, 60, 15, 20]
+    batches = np.array(out).reshape(2, 4)
+    ends = np.cumsum(batches.max(axis=1))              # 100, 160
+    assert val("eight_static_iters") == ends[-1] == 160
+    # static: every response leaves when its batch ends
+    assert val("eight_static_lat") == pytest.approx(np.repeat(ends, 4).mean()) == 130
+    # continuous: each request takes the slot that frees first (ties: lowest slot)
+    heap = [(0, s) for s in range(4)]
+    finishes = []
+    for o in out:
+        t, s = heapq.heappop(heap)
+        finishes.append(t + o)
+        heapq.heappush(heap, (t + o, s))
+    assert val("eight_cont_iters") == max(finishes) == 100
+    assert val("eight_cont_lat") == pytest.approx(np.mean(finishes)) == 51.875
+    assert val("eight_speedup") == pytest.approx(160 / 100)
+
+
+def test_prefill_hides_under_the_weight_read_until_it_is_long():
+    floor = STREAMED / BW
+    assert val("prefill_one") == pytest.approx(max(floor, 2 * N * 256 / PEAK)) == pytest.approx(floor)
+    assert val("prefill_batch") == pytest.approx(2 * N * 2048 / PEAK)
+    assert val("prefill_steps") == pytest.approx((2 * N * 2048 / PEAK) / iteration(1, 320, 0))
+    assert val("prefill_crossover") == pytest.approx(floor * PEAK / (2 * N))
+    assert 256 < val("prefill_crossover") < 300
+
+
+def test_the_kv_cache_caps_the_batch():
+    assert val("kv_token") == KV_TOKEN == 131_072
+    assert val("kv_full_slot") == 8192 * KV_TOKEN
+    free = HBM - 2 * N
+    assert val("slots_full") == math.floor(free / (8192 * KV_TOKEN)) == 59
+    assert val("slots_used") == math.floor(free / (320 * KV_TOKEN))
+    # Llama 2 13B (config.json: hidden 5120, 40 layers, 40 heads of 128, FFN 13824, vocabulary 32000,
+    # full multi-head attention, 4096-token context)
+    h, layers, heads, ffn, vocab = 5120, 40, 40, 13824, 32000
+    n13 = layers * (4 * h * h + 3 * h * ffn + 2 * h) + 2 * vocab * h + h
+    kv13 = 2 * layers * heads * 128 * 2
+    assert val("kv13_token") == kv13 == 819_200
+    assert val("slots13_full") == math.floor((HBM - 2 * n13) / (4096 * kv13)) == 16
+    assert val("slots13_used") == math.floor((HBM - 2 * n13) / (320 * kv13))
+
+
+def _sweep_outputs():
+    # 64 log-normal quantiles with mean 64 tokens and log-sd 1 (the sweep's workload)
+    mu = math.log(64) - 0.5
+    q = np.array([NormalDist().inv_cdf((i + 0.5) / 64) for i in range(64)])
+    return np.clip(np.round(np.exp(mu + q)), 1, 1024)
+
+
+def test_the_sweep_cannot_beat_its_longest_request():
+    out = _sweep_outputs()
+    floor = STREAMED / BW
+    assert val("sweep_tokens") == out.sum()
+    assert val("sweep_longest") == out.max()
+    assert val("sweep_tail") == pytest.approx(out.max() * floor)
+    assert val("sweep_cap") == pytest.approx(out.sum() / (out.max() * floor))
+    reqs = make_workload(n=64, rate=400, spread=1.0, seed=1, mean_output=64, mean_prompt=256)
+    cost = iteration_cost_model("llama-3-8b", "h100-sxm")
+    for b in (32, 64):
+        thr = schedule_stats(batching_schedule("continuous", reqs, b, cost)).throughput
+        assert val(f"sweep_b{b}") == pytest.approx(thr)
+        assert thr < val("sweep_cap")
+    assert abs(val("sweep_b64") - val("sweep_b32")) < 0.02 * val("sweep_b32")
+
+
+def _stats(policy, spread=1.0):
+    reqs = make_workload(n=32, rate=40, spread=spread, seed=1, mean_output=64, mean_prompt=256)
+    return schedule_stats(batching_schedule(policy, reqs, 8, iteration_cost_model("llama-3-8b", "h100-sxm")))
+
+
+def test_the_simulations_default_workload():
+    st, co = _stats("static"), _stats("continuous")
+    assert val("sim_static_thr") == pytest.approx(st.useful / st.duration)
+    assert val("sim_cont_thr") == pytest.approx(co.useful / co.duration)
+    assert val("sim_speedup") == pytest.approx(co.throughput / st.throughput)
+    assert val("sim_static_waste") == pytest.approx(st.padding / (st.padding + st.useful))
+    assert val("sim_static_p95") == pytest.approx(st.p95_latency)
+    assert val("sim_cont_p95") == pytest.approx(co.p95_latency)
+    assert val("sim_cont_p95") < val("sim_static_p95")
+
+
+def test_equal_lengths_remove_padding_but_not_the_wait():
+    st, co = _stats("static", 0.0), _stats("continuous", 0.0)
+    assert val("even_static_padding") == st.padding == 0
+    assert val("even_static_thr") == pytest.approx(st.throughput)
+    assert val("even_cont_thr") == pytest.approx(co.throughput)
+    assert val("even_cont_thr") > val("even_static_thr")
