@@ -45,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quiet:
         print("\n".join(report.lines()))
     if args.serve is not None:
-        serve(report.out, args.serve)
+        try:
+            serve(report.out, args.serve)
+        except OSError as e:
+            print(e, file=sys.stderr)
+            return 1
     return 0
 
 

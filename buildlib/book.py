@@ -6,19 +6,21 @@ site. It reports every problem it finds at once, as ``file:line: message``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape
 
 from .appendices import RenderedAppendix, render_appendices
 from .chapters import Library, RenderedChapter, render_chapter
 from .errors import Problems
-from .htmltree import prose_words
+from .htmltree import parse_html, prose_words
 from .katex import MathBank
 from .markdown import make_markdown, plain, slug
 from .project import Project
 from .sources import ChapterMeta, Part, chapter_meta, read_parts, read_source
 
 TITLE = "LLM Systems Textbook"
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 
 
 @dataclass
@@ -80,8 +82,29 @@ def compile_book(project: Project) -> Book:
         fragments[f"chapters/{c.meta.id}.html"] = math.fill(_chapter_article(c, _nav(order, c.meta.id)))
     for a in appendices:
         fragments[f"appendices/{a.id}.html"] = math.fill(_appendix_article(a, _nav(order, a.id)))
+    seen: set[str] = set()
+    for c in chapters:
+        _check_local(fragments[f"chapters/{c.meta.id}.html"], c.meta.source.rel, problems, seen)
+    for a in appendices:
+        _check_local(fragments[f"appendices/{a.id}.html"], f"appendix {a.spec.letter}", problems, seen)
+    problems.raise_if_any()
     words = {c.meta.id: prose_words(fragments[f"chapters/{c.meta.id}.html"]) for c in chapters}
     return Book(parts, chapters, appendices, fragments, words)
+
+
+def _check_local(html: str, where: str, problems: Problems, seen: set[str]) -> None:
+    """The book must work offline: a page may link out, but may not load anything from elsewhere.
+
+    A URL is reported once, at the first page using it (appendix A repeats chapters' exercises).
+    """
+    for node in parse_html(html).iter():
+        for attr in ("src", "srcset", "data", "poster", "href"):
+            url = node.attrs.get(attr, "")
+            if not _EXTERNAL.match(url) or (attr == "href" and node.tag == "a") or url in seen:
+                continue
+            seen.add(url)
+            problems.add(where, None, f'<{node.tag} {attr}="{url}"> loads from another site; '
+                                      f"the book must work offline")
 
 
 def _read_chapters(project: Project, parts: dict[int, Part], problems: Problems) -> list[ChapterMeta]:

@@ -58,8 +58,13 @@ def make_server(directory: Path, port: int) -> ThreadingHTTPServer:
 
 
 def serve(directory: Path, port: int) -> None:
-    """Serve ``directory`` until interrupted, printing its URL."""
-    with make_server(directory, port) as httpd:
+    """Serve ``directory`` until interrupted, printing its URL; ``OSError`` if the port is taken."""
+    try:
+        httpd = make_server(directory, port)
+    except OSError as e:
+        raise OSError(f"cannot serve on 127.0.0.1:{port}: {e.strerror}; choose another port: "
+                      f"--serve PORT") from None
+    with httpd:
         print(f"Serving {directory} at http://127.0.0.1:{httpd.server_address[1]}/  (Ctrl+C stops)", flush=True)
         try:
             httpd.serve_forever()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 _TRIGGER = re.compile(r"^(?P<phrase>.*?)\s*<(?P<target>[^<>]*)>\s*$", re.S)
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
@@ -27,8 +27,8 @@ class Trigger:
 
     def query(self) -> str:
         """The route query (``view=grow&context=4096``) that opens this state."""
-        parts = [f"view={self.submode}"] if self.submode else []
-        parts += [f"{k}={_fmt(v)}" for k, v in self.values.items()]
+        parts = [f"view={quote(self.submode, safe='')}"] if self.submode else []
+        parts += [f"{quote(k, safe='')}={quote(_fmt(v), safe='')}" for k, v in self.values.items()]
         return "&".join(parts)
 
 

@@ -295,3 +295,9 @@ def test_every_problem_is_reported_in_one_run(fake_mode, tmp_path, appendices):
     text = text.replace("{cite}`kwon2023vllm`", "{cite}`nobody`")
     msgs = problems(tmp_path, appendices, text)
     assert len(msgs) == 3 and msgs == sorted(msgs, key=lambda m: int(m.split(":")[1]))
+
+
+def test_external_resources_are_refused(fake_mode, tmp_path, appendices):
+    text = GOOD.replace("Second question.", "Second question. ![plot](https://example.com/plot.png)")
+    (msg,) = problems(tmp_path, appendices, text)
+    assert msg.startswith(f"chapters/{CID}.md: <img src=\"https://example.com/plot.png\"> loads from another site")
