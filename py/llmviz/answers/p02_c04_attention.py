@@ -1,0 +1,150 @@
+"""Answers for chapter p02-c04 (Q, K, V and scaled dot-product attention; the O(N²) cost).
+
+The small examples run through :func:`llmviz.calc.attention.attention`, the
+sentence's numbers through the simulation's own head, and every figure about
+a real model through the attention calculators over the catalog.
+"""
+from __future__ import annotations
+
+import math
+
+from ..calc.attention import (
+    attention,
+    attention_crossover_tokens,
+    attention_projection_flops,
+    entropy_bits,
+    masked_elements,
+    model_attention_core_flops,
+    score_matrix_bytes,
+    score_matrix_elements,
+)
+from ..catalog import get_gpu, get_model
+from ..modes.part02_transformer.attention import TOKENS, toy_attention, toy_head
+from ..units import fmt_bytes, fmt_count, fmt_flops
+from . import Answer
+
+# Exercise "by hand": one query, three keys of width 4, values of width 2
+HAND_Q = [[1.0, 0.0, 1.0, 0.0]]
+HAND_K = [[2.0, 0.0, 2.0, 0.0], [0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
+HAND_V = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+
+SMALL = "llama-3-8b"         # its context at release: 8,192 tokens
+LARGE = "llama-3.1-405b"     # 131,072 tokens
+GPU = "h100-sxm"
+IT, ANIMAL, THE, STREET = (TOKENS.index(t) for t in ("it", "animal", "The", "street"))
+LLAMA_HEAD_DIM = 128          # d_k of Llama 3's heads, checked against the catalog in the tests
+
+
+def _p(v: float, digits: int = 2) -> Answer:
+    """A plain decimal, e.g. 0.53."""
+    return Answer(v, f"{v:.{digits}f}".replace("-", "\u2212"))
+
+
+def _int(v: float) -> Answer:
+    return Answer(v, f"{int(v):,}")
+
+
+def _hand(scaled: bool = True):
+    return attention(HAND_Q, HAND_K, HAND_V, scaled=scaled)
+
+
+def _row(causal: bool = True, scaled: bool = True, temperature: float = 1.0):
+    return toy_attention(causal, scaled, temperature)
+
+
+def _it_sum_exp() -> float:
+    logits = [x for x in _row().logits[IT] if x is not None]
+    top = max(logits)
+    return sum(math.exp(x - top) for x in logits)
+
+
+def _uniform_it_output() -> list[float]:
+    """What "it" would carry if it spread its weight evenly over the 9 tokens it may see."""
+    v = toy_head().v[:IT + 1]
+    return [sum(row[c] for row in v) / len(v) for c in range(len(v[0]))]
+
+
+def _changed_when_arriving(n: int, causal: bool) -> int:
+    """Earlier weights that change when token n−1 joins the first n−1 tokens."""
+    new, old = toy_attention(causal, n=n), toy_attention(causal, n=n - 1)
+    return sum(1 for i in range(n - 1) for j in range(n - 1)
+               if abs(new.weights[i][j] - old.weights[i][j]) > 1e-12)
+
+
+def _ctx(model: str) -> int:
+    return get_model(model).max_context
+
+
+def _layer_bytes(model: str, tokens: int) -> float:
+    return score_matrix_bytes(tokens, heads=get_model(model).heads)
+
+
+ANSWERS = {
+    # by hand
+    "hand_w1": lambda: _p(_hand().weights[0][0], 3),
+    "hand_w2": lambda: _p(_hand().weights[0][1], 3),
+    "hand_w3": lambda: _p(_hand().weights[0][2], 3),
+    "hand_z1": lambda: _p(_hand().output[0][0], 3),
+    "hand_z2": lambda: _p(_hand().output[0][1], 3),
+    "hand_w1_unscaled": lambda: _p(_hand(scaled=False).weights[0][0], 3),
+    # the sentence's head
+    "sentence_tokens": lambda: _int(len(TOKENS)),
+    "toy_d_model": lambda: _int(toy_head().d_model),
+    "toy_d_k": lambda: _int(toy_head().d_k),
+    "toy_d_v": lambda: _int(toy_head().d_v),
+    "toy_sqrt_dk": lambda: _p(math.sqrt(toy_head().d_k)),
+    "it_score_animal": lambda: _p(_row().scores[IT][ANIMAL]),
+    "it_score_street": lambda: _p(_row().scores[IT][STREET]),
+    "it_logit_animal": lambda: _p(_row().logits[IT][ANIMAL]),
+    "it_sum_exp": lambda: _p(_it_sum_exp(), 3),
+    "it_weight_animal": lambda: _p(_row().weights[IT][ANIMAL]),
+    "it_weight_animal_unscaled": lambda: _p(_row(scaled=False).weights[IT][ANIMAL]),
+    "it_out_noun": lambda: _p(_row().output[IT][1]),
+    "it_out_anim": lambda: _p(_row().output[IT][2]),
+    "uniform_share": lambda: _p(1 / (IT + 1)),
+    "uniform_noun": lambda: _p(_uniform_it_output()[1]),
+    "uniform_anim": lambda: _p(_uniform_it_output()[2]),
+    "it_entropy": lambda: _p(entropy_bits(_row().weights[IT])),
+    "it_entropy_t4": lambda: _p(entropy_bits(_row(temperature=4.0).weights[IT])),
+    "it_entropy_max": lambda: _p(math.log2(IT + 1)),
+    "the_animal_bidir": lambda: _p(_row(causal=False).weights[THE][ANIMAL]),
+    "the_street_bidir": lambda: _p(_row(causal=False).weights[THE][STREET]),
+    # the variance argument at Llama 3's head width
+    "std_llama_head": lambda: _p(math.sqrt(LLAMA_HEAD_DIM), 1),
+    "ratio_one_std_unscaled": lambda: Answer(math.exp(math.sqrt(LLAMA_HEAD_DIM)),
+                                             f"{math.exp(math.sqrt(LLAMA_HEAD_DIM)):,.0f}"),
+    "ratio_one_std_scaled": lambda: _p(math.e),
+    # the causal mask
+    "sentence_scores": lambda: _int(score_matrix_elements(len(TOKENS))),
+    "sentence_masked": lambda: _int(masked_elements(len(TOKENS))),
+    "sentence_kept": lambda: _int(score_matrix_elements(len(TOKENS), causal=True)),
+    "masked_share_8192": lambda: Answer(masked_elements(8192) / score_matrix_elements(8192),
+                                        f"{masked_elements(8192) / score_matrix_elements(8192):.2%}"),
+    "changed_6_bidir": lambda: _int(_changed_when_arriving(6, causal=False)),
+    "changed_6_causal": lambda: _int(_changed_when_arriving(6, causal=True)),
+    # the N² cost
+    "l8_ctx": lambda: _int(_ctx(SMALL)),
+    "l8_head_scores": lambda: Answer(score_matrix_elements(_ctx(SMALL)),
+                                     fmt_count(score_matrix_elements(_ctx(SMALL)))),
+    "l8_head_bytes": lambda: Answer(score_matrix_bytes(_ctx(SMALL)), fmt_bytes(score_matrix_bytes(_ctx(SMALL)))),
+    "l8_layer_bytes": lambda: Answer(_layer_bytes(SMALL, _ctx(SMALL)), fmt_bytes(_layer_bytes(SMALL, _ctx(SMALL)))),
+    "l8_model_bytes": lambda: Answer(
+        score_matrix_bytes(_ctx(SMALL), get_model(SMALL).heads, get_model(SMALL).attention_layers),
+        fmt_bytes(score_matrix_bytes(_ctx(SMALL), get_model(SMALL).heads, get_model(SMALL).attention_layers))),
+    "l405_ctx": lambda: _int(_ctx(LARGE)),
+    "l405_head_bytes": lambda: Answer(score_matrix_bytes(_ctx(LARGE)), fmt_bytes(score_matrix_bytes(_ctx(LARGE)))),
+    "l405_layer_bytes": lambda: Answer(_layer_bytes(LARGE, _ctx(LARGE)), fmt_bytes(_layer_bytes(LARGE, _ctx(LARGE)))),
+    "l405_layer_vs_gpu": lambda: Answer(_layer_bytes(LARGE, _ctx(LARGE)) / get_gpu(GPU).hbm_bytes,
+                                        f"{_layer_bytes(LARGE, _ctx(LARGE)) / get_gpu(GPU).hbm_bytes:.0f}"),
+    "l8_proj_per_token": lambda: Answer(attention_projection_flops(SMALL, 1),
+                                        fmt_flops(attention_projection_flops(SMALL, 1))),
+    "l8_core_ctx": lambda: Answer(model_attention_core_flops(SMALL, _ctx(SMALL)),
+                                  fmt_flops(model_attention_core_flops(SMALL, _ctx(SMALL)))),
+    "l8_proj_ctx": lambda: Answer(attention_projection_flops(SMALL, _ctx(SMALL)),
+                                  fmt_flops(attention_projection_flops(SMALL, _ctx(SMALL)))),
+    "l8_core_over_proj": lambda: _p(model_attention_core_flops(SMALL, _ctx(SMALL))
+                                    / attention_projection_flops(SMALL, _ctx(SMALL)), 1),
+    "l8_crossover": lambda: _int(round(attention_crossover_tokens(SMALL))),
+    "l405_core_over_proj": lambda: _p(model_attention_core_flops(LARGE, _ctx(LARGE))
+                                      / attention_projection_flops(LARGE, _ctx(LARGE)), 1),
+}

@@ -1,0 +1,158 @@
+"""Chapter p02-c04's answers against independent oracles: numpy and arithmetic written out."""
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llmviz.answers import answers_for
+from llmviz.catalog import get_gpu, get_model
+from llmviz.modes.part02_transformer.attention import TOKENS, toy_head
+
+A = answers_for("p02-c04-attention")
+SOURCE = Path(__file__).resolve().parents[2] / "chapters" / "p02-c04-attention.md"
+IT, ANIMAL, THE, STREET = 8, 1, 0, 6
+
+
+def val(name):
+    return A[name]().value
+
+
+def softmax_rows(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def toy(causal=True, scaled=True, tau=1.0, n=12):
+    """The sentence's head recomputed in numpy from its embeddings and weights."""
+    h = toy_head()
+    x = np.array(h.x)[:n]
+    q, k, v = x @ np.array(h.w_q), x @ np.array(h.w_k), x @ np.array(h.w_v)
+    s = q @ k.T
+    logits = s / (tau * (math.sqrt(q.shape[1]) if scaled else 1))
+    if causal:
+        logits = np.where(np.triu(np.ones((n, n), bool), 1), -np.inf, logits)
+    w = softmax_rows(logits)
+    return s, logits, w, w @ v
+
+
+def test_every_answer_is_used_and_printed():
+    text = SOURCE.read_text()
+    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", text))
+    assert used <= set(A), used - set(A)
+    for name, fn in A.items():
+        a = fn()
+        assert a.text.strip() and np.isfinite(a.value), name
+
+
+def test_attention_by_hand():
+    # scores 4, 0, 2; divided by sqrt(4) = 2: 2, 0, 1
+    e = [math.e ** 2, 1.0, math.e]
+    w = [x / sum(e) for x in e]
+    assert (val("hand_w1"), val("hand_w2"), val("hand_w3")) == pytest.approx(w)
+    assert A["hand_w1"]().text == "0.665" and A["hand_w2"]().text == "0.090"
+    assert val("hand_z1") == pytest.approx(w[0] + w[2])
+    assert val("hand_z2") == pytest.approx(w[1] + w[2])
+    assert val("hand_w1_unscaled") == pytest.approx(math.e ** 4 / (math.e ** 4 + 1 + math.e ** 2))
+
+
+def test_the_row_of_it():
+    s, logits, w, out = toy()
+    assert val("toy_d_model") == 16 and val("toy_d_k") == 12 and val("toy_d_v") == 8
+    assert val("sentence_tokens") == len(TOKENS) == 12
+    assert val("toy_sqrt_dk") == pytest.approx(math.sqrt(12))
+    assert val("it_score_animal") == pytest.approx(s[IT, ANIMAL])
+    assert val("it_score_street") == pytest.approx(s[IT, STREET])
+    assert val("it_logit_animal") == pytest.approx(s[IT, ANIMAL] / math.sqrt(12))
+    live = logits[IT, :IT + 1]
+    assert val("it_sum_exp") == pytest.approx(np.exp(live - live.max()).sum())
+    assert val("it_weight_animal") == pytest.approx(w[IT, ANIMAL]) == pytest.approx(1 / val("it_sum_exp"))
+    assert int(np.argmax(w[IT])) == ANIMAL
+    assert val("it_weight_animal_unscaled") == pytest.approx(toy(scaled=False)[2][IT, ANIMAL])
+    assert val("it_out_noun") == pytest.approx(out[IT, 1])
+    assert val("it_out_anim") == pytest.approx(out[IT, 2])
+
+
+def test_uniform_split_over_the_visible_tokens():
+    v = np.array(toy_head().v)[:IT + 1]
+    assert val("uniform_share") == pytest.approx(1 / 9)
+    assert val("uniform_noun") == pytest.approx(v[:, 1].mean()) == pytest.approx(2 / 9)
+    assert val("uniform_anim") == pytest.approx(v[:, 2].mean()) == pytest.approx(2 / 9)
+
+
+def test_temperature_and_entropy():
+    def bits(p):
+        p = p[p > 0]
+        return float(-(p * np.log2(p)).sum())
+    assert val("it_entropy") == pytest.approx(bits(toy()[2][IT]))
+    assert val("it_entropy_t4") == pytest.approx(bits(toy(tau=4.0)[2][IT]))
+    assert val("it_entropy") < val("it_entropy_t4") < val("it_entropy_max") == pytest.approx(math.log2(9))
+
+
+def test_the_first_determiner_without_a_mask():
+    w = toy(causal=False)[2]
+    assert val("the_animal_bidir") == pytest.approx(w[THE, ANIMAL])
+    assert val("the_street_bidir") == pytest.approx(w[THE, STREET])
+
+
+def test_variance_of_a_dot_product():
+    rng = np.random.default_rng(0)
+    q, k = rng.normal(size=(20000, 128)), rng.normal(size=(20000, 128))
+    measured = (q * k).sum(axis=1).std()
+    assert val("std_llama_head") == pytest.approx(math.sqrt(128))
+    assert measured == pytest.approx(val("std_llama_head"), rel=0.03)
+    assert get_model("llama-3-8b").head_dim == 128 == get_model("llama-3.1-405b").head_dim
+    assert val("ratio_one_std_unscaled") == pytest.approx(math.exp(math.sqrt(128)))
+    assert val("ratio_one_std_scaled") == pytest.approx(math.e)
+
+
+def test_counting_the_mask():
+    n = 12
+    mask = np.triu(np.ones((n, n), bool), 1)
+    assert val("sentence_scores") == mask.size == 144
+    assert val("sentence_masked") == mask.sum() == 66
+    assert val("sentence_kept") == (~mask).sum() == 78
+    assert val("masked_share_8192") == pytest.approx((8192 - 1) / (2 * 8192))
+    assert A["masked_share_8192"]().text == "49.99%"
+
+
+def test_which_weights_change_on_arrival():
+    for causal, name in ((False, "changed_6_bidir"), (True, "changed_6_causal")):
+        before, after = toy(causal, n=5)[2], toy(causal, n=6)[2]
+        changed = int((np.abs(after[:5, :5] - before) > 1e-12).sum())
+        assert val(name) == changed
+    assert val("changed_6_bidir") == 25 and val("changed_6_causal") == 0
+
+
+def test_score_matrices_at_full_context():
+    # Llama 3 8B: 32 layers x 32 query heads, released at 8,192 tokens
+    assert val("l8_ctx") == 8192
+    assert val("l8_head_scores") == 8192 ** 2
+    assert val("l8_head_bytes") == 2 * 8192 ** 2 == 134_217_728
+    assert val("l8_layer_bytes") == 32 * 2 * 8192 ** 2
+    assert val("l8_model_bytes") == 32 * 32 * 2 * 8192 ** 2
+    assert A["l8_model_bytes"]().text == "137 GB"
+    # Llama 3.1 405B: 126 layers x 128 query heads, 131,072 tokens
+    assert val("l405_ctx") == 131072
+    assert val("l405_head_bytes") == 2 * 131072 ** 2
+    assert val("l405_layer_bytes") == 128 * 2 * 131072 ** 2
+    assert val("l405_layer_vs_gpu") == pytest.approx(128 * 2 * 131072 ** 2 / 80e9)
+    assert get_gpu("h100-sxm").hbm_bytes == 80e9
+
+
+def test_where_the_quadratic_takes_over():
+    n = 8192
+    # config.json of Meta-Llama-3-8B: hidden 4096, 32 heads, 8 KV heads, head_dim 128
+    proj_per_token = 2 * 4096 * (32 * 128) + 2 * 2 * 4096 * (8 * 128) + 2 * (32 * 128) * 4096
+    core = lambda n: 32 * (2 * n * n * 128 + 2 * n * n * 128)
+    assert val("l8_proj_per_token") == proj_per_token == 83_886_080
+    assert val("l8_crossover") == proj_per_token / (4 * 128 * 32) == 5120
+    assert core(5120) == proj_per_token * 5120
+    assert val("l8_core_ctx") == core(n)
+    assert val("l8_proj_ctx") == proj_per_token * n
+    assert val("l8_core_over_proj") == pytest.approx(core(n) / (proj_per_token * n)) == pytest.approx(1.6)
+    # Llama 3.1 405B: hidden 16384, 128 heads, 8 KV heads, head_dim 128, at 131,072 tokens
+    p405 = 2 * 16384 * 128 * 128 + 2 * 2 * 16384 * 8 * 128 + 2 * 128 * 128 * 16384
+    c405 = 128 * 4 * 131072 ** 2 * 128
+    assert val("l405_core_over_proj") == pytest.approx(c405 / (p405 * 131072))
