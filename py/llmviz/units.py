@@ -47,3 +47,19 @@ def fmt_count(n: float, digits: int = 3) -> str:
     """A count with K/M/B/T suffixes (parameters, tokens)."""
     steps = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"), (1, "")]
     return _scaled(n, steps, digits)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def fmt_sci(x: float, unit: str = "", digits: int = 3) -> str:
+    """Scientific notation for quantities beyond the SI prefixes: ``7.23 × 10²³ FLOP``."""
+    if x == 0:
+        return f"0 {unit}".rstrip()
+    mantissa, exp = f"{x:.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)} {unit}".rstrip()
+
+
+def fmt_percent(fraction: float, digits: int = 3) -> str:
+    """A fraction as a percentage: ``fmt_percent(0.2727)`` → ``"27.3 %"``."""
+    return f"{100 * fraction:.{digits}g} %"

@@ -1,7 +1,6 @@
 """Worked examples of appendix F (the cheatsheet), computed by the calculators the chapters use."""
 from __future__ import annotations
 
-import math
 
 from ..calc.decode import decode_step_lower_bound
 from ..calc.gemm import gemm_flops, gemm_intensity
@@ -12,7 +11,7 @@ from ..calc.roofline import ridge_point, roofline_flops
 from ..calc.speculative import speculative_expected_tokens, speculative_speedup
 from ..calc.training import chinchilla_optimal, training_flops
 from ..catalog.hardware import get_gpu, get_interconnect
-from ..units import fmt_bytes, fmt_count, fmt_flops, fmt_rate, fmt_seconds
+from ..units import fmt_bytes, fmt_count, fmt_flops, fmt_percent, fmt_rate, fmt_sci, fmt_seconds
 from . import Answer
 
 LLAMA3_TOKENS = 15e12          # Meta: Llama 3 was pretrained on over 15T tokens
@@ -26,19 +25,9 @@ ALLREDUCE_RANKS = 8
 MOE_TOKENS, MOE_EXPERTS, MOE_CF = 4096, 8, 1.25
 
 
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
 def _big_flops(v: float) -> str:
-    # fmt_flops stops at EFLOP; training budgets (1e23 and up) read better as powers of ten.
-    if v < 1e21:
-        return fmt_flops(v)
-    exp = math.floor(math.log10(v))
-    return f"{v / 10**exp:.3g} × 10{str(exp).translate(_SUPERSCRIPT)} FLOP"
-
-
-def _percent(fraction: float) -> str:
-    return fmt_count(100 * fraction) + " %"
+    # Training budgets (1e23 and up) read better as powers of ten than as EFLOP.
+    return fmt_flops(v) if v < 1e21 else fmt_sci(v, "FLOP")
 
 
 def _answer(value: float, fmt) -> Answer:
@@ -81,7 +70,7 @@ ANSWERS = {
     "spec_speedup": lambda: _answer(speculative_speedup(SPEC_ALPHA, SPEC_GAMMA, SPEC_C),
                                     lambda v: fmt_count(v) + "×"),
     # parallelism
-    "bubble": lambda: _answer(pipeline_bubble_fraction(PIPE_P, PIPE_M), _percent),
+    "bubble": lambda: _answer(pipeline_bubble_fraction(PIPE_P, PIPE_M), fmt_percent),
     "allreduce_nvlink": lambda: _allreduce("nvlink-4"),
     "allreduce_ndr": lambda: _allreduce("ib-ndr"),
     "expert_capacity": lambda: _answer(expert_capacity(MOE_TOKENS, MOE_EXPERTS, MOE_CF), fmt_count),
