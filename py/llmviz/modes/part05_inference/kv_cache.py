@@ -1,0 +1,886 @@
+"""The KV cache: the workshop of chapter p05-c02.
+
+Four views, one idea each:
+
+* grow: decoding with a cache. Prefill writes every prompt token's key and
+  value vectors into every layer at once; then each decode step appends one
+  column (one K and one V per KV head, in every layer) and the new token's
+  query reads every cached column. A few layers are drawn; the rest are
+  summarised. Counters compare the vectors computed with and without a cache.
+* nocache: the same decoding without a cache. Nothing is kept, so every step
+  recomputes all earlier tokens' keys and values, column by column.
+* memory: weights plus the caches of a batch of sequences against the HBM of
+  the chosen GPUs, as the context grows token by token up to the slider's
+  length; the point where it no longer fits is marked.
+* compare: one sequence's cache growing in several real models side by side:
+  multi-head vs grouped-query attention, sliding windows, latent attention.
+
+Every figure comes from ``llmviz.calc`` over the catalog: bytes per token,
+cache and weight bytes, capacity, the longest context and largest batch that
+fit, and the decode step's memory-read floor.
+"""
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+
+from ...calc.kv_cache import kv_cache_bytes, kv_cache_bytes_per_token, ssm_state_bytes
+from ...calc.kv_fit import (decode_step_floor, hbm_bytes, kv_growth, max_batch_that_fits,
+                            max_context_that_fits)
+from ...calc.model_size import weight_bytes
+from ...catalog import GPUS, MODELS, get_format, get_gpu, get_model
+from ...catalog.models import ATTN, ATTN_LOCAL, SSM
+from ...core.mode import Mode, Submode, metric
+from ...core.params import Choice, Flag, Number
+from ...core.scene import Scene, text_box
+from ...units import fmt_bytes, fmt_seconds
+
+MODE_ID = "p05-c02-kv-cache"
+WEIGHT_DTYPE = "bf16"          # weights stay in BF16; only the cache's format is a control
+
+# grow / nocache timeline (simulation seconds)
+PROMPT = 6                     # prompt tokens written by prefill
+PREFILL_S = 1.2
+STEP_S = 0.8                   # one decode step
+DECODE_STEPS = 40
+HOLD_S = 2.4
+PERIOD_S = PREFILL_S + DECODE_STEPS * STEP_S + HOLD_S
+APPEND_SHARE = 0.35            # share of a step spent appending; the rest is the read sweep
+VIS_COLS = 24                  # token columns drawn; older ones scroll off to the left
+MAX_HEAD_ROWS = 8              # KV heads drawn per layer; the rest are counted
+
+# memory / compare: the context sweeps from 1 token to the slider's length, then holds
+SWEEP_S = 8.0
+
+# the models the compare view lines up (catalog order); the chosen model joins if absent
+COMPARE = ("opt-13b", "llama-2-7b", "llama-2-13b", "llama-2-70b", "mistral-7b", "deepseek-67b",
+           "mixtral-8x7b", "llama-3-8b", "llama-3-70b", "deepseek-v2", "llama-3.1-405b",
+           "qwen3-32b", "deepseek-v3", "gpt-oss-120b")
+
+W, H = 960, 600
+
+# grow geometry
+GRID_X = 160.0
+COL_W = 24.0
+GRID_X1 = GRID_X + VIS_COLS * COL_W
+PANEL_X = 772.0
+BLOCK_Y = 80.0
+BLOCK_H = 120.0
+GAP_H = 28.0
+KV_H = 44.0
+
+# memory geometry
+CH_X, CH_Y, CH_W, CH_H = 90.0, 92.0, 560.0, 330.0
+BAR_X, BAR_W = 712.0, 70.0
+
+# compare geometry
+CMP_NAME_X, CMP_KIND_X, CMP_BAR_X, CMP_BAR_W, CMP_TXT_X = 20.0, 176.0, 300.0, 420.0, 730.0
+CMP_TOP = 86.0
+
+
+def _attention_models() -> tuple[tuple[str, str], ...]:
+    """(name, label) of every catalog model that has attention layers, in catalog order."""
+    return tuple((m.name, m.display_name) for m in MODELS.values() if m.attention_layers)
+
+
+for _n in COMPARE:
+    assert _n in MODELS, _n
+
+
+def fmt_tokens(n: int) -> str:
+    """A token count as readers meet context lengths: powers of two as 8K or 1M, else 7,622."""
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return f"{n >> 20}M"
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n >> 10}K"
+    return f"{n:,}"
+
+
+def _kib(n: float) -> str:
+    """Bytes per token in binary units (the vLLM paper's "800 KB" is 800 KiB)."""
+    return fmt_bytes(n, binary=True)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _hash01(a: int, b: int, c: int) -> float:
+    """A fixed pseudo-random number in [0, 1) for cell (a, b, c): texture that tells vectors apart."""
+    x = (a * 73856093) ^ (b * 19349663) ^ (c * 83492791)
+    x = (x * 2654435761) & 0xFFFFFFFF
+    return (x >> 8) / float(1 << 24)
+
+
+# Cached cell shades per (drawn-layer slot, K/V, head): tokens 0.. get values in [0.30, 0.62].
+_MAX_TOKENS = PROMPT + DECODE_STEPS + 1
+_TEXTURE = {(slot, kind, h): [0.30 + 0.32 * _hash01(slot * 2 + kind, h, j) for j in range(_MAX_TOKENS)]
+            for slot in range(3) for kind in range(2) for h in range(MAX_HEAD_ROWS)}
+NEW_V = 1.0                    # the newest column
+RECOMPUTED_V = 0.92            # columns recomputed this step (no cache)
+
+
+def _push_apart(ys: list[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Move label centres ``ys`` (any order) at least ``gap`` apart, inside ``[lo, hi]``."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    out = list(ys)
+    prev = lo - gap
+    for i in order:
+        out[i] = max(out[i], prev + gap)
+        prev = out[i]
+    nxt = hi + gap
+    for i in reversed(order):
+        out[i] = min(out[i], nxt - gap)
+        nxt = out[i]
+    return out
+
+
+class KVCacheMode(Mode):
+    """The KV cache growing per token, layer and head, and the memory it takes."""
+
+    id = MODE_ID
+    chapter = MODE_ID
+    title = "The KV cache"
+    params = (
+        Choice("model", "Model", options=_attention_models(), default="llama-3-8b",
+               help="A real model configuration from the catalog."),
+        Choice("gpu", "GPU", options=tuple((g.name, g.label) for g in GPUS.values()),
+               default="h100-sxm", help="Whose HBM holds the weights and the cache."),
+        Number("gpus", "GPUs", lo=1, hi=8, step=1, default=1, unit="GPUs", integer=True,
+               help="GPUs sharing the model and its cache (their HBM adds up)."),
+        Choice("kv_dtype", "Cache format",
+               options=(("bf16", "BF16, 2 bytes"), ("fp8", "FP8, 1 byte")), default="bf16",
+               help="Number format of the cached keys and values; weights stay BF16."),
+        Number("context", "Context length", lo=1, hi=1 << 20, step=1, default=8192, unit="tokens",
+               integer=True, log=True,
+               help="Tokens per sequence (prompt plus output), capped at the model's maximum."),
+        Number("batch", "Batch size", lo=1, hi=256, step=1, default=64, unit="sequences",
+               integer=True, log=True, help="Sequences decoded together, each with its own cache."),
+        Flag("cache", "Keep a KV cache", default=True,
+             help="Off: every step recomputes every earlier token's keys and values."),
+    )
+    submodes = {
+        "grow": Submode("The cache grows", {"cache": True},
+                        "Each decode step appends one K and one V per KV head in every layer."),
+        "nocache": Submode("No cache", {"cache": False},
+                           "Without a cache every step recomputes all earlier keys and values."),
+        "memory": Submode("Memory", {},
+                          "Weights plus the batch's caches against the GPUs' HBM as context grows."),
+        "compare": Submode("Compare models", {},
+                           "One sequence's cache in several real models as its context grows."),
+    }
+    default_submode = "grow"
+    step_dt = STEP_S
+
+    # -- numbers shared by every view ------------------------------------------------
+
+    def _stats(self) -> dict:
+        return self.cached("stats", self._compute_stats)
+
+    def _compute_stats(self) -> dict:
+        m = get_model(self["model"])
+        g = get_gpu(self["gpu"])
+        n, b, kvd = self["gpus"], self["batch"], self["kv_dtype"]
+        ctx = min(self["context"], m.max_context)
+        w = weight_bytes(m, WEIGHT_DTYPE)
+        hbm = hbm_bytes(g, n)
+        kv = kv_cache_bytes(m, ctx, b, kvd)
+        ssm = ssm_state_bytes(m, b, kvd)
+        w_s, kv_s = decode_step_floor(m, g, n, ctx, b, WEIGHT_DTYPE, kvd)
+        la = m.attention_layers
+        if m.mla is not None:
+            vec_per_token, vec_width = la, m.mla.cached_width
+        else:
+            vec_per_token, vec_width = 2 * la * m.kv_heads, m.head_dim
+        return {
+            "m": m, "g": g, "ctx": ctx, "capped": self["context"] > m.max_context,
+            "fmt": get_format(kvd).label, "elem_bytes": get_format(kvd).bytes_per_param,
+            "per_token": kv_cache_bytes_per_token(m, kvd), "growth": kv_growth(m, kvd),
+            "weights": w, "hbm": hbm, "kv": kv, "ssm": ssm, "total": w + kv + ssm,
+            "seq": kv_cache_bytes(m, ctx, 1, kvd),
+            "max_ctx": max_context_that_fits(m, g, n, b, kvd, WEIGHT_DTYPE),
+            "max_batch": max_batch_that_fits(m, g, n, ctx, kvd, WEIGHT_DTYPE),
+            "floor_w": w_s, "floor_kv": kv_s,
+            "vec_per_token": vec_per_token, "vec_width": vec_width,
+        }
+
+    def _telemetry(self, s: dict) -> list[dict]:
+        m = s["m"]
+        fit = s["total"] / s["hbm"]
+        floor = s["floor_w"] + s["floor_kv"]
+        return [
+            metric("per_token", "KV cache per token", s["per_token"], _kib(s["per_token"]), "B",
+                   f"all {m.attention_layers} attention layers, {s['fmt']}"),
+            metric("cache", f"Cache at {fmt_tokens(s['ctx'])} tokens × {self['batch']}", s["kv"],
+                   fmt_bytes(s["kv"]), "B"),
+            metric("weights", "Weights (BF16)", s["weights"], fmt_bytes(s["weights"]), "B"),
+            metric("hbm", f"HBM ({self['gpus']} × {s['g'].label})", s["hbm"], fmt_bytes(s["hbm"]), "B"),
+            metric("used", "Weights + cache", s["total"],
+                   f"{fmt_bytes(s['total'])} ({_pct(fit)} of HBM)", "B"),
+            metric("max_context", f"Longest context at batch {self['batch']}", s["max_ctx"],
+                   f"{s['max_ctx']:,} tokens", "tokens"),
+            metric("max_batch", f"Largest batch at {fmt_tokens(s['ctx'])} tokens", s["max_batch"],
+                   f"{s['max_batch']:,} sequences", "sequences"),
+            metric("decode_floor", "Decode step ≥ (HBM reads)", floor, fmt_seconds(floor), "s"),
+            metric("kv_share", "Share of the step reading the cache", s["floor_kv"] / floor,
+                   _pct(s["floor_kv"] / floor), ""),
+        ]
+
+    # -- frames ----------------------------------------------------------------------
+
+    def draw(self, t: float) -> tuple[Scene, list[dict]]:
+        s = self._stats()
+        sc = self.new_scene()
+        tel = self._telemetry(s)
+        if self.submode in ("memory",):
+            tel = self._draw_memory(sc, s, t) + tel
+        elif self.submode == "compare":
+            tel = self._draw_compare(sc, s, t) + tel
+        else:
+            tel = self._draw_grow(sc, s, t) + tel
+        return sc, tel
+
+    # -- grow / nocache --------------------------------------------------------------
+
+    @staticmethod
+    def timeline(t: float) -> tuple[str, int, int, float]:
+        """Where decoding is at time ``t``: (phase, tokens held, decode step, progress in the step).
+
+        Phases: "prefill" (the prompt's columns are written at once), "decode"
+        (step ``k`` ≥ 1 adds token ``PROMPT + k``) and "hold" (a pause before the
+        loop restarts). Progress runs 0 → 1 within the phase or step.
+        """
+        tl = t % PERIOD_S
+        if tl < PREFILL_S:
+            return "prefill", PROMPT, 0, tl / PREFILL_S
+        if tl < PREFILL_S + DECODE_STEPS * STEP_S:
+            k = int((tl - PREFILL_S) / STEP_S)
+            p = (tl - PREFILL_S - k * STEP_S) / STEP_S
+            return "decode", PROMPT + k + 1, k + 1, p
+        return "hold", PROMPT + DECODE_STEPS, DECODE_STEPS, 1.0
+
+    @staticmethod
+    def drawn_layers(m) -> list[int]:
+        """The three layers the grow view draws (0-based).
+
+        A uniform stack shows its first two layers and its last. A mixed stack
+        shows the first layer of each kind it has (Mamba, local or global
+        attention) and its last attention layer, so every kind is seen once.
+        """
+        kinds = m.layer_kinds()
+        firsts = []
+        for i, k in enumerate(kinds):
+            if k not in [kinds[j] for j in firsts]:
+                firsts.append(i)
+        if len(firsts) == 1:
+            return sorted({0, 1, m.layers - 1})
+        last_attn = max(i for i, k in enumerate(kinds) if k in (ATTN, ATTN_LOCAL))
+        picked = sorted(set(firsts[:3]) | {last_attn})
+        if len(picked) < 3:
+            picked = sorted(set(picked) | {m.layers - 1})
+        return picked[:3] if len(picked) <= 3 else picked[:2] + [picked[-1]]
+
+    def _grow_layout(self) -> dict:
+        return self.cached("grow", self._compute_grow_layout)
+
+    def _compute_grow_layout(self) -> dict:
+        """What the grow view draws the same in every frame, and where its grids go."""
+        s = self._stats()
+        m = s["m"]
+        cache_on = self["cache"]
+        sc = self.new_scene()
+        what = "one latent vector" if m.mla is not None else "K and V vectors"
+        verb = "appends" if cache_on else "must recompute"
+        sc.text(20, 22, f"{m.display_name}: each new token {verb} {what} in every attention layer",
+                size=15, bold=True)
+        if m.mla is not None:
+            sub = (f"{m.attention_layers} MLA layers × one {s['vec_width']}-number latent per token "
+                   f"· {s['fmt']} · one cell = one cached vector")
+        else:
+            sub = (f"{m.attention_layers} attention layers × {m.kv_heads} KV heads × {m.head_dim} numbers "
+                   f"per vector · {s['fmt']} · one cell = one cached vector")
+        sc.text(20, 44, sub, size=12, fill="muted")
+
+        # three layer blocks, and a band that accounts for the layers not drawn
+        layers = self.drawn_layers(m)
+        kinds = m.layer_kinds()
+        grids = []                              # (slot, piece, layer, rows, y, h, label)
+        y = BLOCK_Y
+        for slot, li in enumerate(layers):
+            if slot == 2:
+                sc.text(GRID_X, y + GAP_H / 2, self._hidden_summary(m, layers), size=11, fill="muted")
+                y += GAP_H
+            grids += self._layer_frame(sc, m, slot, li, kinds[li], y)
+            y += BLOCK_H
+        self._draw_grow_footer(sc, s, cache_on)
+        return {"static": sc.items, "grids": grids, "memo": {}}
+
+    def _draw_grow(self, sc: Scene, s: dict, t: float) -> list[dict]:
+        lay = self._grow_layout()
+        cache_on = self["cache"]
+        phase, n, step, p = self.timeline(t)
+        first = max(0, n - VIS_COLS)             # oldest token index drawn (0-based)
+        shown = n - first
+        vec = s["vec_per_token"]
+
+        # Cell values change only when a column arrives (or, without a cache, is recomputed):
+        # build the grids once per such state and reuse them in the frames between.
+        done = min(shown, int(p * shown) + 1) if (not cache_on and phase == "decode") else shown
+        key = (n, phase, done)
+        memo = lay["memo"]
+        if key not in memo:
+            if len(memo) > 64:
+                memo.clear()
+            scratch = self.new_scene()
+            for slot, piece, li, rows, gy, gh, label in lay["grids"]:
+                vals = self._grid_values(slot, piece, rows, first, shown, phase, done, cache_on)
+                scratch.grid(GRID_X, gy, VIS_COLS * COL_W, gh, rows, VIS_COLS, vals, vmin=0.0,
+                             vmax=NEW_V, label=f"layer {li + 1} {label} cache")
+            memo[key] = scratch.items
+        sc.items.extend(memo[key])
+        sc.items.extend(lay["static"])
+
+        # token numbers over the columns: every fourth, and the newest
+        for c in range(shown):
+            tok = first + c + 1
+            newest = c == shown - 1
+            if newest or (tok % 4 == 1 and c < shown - 2):
+                sc.text(GRID_X + (c + 0.5) * COL_W, 68, str(tok), size=10, align="c",
+                        fill="ink" if newest else "muted", bold=newest)
+        if first:
+            sc.text(GRID_X - 8, 68, f"{first} older ←", size=10, align="r", fill="muted")
+
+        # motion: the newest columns outlined, append arrows, then the query's read sweep
+        spans = [(gy, gy + gh) for _, _, _, _, gy, gh, _ in lay["grids"]]
+        if cache_on and phase != "hold":
+            newest = 1 if phase == "decode" else min(PROMPT, shown)
+            for y0, y1 in spans:
+                sc.rect(GRID_X + (shown - newest) * COL_W, y0 - 1, newest * COL_W, y1 - y0 + 2,
+                        stroke="accent", lw=2)
+        new_x = GRID_X + shown * COL_W
+        if cache_on and phase == "decode" and p < APPEND_SHARE:
+            a = 1.0 - p / APPEND_SHARE
+            for _, piece, _, _, gy, gh, _ in lay["grids"]:
+                if piece == 0:
+                    sc.arrow(PANEL_X - 6, 110, new_x + 2, gy + gh / 2, stroke="accent", lw=1.5,
+                             alpha=round(0.35 + 0.65 * a, 3))
+        elif cache_on and phase == "decode":
+            q = (p - APPEND_SHARE) / (1 - APPEND_SHARE)
+            sx = GRID_X + q * shown * COL_W
+            for y0, y1 in spans:
+                sc.rect(GRID_X, y0, max(1.0, sx - GRID_X), y1 - y0, fill="hl", alpha=0.3)
+                sc.line(sx, y0 - 2, sx, y1 + 2, stroke="q", lw=2)
+
+        self._draw_grow_panel(sc, s, phase, n, step, cache_on)
+
+        with_step = vec if phase != "prefill" else PROMPT * vec
+        without_step = n * vec
+        return [
+            metric("tokens", "Tokens held", n, f"{n} tokens", "tokens"),
+            metric("vectors_step", "Vectors computed this step",
+                   with_step if cache_on else without_step,
+                   f"{(with_step if cache_on else without_step):,}", "vectors"),
+        ]
+
+    @staticmethod
+    def _hidden_summary(m, drawn: list[int]) -> str:
+        """One line accounting for the layers the grow view leaves out."""
+        kinds = m.layer_kinds()
+        rest = [kinds[i] for i in range(m.layers) if i not in drawn]
+        if not rest:
+            return "⋮  every layer is drawn"
+        names = {ATTN: "attention", ATTN_LOCAL: "local attention", SSM: "Mamba"}
+        if len(set(kinds)) == 1:
+            return (f"⋮  layers 3–{m.layers - 1}: {len(rest)} more, each growing exactly the same way "
+                    f"(not drawn)")
+        parts = ", ".join(f"{rest.count(k)} {names[k]}" for k in (SSM, ATTN_LOCAL, ATTN) if rest.count(k))
+        return f"⋮  {len(rest)} more layers not drawn ({parts}), each like its drawn kind"
+
+    def _layer_frame(self, sc, m, slot, li, kind, y) -> list[tuple]:
+        """Labels and outlines of one layer block at height ``y``; returns where its grids go."""
+        sc.text(20, y + 8, f"layer {li + 1}", size=12, bold=True)
+        if kind == SSM:
+            sc.rect(GRID_X, y + 18, VIS_COLS * COL_W, 2 * KV_H + 4, fill="panel", stroke="faint")
+            sc.text(GRID_X + 12, y + 18 + KV_H + 2,
+                    "Mamba layer: one fixed-size state per sequence, nothing appended per token",
+                    size=12, fill="muted")
+            return []
+        if m.mla is not None:
+            what = "multi-head latent attention: one compressed latent per token"
+        elif kind == ATTN_LOCAL:
+            what = f"local attention: keeps at most the last {m.sliding_window:,} tokens"
+        else:
+            what = "attention: keeps every token"
+        sc.text(GRID_X, y + 8, what, size=11, fill="muted")
+
+        if m.mla is not None:
+            pieces = [("latent", 1, 32.0, "k", f"{m.mla.kv_lora_rank} numbers"),
+                      ("rope k", 1, 10.0, "v", f"+ {m.mla.qk_rope_head_dim} numbers")]
+        else:
+            rows = min(m.kv_heads, MAX_HEAD_ROWS)
+            heads = (f"{m.kv_heads} KV heads" if rows == m.kv_heads
+                     else f"{rows} of {m.kv_heads} heads")
+            pieces = [("K", rows, KV_H, "k", heads), ("V", rows, KV_H, "v", f"{m.head_dim} numbers each")]
+        out = []
+        gy = y + 18
+        for piece, (label, rows, gh, colour, note) in enumerate(pieces):
+            sc.rect(GRID_X, gy, VIS_COLS * COL_W, gh, stroke=colour, lw=1.2)
+            sc.text(GRID_X - 8, gy + gh / 2, label, size=12, bold=True, fill=colour, align="r")
+            sc.text(20, gy + gh / 2, note, size=10, fill="muted")
+            out.append((slot, piece, li, rows, gy, gh, label))
+            gy += gh + 4
+        return out
+
+    def _grid_values(self, slot, kind_i, rows, first, shown, phase, done, cache_on):
+        """Row-major cell values of one grid: cached shades, the newest column, masked future.
+
+        Without a cache, ``done`` columns have been recomputed so far in this step.
+        """
+        empty = [None] * (VIS_COLS - shown)
+        if not cache_on and phase == "decode":
+            row = [RECOMPUTED_V] * done + [None] * (shown - done) + empty
+            return row * rows
+        out = []
+        for h in range(rows):
+            tex = _TEXTURE[(slot, kind_i, h % MAX_HEAD_ROWS)]
+            if phase == "decode":
+                row = tex[first:first + shown - 1] + [NEW_V]
+            elif phase == "prefill":
+                row = tex[first:first + shown - PROMPT] + [NEW_V] * PROMPT if cache_on else \
+                    [RECOMPUTED_V] * shown
+            else:
+                row = tex[first:first + shown]
+            out += row + empty
+        return out
+
+    def _draw_grow_panel(self, sc, s, phase, n, step, cache_on):
+        x0 = PANEL_X
+        cx = x0 + (W - 12 - x0) / 2
+        sc.rect(x0, 80, W - 12 - x0, 58, fill="panel", stroke="accent", lw=1.5, r=6)
+        sc.text(cx, 98, f"token {n}" if phase != "prefill" else f"prompt: {PROMPT} tokens",
+                size=14, bold=True, align="c")
+        sub = {"prefill": "prefill: one parallel pass", "decode": f"decode step {step}",
+               "hold": f"{DECODE_STEPS} steps decoded"}[phase]
+        sc.text(cx, 120, sub, size=11, fill="muted", align="c")
+
+        m = s["m"]
+        vec = s["vec_per_token"]
+        if m.mla is not None:
+            per = f"{m.attention_layers} layers × 1 latent"
+        else:
+            per = f"2 × {m.attention_layers} layers × {m.kv_heads} heads"
+        # vectors computed so far, with and without a cache, since the prompt
+        steps = n - PROMPT
+        with_total = n * vec
+        without_total = (PROMPT + sum(PROMPT + k for k in range(1, steps + 1))) * vec
+        this_with = vec if phase != "prefill" else PROMPT * vec
+        this_without = n * vec
+        lines = [
+            ("per token, every step", 11, "muted", False),
+            (per, 12, "ink", False),
+            (f"= {vec:,} vectors = {_kib(s['per_token'])}", 12, "ink", False),
+            ("vectors computed this step", 11, "muted", False),
+            (f"with a cache: {this_with:,}", 12, "ink", cache_on),
+            (f"without: {this_without:,}", 12, "bad" if not cache_on else "ink", not cache_on),
+            ("computed since the prompt", 11, "muted", False),
+            (f"with a cache: {with_total:,}", 12, "ink", cache_on),
+            (f"without: {without_total:,}", 12, "bad" if not cache_on else "ink", not cache_on),
+            ("cache held now" if cache_on else "cache held now: none", 11, "muted", False),
+        ]
+        y = 160
+        for i, (txt, size, fill, bold) in enumerate(lines):
+            if i in (3, 6, 9):
+                y += 10
+            sc.text(x0 + 4, y, txt, size=size, fill=fill, bold=bold)
+            y += 19
+        if cache_on:
+            sc.text(x0 + 4, y + 4, fmt_bytes(kv_cache_bytes(m, n, 1, self["kv_dtype"])), size=15,
+                    bold=True, fill="accent")
+            sc.text(x0 + 4, y + 26, f"{n} tokens × {_kib(s['per_token'])}", size=11, fill="muted")
+
+    def _draw_grow_footer(self, sc, s, cache_on):
+        m = s["m"]
+        b = s["elem_bytes"]
+        bytes_txt = f"{b:g} byte{'s' if b != 1 else ''}"
+        if m.mla is not None:
+            formula = (f"bytes per token = {m.attention_layers} layers × ({m.mla.kv_lora_rank} + "
+                       f"{m.mla.qk_rope_head_dim}) numbers × {bytes_txt} = {_kib(s['per_token'])}")
+        else:
+            formula = (f"bytes per token = 2 (K and V) × {m.attention_layers} layers × {m.kv_heads} KV heads"
+                       f" × {m.head_dim} numbers × {bytes_txt} = {_kib(s['per_token'])}")
+        y = 486
+        sc.text(20, y, formula, size=13, bold=True)
+        notes = []
+        if m.ssm_layers:
+            notes.append(f"Its {m.ssm_layers} Mamba layers add nothing per token; only the "
+                         f"{m.attention_layers} attention layers cache keys and values.")
+        gr = s["growth"]
+        if gr.window:
+            n_local = sum(1 for k in m.layer_kinds() if k == ATTN_LOCAL)
+            if gr.global_bytes:
+                share = gr.global_bytes / (gr.global_bytes + gr.local_bytes)
+                notes.append(f"{n_local} of {m.attention_layers} layers keep only the last {gr.window:,} "
+                             f"tokens: past that the cache grows {_pct(share)} as fast.")
+            else:
+                notes.append(f"Every layer keeps only the last {gr.window:,} tokens: one sequence's cache "
+                             f"stops growing at {fmt_bytes(gr.bytes(gr.window))}.")
+        fits = s["total"] <= s["hbm"]
+        ctx_txt = fmt_tokens(s["ctx"]) + (" (the model's maximum)" if s["capped"] else "")
+        notes.append(
+            (f"At {ctx_txt} tokens × batch {self['batch']}: cache {fmt_bytes(s['kv'])} + weights "
+             f"{fmt_bytes(s['weights'])} = {fmt_bytes(s['total'])} "
+             f"{'≤' if fits else '>'} {fmt_bytes(s['hbm'])} on {self['gpus']} × {s['g'].label}"),
+        )
+        if cache_on:
+            last = ("Prefill wrote the prompt's columns in one pass; each decode step adds one column "
+                    "and reads them all.")
+        else:
+            last = ("No cache: nothing is kept, so step n recomputes K and V for all n tokens "
+                    "(n times the work).")
+        notes.append(last)
+        y += 23
+        for i, txt in enumerate(notes):
+            last_fit = i == len(notes) - 2
+            sc.text(20, y, txt, size=12,
+                    fill=("good" if fits else "bad") if last_fit else "muted")
+            y += 21
+
+    # -- memory --------------------------------------------------------------------
+
+    @staticmethod
+    def sweep_tokens(t: float, ctx: int) -> int:
+        """Context reached at time ``t`` while sweeping from 1 token to ``ctx`` (log-uniform in time)."""
+        f = min(max(t, 0.0) / SWEEP_S, 1.0)
+        return max(1, min(ctx, int(round(ctx ** f))))
+
+    def _memory_layout(self) -> dict:
+        return self.cached("memory", self._compute_memory_layout)
+
+    def _compute_memory_layout(self) -> dict:
+        """The memory chart's fixed parts (axes, curves, labels) and its data→canvas maps."""
+        s = self._stats()
+        m, g = s["m"], s["g"]
+        gr = s["growth"]
+        b = self["batch"]
+        hi = m.max_context
+        ymax = max(1.5 * s["hbm"], 1.15 * s["weights"])
+        lg = math.log2(hi) if hi > 1 else 1.0
+
+        def fx(k: float) -> float:
+            return CH_X + (math.log2(max(k, 1)) / lg) * CH_W
+
+        def fy(v: float) -> float:
+            return CH_Y + CH_H - min(v, ymax) / ymax * CH_H
+
+        ks = sorted({1, hi, *(int(round(hi ** (i / 48))) for i in range(49))}
+                    | ({gr.window} if gr.window and gr.window < hi else set()))
+        base = s["weights"] + s["ssm"]
+        xy = [(round(fx(k), 2), round(fy(base + gr.bytes(k, b)), 2)) for k in ks]
+
+        bg = self.new_scene()
+        bg.text(20, 22, f"{m.display_name}: weights + KV cache against {self['gpus']} × {g.label} "
+                        f"({fmt_bytes(s['hbm'])} of HBM)", size=15, bold=True)
+        bg.text(20, 44, f"batch {b} · cache in {s['fmt']}, weights in BF16 · the context grows "
+                        f"token by token to {fmt_tokens(s['ctx'])}", size=12, fill="muted")
+        step = max(1, math.ceil(lg / 7))
+        xt = [1 << e for e in range(0, int(lg) + 1, step)]
+        if xt[-1] != hi and fx(hi) - fx(xt[-1]) > 40:
+            xt.append(hi)
+        elif xt[-1] != hi:
+            xt[-1] = hi
+        ystep = self._nice_step(ymax / 5)
+        yt = [i * ystep for i in range(int(ymax / ystep) + 1)]
+        bg.axes(CH_X, CH_Y, CH_W, CH_H, (0, lg), (0, ymax), xlabel="", ylabel="memory",
+                xticks=(), yticks=yt, tick_fmt=lambda v: fmt_bytes(v) if v else "0")
+        for k in xt:
+            x = fx(k)
+            bg.line(x, CH_Y + CH_H, x, CH_Y + CH_H + 4, stroke="muted")
+            bg.text(x, CH_Y + CH_H + 6, fmt_tokens(k), size=11, fill="muted", align="c", base="t")
+        bg.text(CH_X + CH_W / 2, CH_Y + CH_H + 26, "context length (tokens per sequence, log scale)",
+                size=11, fill="muted", align="c", base="t")
+        for v in yt[1:]:
+            bg.line(CH_X, fy(v), CH_X + CH_W, fy(v), stroke="grid", lw=1)
+        wy = fy(base)
+        bg.rect(CH_X, wy, CH_W, CH_Y + CH_H - wy, fill="accent", alpha=0.16)
+        bg.line(CH_X, wy, CH_X + CH_W, wy, stroke="accent", lw=2)
+
+        fg = self.new_scene()
+        fg.path(xy, stroke="accent2", lw=1.2, dash=(4, 4))
+        fg.line(CH_X, fy(s["hbm"]), CH_X + CH_W, fy(s["hbm"]), stroke="bad", lw=1.8, dash=(7, 4))
+        lx = CH_X + 120
+        for label, colour, dash in (("weights", "accent", None), (f"weights + {b} caches", "accent2", None),
+                                    (f"HBM {fmt_bytes(s['hbm'])}", "bad", (7, 4))):
+            fg.line(lx, 70, lx + 22, 70, stroke=colour, lw=2.5, dash=dash)
+            fg.text(lx + 28, 70, label, size=11, fill="muted")
+            lx += 28 + len(label) * 11 * 0.56 + 26
+        edge = s["max_ctx"]
+        if edge == 0:
+            fg.text(CH_X + CH_W / 2, CH_Y + 56,
+                    f"The weights alone ({fmt_bytes(s['weights'])}) exceed {fmt_bytes(s['hbm'])}: "
+                    f"no room for any cache. Add GPUs.", size=13, bold=True, fill="bad", align="c")
+        elif edge < hi:
+            ex = fx(edge + 1)
+            fg.line(ex, CH_Y, ex, CH_Y + CH_H, stroke="bad", lw=1.5, dash=(3, 3))
+            lab = f"full past {edge:,} tokens"
+            right = ex + 6 + len(lab) * 11 * 0.56 <= CH_X + CH_W
+            fg.text(ex + 6 if right else ex - 6, CH_Y + 12, lab, size=11, bold=True, fill="bad",
+                    align="l" if right else "r")
+        else:
+            fg.text(CH_X + CH_W - 6, CH_Y + 12, f"the full {fmt_tokens(hi)} context fits", size=11,
+                    bold=True, fill="good", align="r")
+        if s["capped"]:
+            fg.text(CH_X + CH_W - 6, CH_Y + 30, f"{m.display_name} stops at {fmt_tokens(hi)} tokens",
+                    size=11, fill="muted", align="r")
+        self._draw_memory_footer(fg, s)
+        return {"bg": bg.items, "fg": fg.items, "ks": ks, "xy": xy, "fx": fx, "fy": fy, "wy": wy,
+                "ymax": ymax}
+
+    def _draw_memory(self, sc: Scene, s: dict, t: float) -> list[dict]:
+        lay = self._memory_layout()
+        fx, fy = lay["fx"], lay["fy"]
+        b = self["batch"]
+        now = self.sweep_tokens(t, s["ctx"])
+        cache_now = s["growth"].bytes(now, b) + s["ssm"]
+        total_now = s["weights"] + cache_now
+        fits_now = total_now <= s["hbm"]
+
+        sc.items.extend(lay["bg"])
+        # the cache band grows from the weights line as the context grows
+        done = lay["xy"][:bisect_left(lay["ks"], now)] + [(fx(now), fy(total_now))]
+        if len(done) > 1:
+            wy = lay["wy"]
+            sc.path(done + [(fx(now), wy), (CH_X, wy)], stroke=None, fill="accent2", alpha=0.35)
+            sc.path(done, stroke="accent2", lw=2.5)
+        sc.items.extend(lay["fg"])
+        px, py = fx(now), fy(total_now)
+        sc.line(px, py, px, CH_Y + CH_H, stroke="ink", lw=1, dash=(2, 3))
+        sc.circle(px, py, 5, fill="accent2" if fits_now else "bad", stroke="ink", lw=1)
+        self._draw_memory_bar(sc, s, now, cache_now, total_now, lay["ymax"], fy)
+        return [metric("context_now", "Context now", now, f"{now:,} tokens", "tokens")]
+
+    @staticmethod
+    def _nice_step(x: float) -> float:
+        """1, 2 or 5 times a power of ten, at least ``x``."""
+        e = 10 ** math.floor(math.log10(x))
+        for f in (1, 2, 5, 10):
+            if f * e >= x:
+                return f * e
+        return 10 * e
+
+    def _draw_memory_bar(self, sc, s, now, cache_now, total_now, ymax, fy):
+        x = BAR_X
+        base = CH_Y + CH_H
+        sc.text(x + BAR_W / 2, CH_Y - 12, "now", size=11, fill="muted", align="c")
+        sc.rect(x, CH_Y, BAR_W, CH_H, fill="panel", stroke="faint")
+        w = s["weights"] + s["ssm"]
+        sc.rect(x, fy(w), BAR_W, base - fy(w), fill="accent", alpha=0.85)
+        hbm = s["hbm"]
+        top_fit = min(total_now, hbm)
+        if top_fit > w:
+            sc.rect(x, fy(top_fit), BAR_W, fy(w) - fy(top_fit), fill="accent2", alpha=0.85)
+        if total_now > hbm:
+            sc.rect(x, fy(total_now), BAR_W, fy(max(hbm, w)) - fy(total_now), fill="bad", alpha=0.85)
+        cy = fy(hbm)
+        sc.line(x - 6, cy, x + BAR_W + 6, cy, stroke="bad", lw=2, dash=(7, 4))
+        labels = [
+            (f"HBM {fmt_bytes(hbm)}", cy, "bad"),
+            (f"cache {fmt_bytes(cache_now)}", (fy(w) + fy(total_now)) / 2, "accent2"),
+            (f"weights {fmt_bytes(s['weights'])}", (fy(w) + base) / 2, "accent"),
+        ]
+        ys = _push_apart([y for _, y, _ in labels], 17, CH_Y + 8, base - 8)
+        for (txt, _, colour), y in zip(labels, ys):
+            sc.text(x + BAR_W + 10, y, txt, size=11, fill=colour, bold=True)
+        over = total_now > hbm
+        sc.text(x + BAR_W / 2, base + 14, f"{now:,} tokens", size=11, align="c", bold=True)
+        sc.text(x + BAR_W / 2, base + 32, "does not fit" if over else "fits", size=11, align="c",
+                bold=True, fill="bad" if over else "good")
+
+    def _draw_memory_footer(self, sc, s):
+        b = self["batch"]
+        ctx = s["ctx"]
+        floor = s["floor_w"] + s["floor_kv"]
+        lines = [
+            (f"Each sequence adds {_kib(s['per_token'])} per token: {fmt_bytes(s['seq'])} at "
+             f"{fmt_tokens(ctx)} tokens, {fmt_bytes(s['kv'])} for {b} sequences.", "ink"),
+        ]
+        if s["max_ctx"] == 0:
+            lines.append((f"Nothing fits: the weights need {fmt_bytes(s['weights'])}; "
+                          f"try more GPUs or a GPU with more HBM.", "bad"))
+        else:
+            fit_b = f"at most {s['max_batch']:,} sequences of {fmt_tokens(ctx)} tokens"
+            if s["max_ctx"] >= ctx:
+                lines.append((f"Fits: {b} sequences of {fmt_tokens(ctx)} tokens; {fit_b} would.",
+                              "good"))
+            else:
+                lines.append((f"Does not fit: {fit_b}, or {b} sequences of at most "
+                              f"{s['max_ctx']:,} tokens.", "bad"))
+        lines.append((f"A decode step must read weights and caches from HBM: at least "
+                      f"{fmt_seconds(floor)}, {_pct(s['floor_kv'] / floor)} of it reading the cache.",
+                      "muted"))
+        lines.append(("Only weights and caches are counted; activations and the runtime need "
+                      "some HBM too.", "muted"))
+        y = 492
+        for txt, colour in lines:
+            sc.text(20, y, txt, size=12, fill=colour, bold=colour in ("good", "bad"))
+            y += 24
+
+    # -- compare ---------------------------------------------------------------------
+
+    def _compare_rows(self) -> list:
+        return self.cached("compare", self._compute_compare_rows)
+
+    def _compute_compare_rows(self) -> list:
+        kvd = self["kv_dtype"]
+        names = list(COMPARE)
+        if self["model"] not in names:
+            names.append(self["model"])
+            names.sort(key=list(MODELS).index)
+        ctx = self["context"]
+        rows = []
+        for name in names:
+            m = get_model(name)
+            gr = kv_growth(m, kvd)
+            rows.append({"m": m, "growth": gr, "per_token": kv_cache_bytes_per_token(m, kvd),
+                         "final": gr.bytes(min(ctx, m.max_context))})
+        return rows
+
+    def _compare_layout(self) -> dict:
+        return self.cached("compare_layout", self._compute_compare_layout)
+
+    def _compute_compare_layout(self) -> dict:
+        """The compare view's fixed parts: titles, one labelled row per model, notes."""
+        s = self._stats()
+        rows = self._compare_rows()
+        ctx = self["context"]
+        sc = self.new_scene()
+        sc.text(20, 22, f"One sequence's KV cache as it grows to {fmt_tokens(ctx)} tokens ({s['fmt']})",
+                size=15, bold=True)
+        sc.text(20, 44, "bytes per token = 2 × layers × KV heads × numbers per head × bytes per number; "
+                        "latent attention caches one latent per layer", size=12, fill="muted")
+        sc.text(CMP_NAME_X, 72, "model", size=11, fill="muted", bold=True)
+        sc.text(CMP_KIND_X, 72, "attention", size=11, fill="muted", bold=True)
+        sc.text(CMP_TXT_X, 72, "per token · now", size=11, fill="muted", bold=True)
+        rh = min(26.0, 380.0 / len(rows))
+        mids = []
+        for i, r in enumerate(rows):
+            m = r["m"]
+            y = CMP_TOP + i * rh
+            mid = y + rh / 2
+            mids.append(mid)
+            chosen = m.name == self["model"]
+            if chosen:
+                sc.rect(12, y + 1, W - 24, rh - 2, fill="hl", alpha=0.55, r=4)
+            sc.text(CMP_NAME_X, mid, m.display_name, size=12, bold=chosen)
+            kind = m.attention_kind
+            if kind in ("MHA", "GQA", "MQA"):
+                kind += f" {m.heads}/{m.kv_heads}"
+            if r["growth"].window:
+                kind += " + window"
+            sc.text(CMP_KIND_X, mid, kind, size=11, fill="muted")
+            sc.rect(CMP_BAR_X, mid - rh * 0.31, CMP_BAR_W, rh * 0.62, fill="panel")
+        vmax = max(r["final"] for r in rows) or 1.0
+        y = CMP_TOP + len(rows) * rh + 22
+        sc.text(20, y, "MHA keeps a K and a V per query head; GQA lets several query heads share one "
+                       "(64/8: eight share each).", size=12, fill="muted")
+        sc.text(20, y + 22, "Windowed layers stop growing at their window; MLA caches one compressed "
+                            "latent per layer.", size=12, fill="muted")
+        sc.text(20, y + 44, f"Bars share one scale: the longest is {fmt_bytes(vmax)} "
+                            f"per sequence; a batch multiplies every bar by its size.",
+                size=12, fill="muted")
+        return {"static": sc.items, "mids": mids, "rh": rh, "vmax": vmax}
+
+    def _draw_compare(self, sc: Scene, s: dict, t: float) -> list[dict]:
+        lay = self._compare_layout()
+        rows = self._compare_rows()
+        now = self.sweep_tokens(t, self["context"])
+        sc.items.extend(lay["static"])
+        sc.text(CMP_BAR_X, 72, f"cache at {now:,} tokens", size=11, fill="muted", bold=True)
+        bh = lay["rh"] * 0.62
+        for r, mid in zip(rows, lay["mids"]):
+            m = r["m"]
+            chosen = m.name == self["model"]
+            v = r["growth"].bytes(min(now, m.max_context))
+            wbar = CMP_BAR_W * v / lay["vmax"]
+            if wbar > 0.5:
+                sc.rect(CMP_BAR_X, mid - bh / 2, wbar, bh, fill="accent" if chosen else "accent2", alpha=0.9)
+            note = ""
+            if now > m.max_context:
+                note = f" · max {fmt_tokens(m.max_context)}"
+            elif r["growth"].window and now > r["growth"].window:
+                note = " · window full"
+            sc.text(CMP_TXT_X, mid, f"{_kib(r['per_token'])} · {fmt_bytes(v)}{note}", size=11,
+                    fill="ink" if chosen else "muted")
+        return [metric("context_now", "Context now", now, f"{now:,} tokens", "tokens")]
+
+    # -- console -------------------------------------------------------------------
+
+    def _schedule(self) -> tuple[float | None, list[tuple[float, str, str]]]:
+        """(loop period or None, [(time, level, text)]) for the current view."""
+        return self.cached("schedule", self._compute_schedule)
+
+    def _compute_schedule(self):
+        s = self._stats()
+        m = s["m"]
+        if self.submode in ("grow", "nocache"):
+            vec = s["vec_per_token"]
+            ev = [(0.0, "info", f"prefill: {PROMPT} prompt tokens write {PROMPT * vec:,} vectors "
+                                f"({fmt_bytes(PROMPT * s['per_token'])}) in one parallel pass")]
+            for k in range(1, DECODE_STEPS + 1):
+                n = PROMPT + k
+                if k <= 3 or n % 10 == 0:
+                    te = PREFILL_S + (k - 1) * STEP_S
+                    if self["cache"]:
+                        txt = (f"token {n}: appends {vec:,} vectors ({_kib(s['per_token'])}) and reads "
+                               f"all {n}; cache {fmt_bytes(kv_cache_bytes(m, n, 1, self['kv_dtype']))}")
+                    else:
+                        txt = (f"token {n}: no cache, so K and V for all {n} tokens are recomputed "
+                               f"({n * vec:,} vectors)")
+                    ev.append((te, "info", txt))
+            return PERIOD_S, ev
+        if self.submode == "memory":
+            ctx = s["ctx"]
+            ev = [(0.0, "info", f"{m.display_name} on {self['gpus']} × {s['g'].label}: weights "
+                                f"{fmt_bytes(s['weights'])} of {fmt_bytes(s['hbm'])}; each of "
+                                f"{self['batch']} sequences adds {_kib(s['per_token'])} per token")]
+            edge = s["max_ctx"]
+            if edge == 0:
+                ev.append((0.0, "warn", f"the weights alone exceed {fmt_bytes(s['hbm'])}: "
+                                        f"no room for a cache"))
+            elif edge < ctx:
+                te = SWEEP_S * math.log(edge + 1) / math.log(ctx)
+                ev.append((te, "warn", f"token {edge + 1:,}: weights + {self['batch']} caches pass the "
+                                       f"{fmt_bytes(s['hbm'])} of {self['gpus']} × {s['g'].label}; "
+                                       f"this batch no longer fits"))
+            ev.append((SWEEP_S, "info", f"context {ctx:,}: cache {fmt_bytes(s['kv'])}, "
+                                        f"{_pct(s['total'] / s['hbm'])} of HBM in use"))
+            return None, ev
+        ctx = self["context"]
+        ev = []
+        for r in self._compare_rows():
+            rm, gr = r["m"], r["growth"]
+            if gr.window and gr.window < min(ctx, rm.max_context):
+                te = SWEEP_S * math.log(gr.window) / math.log(ctx)
+                ev.append((te, "info", f"{rm.display_name}: {gr.window:,}-token window full; "
+                                       f"its local layers stop growing"))
+            if rm.max_context < ctx:
+                te = SWEEP_S * math.log(rm.max_context) / math.log(ctx)
+                ev.append((te, "info", f"{rm.display_name} reaches its {fmt_tokens(rm.max_context)}-token "
+                                       f"maximum at {fmt_bytes(r['final'])}"))
+        ev.sort(key=lambda e: e[0])
+        return None, ev
+
+    def events(self, t0: float, t1: float) -> list[dict]:
+        period, ev = self._schedule()
+        out = []
+        if period is None:
+            for te, level, txt in ev:
+                if t0 < te <= t1 or (te == 0.0 and t0 < 0 <= t1):
+                    out.append({"level": level, "text": txt})
+            return out
+        c0 = max(math.floor(t0 / period), math.floor(t1 / period) - 1)
+        for c in range(c0, math.floor(t1 / period) + 1):
+            for te, level, txt in ev:
+                tt = c * period + te
+                if t0 < tt <= t1:
+                    out.append({"level": level, "text": txt})
+        return out
