@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from llmviz.core.scene import text_box
-from llmviz.modes.part00_math.matrices import (HOLD_S, MORPH_S, MatricesMode, classify2,
-                                               clip_segment, gemm_operands, gemm_position,
-                                               lcg_ints, matmul)
+from llmviz.modes.part00_math.matrices import (HOLD_S, MORPH_S, PLOT_S, PLOT_X, PLOT_Y, WORLD_R,
+                                               MatricesMode, classify2, clip_segment, gemm_operands,
+                                               gemm_position, lcg_ints, matmul)
+
+# the plot maps the world square [-WORLD_R, WORLD_R]² onto PLOT_S pixels, origin at its centre
+UNIT, OX, OY = PLOT_S / (2 * WORLD_R), PLOT_X + PLOT_S / 2, PLOT_Y + PLOT_S / 2
 
 
 def _tel(frame):
@@ -49,8 +52,7 @@ def test_settled_arrows_are_the_columns_of_a(sub):
     tel = _tel(f)
     assert tel["det"]["value"] == pytest.approx(np.linalg.det(A), abs=1e-9)
     arrows = [it for it in f["scene"]["items"] if it["k"] == "arrow"]
-    # plot: 480 px for 9 units, origin at the centre of the plot square
-    unit, ox, oy = 480 / 9, 24 + 240, 64 + 240
+    unit, ox, oy = UNIT, OX, OY
     tips = [((it["x2"] - ox) / unit, (oy - it["y2"]) / unit) for it in arrows]
     for col in A.T:
         assert any(np.allclose(tip, col, atol=1e-6) for tip in tips), (col, tips)
@@ -58,7 +60,7 @@ def test_settled_arrows_are_the_columns_of_a(sub):
 
 def test_grid_starts_at_the_identity_and_ends_at_a():
     m = MatricesMode(submode="shear")
-    unit, ox, oy = 480 / 9, 264, 304
+    unit, ox, oy = UNIT, OX, OY
     start = [it for it in m.frame(0.0)["scene"]["items"] if it["k"] == "arrow"]
     assert {(round((it["x2"] - ox) / unit, 6), round((oy - it["y2"]) / unit, 6)) for it in start} == {(1, 0), (0, 1)}
     half = _tel(m.frame(MORPH_S / 2))["morph"]["value"]
@@ -69,7 +71,7 @@ def test_grid_starts_at_the_identity_and_ends_at_a():
 def test_singular_map_puts_every_grid_line_on_one_line():
     m = MatricesMode(submode="singular")  # columns (1, 0.5) and (2, 1)
     f = m.frame(MORPH_S + 0.1)
-    unit, ox, oy = 480 / 9, 264, 304
+    unit, ox, oy = UNIT, OX, OY
     lines = [it for it in f["scene"]["items"] if it["k"] == "line" and it["stroke"] in ("ink", "muted")
              and it.get("a", 1) < 1]
     assert lines
@@ -77,7 +79,7 @@ def test_singular_map_puts_every_grid_line_on_one_line():
         for x, y in ((it["x1"], it["y1"]), (it["x2"], it["y2"])):
             wx, wy = (x - ox) / unit, (oy - y) / unit
             assert wy == pytest.approx(0.5 * wx, abs=1e-6)
-    assert any("collapses onto a line" in s for s in _texts(f))
+    assert any("collapses to a line" in s for s in _texts(f))
 
 
 def test_classify_names_the_presets():

@@ -55,10 +55,12 @@ _PROJ_LABELS = {
 }
 
 # plane view geometry: a square plot of the world square [-R, R]²
-PLOT_X, PLOT_Y, PLOT_S = 24.0, 64.0, 480.0
+PLOT_X, PLOT_Y, PLOT_S = 20.0, 76.0, 450.0
 WORLD_R = 4.5
 GRID_LINES = 4         # the grid from -4 to 4 moves: what the plot shows before the map
-PANEL_X = 540.0
+PANEL_X = 496.0
+# type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
+TITLE, SUB, BODY, SMALL = 20, 14, 16, 13
 
 
 # -- small pure helpers ---------------------------------------------------------
@@ -73,6 +75,11 @@ def _num(v: float) -> str:
     return s.replace("-", "\u2212")
 
 
+def _pnum(v: float) -> str:
+    """A factor in a product: negative numbers in parentheses, as on paper."""
+    return f"({_num(v)})" if round(v, 2) < 0 else _num(v)
+
+
 def _int(v: int) -> str:
     return str(v).replace("-", "\u2212")
 
@@ -84,7 +91,7 @@ def _paren(v: int) -> str:
 
 def _ratio(x: float) -> str:
     """A ratio to three significant figures, with thousands separators above 100."""
-    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}" if x >= 10 else f"{x:.2f}"
 
 
 def det2(a: float, b: float, c: float, d: float) -> float:
@@ -96,9 +103,9 @@ def classify2(a: float, b: float, c: float, d: float, tol: float = 2e-3) -> str:
     """A short name for what [[a, b], [c, d]] does to the plane."""
     det = det2(a, b, c, d)
     if max(abs(a), abs(b), abs(c), abs(d)) < tol:
-        return "zero matrix: every point lands on the origin"
+        return "zero matrix: every point goes to 0"
     if abs(det) < tol:
-        return "singular (det 0): the plane collapses onto a line"
+        return "singular (det 0): plane collapses to a line"
     if abs(b) < tol and abs(c) < tol:
         if abs(a - 1) < tol and abs(d - 1) < tol:
             return "identity: nothing moves"
@@ -310,8 +317,8 @@ class MatricesMode(Mode):
         return out
 
     def _header(self, sc: Scene, title: str, subtitle: str) -> None:
-        sc.text(24, 22, title, size=16, bold=True)
-        sc.text(24, 44, subtitle, size=12, fill="muted")
+        sc.text(20, 24, title, size=TITLE, bold=True)
+        sc.text(20, 52, subtitle, size=SUB, fill="muted")
 
     # -- transform view ----------------------------------------------------------------
 
@@ -366,7 +373,7 @@ class MatricesMode(Mode):
         self._tag(sc, placed, corner, (ma + mb, mc + md), "Ax", "ink")
 
         sc.items.extend(self.cached("tpanel", lambda: self._transform_panel(a, b, c, d)))
-        sc.text(PANEL_X, 406, f"now showing (1 \u2212 s)\u00b7I + s\u00b7A with s = {s:.2f}", size=11,
+        sc.text(PANEL_X, 530, f"showing (1 \u2212 s)\u00b7I + s\u00b7A, s = {s:.2f}", size=SMALL,
                 fill="muted")
         det = det2(a, b, c, d)
         tel = [
@@ -389,9 +396,8 @@ class MatricesMode(Mode):
         for i in range(-4, 5):
             sc.line(ox + i * unit, PLOT_Y, ox + i * unit, PLOT_Y + PLOT_S, stroke="grid", lw=1)
             sc.line(PLOT_X, oy + i * unit, PLOT_X + PLOT_S, oy + i * unit, stroke="grid", lw=1)
-        sc.text(PLOT_X, PLOT_Y + PLOT_S + 18,
-                "pale grid: the plane before · dark grid: after A · 1 square = 1 unit",
-                size=11, fill="muted")
+        sc.text(PLOT_X, PLOT_Y + PLOT_S + 20, "pale: the plane before \u00b7 dark: after A \u00b7 1 square = 1 unit",
+                size=SMALL, fill="muted")
         return sc.items
 
     def _tag(self, sc: Scene, placed: list, at, direction, s: str, fill: str) -> None:
@@ -399,10 +405,10 @@ class MatricesMode(Mode):
         dx, dy = direction
         nrm = math.hypot(dx, dy) or 1.0
         ux, uy = dx / nrm, -dy / nrm
-        size = 13
-        for extra in (0, 14, 28, -14, 42, -28, 56):
-            x = at[0] + ux * 16 + (extra if abs(uy) > abs(ux) else 0)
-            y = at[1] + uy * 16 + (extra if abs(uy) <= abs(ux) else 0)
+        size = BODY
+        for extra in (0, 16, 32, -16, 48, -32, 64):
+            x = at[0] + ux * 20 + (extra if abs(uy) > abs(ux) else 0)
+            y = at[1] + uy * 20 + (extra if abs(uy) <= abs(ux) else 0)
             box = text_box(x, y, s, size, "c", "m")
             inside = (box[0] >= PLOT_X + 2 and box[2] <= PLOT_X + PLOT_S - 2
                       and box[1] >= PLOT_Y + 2 and box[3] <= PLOT_Y + PLOT_S - 2)
@@ -415,33 +421,34 @@ class MatricesMode(Mode):
         """The matrix and its arithmetic beside the plane (depends on a, b, c, d only)."""
         sc = Scene(*self.size)
         x = PANEL_X
-        sc.text(x, 84, "A =", size=18, bold=True)
+        sc.text(x, 118, "A =", size=22, bold=True)
         # the matrix, drawn with brackets; column 1 blue, column 2 orange
-        bx, by, bw, bh = x + 44, 66, 128, 60
+        bx, by, bw, bh = x + 52, 84, 176, 70
         for side in (bx, bx + bw):
-            inward = 6 if side == bx else -6
+            inward = 7 if side == bx else -7
             sc.path([(side + inward, by), (side, by), (side, by + bh), (side + inward, by + bh)],
-                    stroke="ink", lw=1.6)
+                    stroke="ink", lw=1.8)
         for col, (top, bot, fill) in enumerate(((a, c, "q"), (b, d, "k"))):
-            cx = bx + 34 + col * 60
-            sc.text(cx, by + 16, _num(top), size=16, fill=fill, align="c", bold=True)
-            sc.text(cx, by + 44, _num(bot), size=16, fill=fill, align="c", bold=True)
-        sc.text(bx + bw + 18, 84, "columns = where e\u2081 and e\u2082 land", size=11, fill="muted")
+            cx = bx + 46 + col * 84
+            sc.text(cx, by + 18, _num(top), size=20, fill=fill, align="c", bold=True)
+            sc.text(cx, by + 52, _num(bot), size=20, fill=fill, align="c", bold=True)
+        sc.text(bx + bw + 16, 110, "columns: where", size=SMALL, fill="muted")
+        sc.text(bx + bw + 16, 128, "e\u2081 and e\u2082 land", size=SMALL, fill="muted")
         det = det2(a, b, c, d)
         rows = [
             (f"A\u00b7e\u2081 = (a, c) = ({_num(a)}, {_num(c)})", "q", False),
             (f"A\u00b7e\u2082 = (b, d) = ({_num(b)}, {_num(d)})", "k", False),
-            ("A\u00b7x for x = (1, 1), one dot product per row:", "ink", False),
-            (f"  row 1 \u00b7 x = {_num(a)}\u00b71 + {_num(b)}\u00b71 = {_num(a + b)}", "ink", False),
-            (f"  row 2 \u00b7 x = {_num(c)}\u00b71 + {_num(d)}\u00b71 = {_num(c + d)}", "ink", False),
-            (f"det A = ad \u2212 bc = {_num(a * d)} \u2212 {_num(b * c)} = {_num(det)}", "ink", True),
-            (f"the unit square's area becomes |det A| = {_num(abs(det))}", "muted", False),
+            ("x = (1, 1): one dot product per row", "ink", False),
+            (f"  row 1 \u00b7 x = {_pnum(a)}\u00b71 + {_pnum(b)}\u00b71 = {_num(a + b)}", "ink", False),
+            (f"  row 2 \u00b7 x = {_pnum(c)}\u00b71 + {_pnum(d)}\u00b71 = {_num(c + d)}", "ink", False),
+            (f"det A = ad \u2212 bc = {_num(a * d)} \u2212 {_pnum(b * c)} = {_num(det)}", "ink", True),
+            (f"areas scale by |det A| = {_num(abs(det))}", "muted", False),
             (classify2(a, b, c, d), "accent3", True),
         ]
-        y = 160
+        y = 194
         for text, fill, bold in rows:
-            sc.text(x, y, text, size=13, fill=fill, bold=bold)
-            y += 30
+            sc.text(x, y, text, size=BODY, fill=fill, bold=bold)
+            y += 40
         return sc.items
 
     def _transform_events(self, t0: float, t1: float) -> list[dict]:
@@ -461,12 +468,11 @@ class MatricesMode(Mode):
 
     def _gemm_layout(self):
         m, n, k = self._shape()
-        cs = min(54.0, math.floor(440 / (k + m)), math.floor(500 / (k + n)))
-        ax = 70.0
-        cx = ax + k * cs + 26
-        top = 92.0
-        by = top
-        cy = by + k * cs + 26
+        cs = min(64.0, math.floor(446 / (k + m)), math.floor(520 / (k + n)))
+        ax = 30.0
+        cx = ax + k * cs + 30
+        by = 84.0
+        cy = by + k * cs + 30
         return cs, ax, cx, by, cy
 
     def _gemm_static(self) -> dict:
@@ -480,7 +486,7 @@ class MatricesMode(Mode):
         C = matmul(A, B, m, n, k)
         cs, ax, cx, by, cy = self._gemm_layout()
         under, over = Scene(*self.size), Scene(*self.size)
-        fs = min(16.0, cs * 0.42)
+        fs = min(22.0, cs * 0.45)
         under.grid(ax, cy, k * cs, m * cs, m, k, [0.5] * (m * k), vmin=0, vmax=4, label="A")
         under.grid(cx, by, n * cs, k * cs, k, n, [0.5] * (k * n), vmin=0, vmax=4, label="B")
         for i in range(m):
@@ -493,11 +499,11 @@ class MatricesMode(Mode):
                           align="c", font="mono", collide=False)
         # names and shapes, in the free corner above A and beside B
         mv = n == 1
-        over.text(ax, cy - 10, f"{'W' if mv else 'A'}  ({m}\u00d7{k})", size=13, bold=True, base="b")
-        over.text(cx - 10, by + 8, f"{'x' if mv else 'B'}  ({k}\u00d7{n})", size=13, bold=True,
+        over.text(ax, cy - 8, f"{'W' if mv else 'A'}  ({m}\u00d7{k})", size=BODY, bold=True, base="b")
+        over.text(cx - 10, by + 4, f"{'x' if mv else 'B'}  ({k}\u00d7{n})", size=BODY, bold=True,
                   align="r", base="t")
         out_name = "y = W\u00b7x" if mv else "C = A\u00b7B"
-        over.text(cx, cy + m * cs + 10, f"{out_name}  ({m}\u00d7{n})", size=13, bold=True, base="t")
+        over.text(cx, cy + m * cs + 8, f"{out_name}  ({m}\u00d7{n})", size=BODY, bold=True, base="t")
         return {"under": under.items, "over": over.items, "C": C, "A": A, "B": B, "fs": fs}
 
     def _draw_gemm(self, t: float):
@@ -584,53 +590,52 @@ class MatricesMode(Mode):
         return sc.items, tel
 
     def _ledger(self, sc, A, B, i, j, p, k, finished, done, macs, total, m, n) -> None:
-        x = 650.0
+        x, right = 604.0, 930.0
         if n == 1:
             head = f"y[{i + 1}] = \u03a3 W[{i + 1},p]\u00b7x[p], p = 1\u2026{k}"
-            cols = "p   W \u00d7 x        running sum"
+            cols = "p   W \u00d7 x"
         else:
             head = f"C[{i + 1},{j + 1}] = \u03a3 A[{i + 1},p]\u00b7B[p,{j + 1}], p = 1\u2026{k}"
-            cols = "p   A \u00d7 B        running sum"
+            cols = "p   A \u00d7 B"
         name = "y" if n == 1 else "C"
-        sc.text(x, 92, head, size=14, bold=True, base="t")
-        sc.text(x, 116, cols, size=11, fill="muted", font="mono", base="t")
-        y = 140.0
+        sc.text(x, 84, head, size=17, bold=True, base="t")
+        sc.text(x, 114, cols, size=SMALL, fill="muted", font="mono", base="t")
+        sc.text(right, 114, "running sum", size=SMALL, fill="muted", align="r", base="t")
+        y = 138.0
         acc = 0
         for pp in range(k):
             av, bv = A[i][pp], B[pp][j]
+            product = f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)}"
             if pp < p or finished:
                 acc += av * bv
-                line = f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)} = {_int(av * bv)}"
-                sc.text(x, y, line, size=13, font="mono", base="t")
-                sc.text(x + 250, y, _int(acc), size=13, font="mono", align="r", base="t")
+                sc.text(x, y, f"{product} = {_int(av * bv)}", size=BODY, font="mono", base="t")
+                sc.text(right, y, _int(acc), size=BODY, font="mono", align="r", base="t")
             elif pp == p:
-                line = f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)} = {_int(av * bv)}"
-                sc.text(x, y, line, size=13, font="mono", bold=True, fill="accent2", base="t")
-                sc.text(x + 250, y, _int(acc + av * bv), size=13, font="mono", align="r",
+                sc.text(x, y, f"{product} = {_int(av * bv)}", size=BODY, font="mono", bold=True,
+                        fill="accent2", base="t")
+                sc.text(right, y, _int(acc + av * bv), size=BODY, font="mono", align="r",
                         fill="accent2", bold=True, base="t")
             else:
-                sc.text(x, y, f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)}", size=13, font="mono",
-                        fill="muted", base="t")
-            y += 22
-        y = max(y, 140 + 4 * 22) + 16
-        sc.line(x, y, x + 280, y, stroke="faint")
+                sc.text(x, y, product, size=BODY, font="mono", fill="muted", base="t")
+            y += 26
+        y = max(y, 138 + 4 * 26) + 12
+        sc.line(x, y, right, y, stroke="faint")
         y += 14
-        sc.text(x, y, f"multiply-adds: {done} of {m}\u00b7{n}\u00b7{k} = {macs}", size=13, base="t")
-        y += 24
-        sc.text(x, y, f"FLOPs: {2 * done} of 2\u00b7{m}\u00b7{n}\u00b7{k} = {total}", size=13, base="t",
+        sc.text(x, y, f"multiply-adds: {done} of {m}\u00b7{n}\u00b7{k} = {macs}", size=BODY, base="t")
+        y += 28
+        sc.text(x, y, f"FLOPs: {2 * done} of 2\u00b7{m}\u00b7{n}\u00b7{k} = {total}", size=BODY, base="t",
                 bold=True)
-        y += 26
+        y += 30
         # progress towards 2·M·N·K
-        sc.rect(x, y, 280, 12, fill="panel", stroke="faint")
+        sc.rect(x, y, right - x, 14, fill="panel", stroke="faint")
         if done:
-            sc.rect(x, y, 280 * done / macs, 12, fill="accent")
-        y += 26
-        sc.text(x, y, f"each of the {m * n} cells costs {k} multiply-adds", size=11, fill="muted",
-                base="t")
-        y += 18
-        sc.text(x, y, "1 multiply-add = 2 FLOPs (a multiply, an add)", size=11, fill="muted", base="t")
+            sc.rect(x, y, (right - x) * done / macs, 14, fill="accent")
+        y += 28
+        sc.text(x, y, f"{m * n} cells \u00d7 {k} multiply-adds each", size=SMALL, fill="muted", base="t")
+        y += 20
+        sc.text(x, y, "1 multiply-add = 2 FLOPs", size=SMALL, fill="muted", base="t")
         if finished:
-            sc.text(x, y + 26, f"{name} complete: {total} FLOPs", size=13, fill="good", bold=True,
+            sc.text(x, y + 28, f"{name} complete: {total} FLOPs", size=BODY, fill="good", bold=True,
                     base="t")
 
     def _gemm_events(self, t0: float, t1: float) -> list[dict]:
@@ -691,8 +696,8 @@ class MatricesMode(Mode):
         """Blocks W, X, Y side by side, top-aligned, all to one scale (pixels per number)."""
         d_in, d_out, T = nums["d_in"], nums["d_out"], nums["T"]
         t_max = self.values.find("tokens").hi
-        slot_min, op_w = 150.0, 40.0
-        x0, y0, width, height = 30.0, 84.0, 900.0, 270.0
+        slot_min, op_w = 170.0, 44.0
+        x0, y0, width, height = 24.0, 84.0, 912.0, 270.0
         # one scale for this matrix at every T, so the T slider only widens X and Y
         s = min((width - 2 * op_w) / (d_in + 2 * t_max), height / max(d_in, d_out))
         w_w, w_h = d_in * s, d_out * s
@@ -717,47 +722,40 @@ class MatricesMode(Mode):
         sc.rect(*X, fill="q", stroke="q", alpha=0.35)
         sc.rect(*Y, fill="panel", stroke="faint")
         for ox, oy, sym in geo["ops"]:
-            sc.text(ox, oy, sym, size=22, align="c", bold=True)
+            sc.text(ox, oy, sym, size=26, align="c", bold=True)
         bottom = geo["bottom"] + 10
         plural = "s" if T > 1 else ""
         labels = (
-            (W, "W: weights", f"{d_out:,} \u00d7 {d_in:,}"),
+            (W, f"W ({nums['proj']})", f"{d_out:,} \u00d7 {d_in:,}"),
             (X, f"X: {T:,} token{plural}", f"{d_in:,} \u00d7 {T:,}"),
             (Y, "Y = W\u00b7X", f"{d_out:,} \u00d7 {T:,}"),
         )
         for (bx, _by, bw, _bh), name, shape in labels:
-            sc.text(bx + bw / 2, bottom, name, size=13, bold=True, align="c", base="t")
-            sc.text(bx + bw / 2, bottom + 18, shape, size=12, fill="muted", align="c", base="t")
-        sc.text(30, bottom + 42,
-                f"drawn to scale: 1 pixel \u2248 {1 / geo['scale']:,.0f} numbers along each side",
-                size=11, fill="muted", base="t")
-        self._layer_panel(sc, nums, bottom + 72)
+            sc.text(bx + bw / 2, bottom, name, size=BODY, bold=True, align="c", base="t")
+            sc.text(bx + bw / 2, bottom + 22, shape, size=SUB, fill="muted", align="c", base="t")
+        sc.text(24, bottom + 50,
+                f"{nums['model'].display_name}, drawn to scale: 1 pixel \u2248 {1 / geo['scale']:,.0f} numbers",
+                size=SMALL, fill="muted", base="t")
+        self._layer_panel(sc, nums, bottom + 84)
         return {"items": sc.items, "nums": nums, "geo": geo}
 
     def _layer_panel(self, sc: Scene, nums: dict, top: float) -> None:
+        """The three numbers of the story: FLOPs for one token, for T tokens, and per byte."""
         d_in, d_out, T = nums["d_in"], nums["d_out"], nums["T"]
-        model = nums["model"]
-        sc.line(30, top - 12, 930, top - 12, stroke="faint")
-        left = [
-            (f"{model.display_name}: one layer's {nums['proj']} matrix", "ink", True),
-            (f"{fmt_count(nums['weights'])} weights = {fmt_bytes(nums['weight_bytes'])} in bf16 (2 B each)", "muted", False),
-            ("one token, y = W\u00b7x (matrix-vector):", "ink", True),
-            (f"2\u00b7{d_out:,}\u00b7{d_in:,} = {fmt_flops(nums['per_token'])}", "ink", False),
-            ("every matrix in the model, one token:", "ink", True),
-            (f"{fmt_flops(nums['model_per_token'])} ({model.layers} layers \u00d7 7 matrices + output)", "ink", False),
-        ]
-        right = [
-            (f"{T:,} token{'s' if T > 1 else ''}, Y = W\u00b7X (matrix-matrix):", "ink", True),
-            (f"2\u00b7{d_out:,}\u00b7{T:,}\u00b7{d_in:,} = {fmt_flops(nums['flops'])}", "accent", True),
-            (f"weights read once for all of them: {fmt_bytes(nums['weight_bytes'])}", "ink", False),
-            (f"FLOPs per byte moved: {_ratio(nums['intensity'])}", "accent3", True),
-            (f"(one token alone: {_ratio(nums['intensity_1'])} FLOP/B)", "muted", False),
-        ]
-        for x, rows in ((30.0, left), (490.0, right)):
-            y = top
-            for text, fill, bold in rows:
-                sc.text(x, y, text, size=13, fill=fill, bold=bold, base="t")
-                y += 23
+        sc.line(24, top - 12, 936, top - 12, stroke="faint")
+        rows = (
+            ("1 token (matrix-vector):", f"2\u00b7{d_out:,}\u00b7{d_in:,} = {fmt_flops(nums['per_token'])}",
+             "ink"),
+            (f"{T:,} token{'s' if T > 1 else ''} (N = {T:,}):",
+             f"2\u00b7{d_out:,}\u00b7{d_in:,}\u00b7{T:,} = {fmt_flops(nums['flops'])}", "accent"),
+            (f"weights, read once: {fmt_bytes(nums['weight_bytes'])}",
+             f"FLOPs per byte moved: {_ratio(nums['intensity'])}", "accent3"),
+        )
+        y = top
+        for left, right, fill in rows:
+            sc.text(24, y, left, size=BODY, base="t")
+            sc.text(440, y, right, size=BODY, bold=True, fill=fill, base="t")
+            y += 30
 
     def _draw_layer(self, t: float):
         st = self.cached("layer", self._layer_static)
