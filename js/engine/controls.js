@@ -1,7 +1,8 @@
 // Controls built from a mode's declared parameters (llmviz.core.params):
 // Number → labelled range (log-scaled when declared), Choice → select,
 // Flag → checkbox. Each control sends the raw value to Python, which
-// validates and clamps; update() then shows what Python accepted.
+// validates and clamps; update() then shows what Python accepted (also kept
+// as data-value on each control, the value a deep link would reproduce).
 
 const LOG_STEPS = 1000;
 
@@ -43,6 +44,7 @@ function helpId(p) {
 function numberControl(p, send) {
   const wrap = document.createElement("div");
   wrap.className = "control control-number";
+  wrap.dataset.param = p.name;
   const id = `param-${p.name}`;
   wrap.innerHTML = `<div class="control-head"><label for="${id}"></label><output for="${id}"></output></div>
     <input type="range" id="${id}" name="${p.name}">
@@ -53,6 +55,7 @@ function numberControl(p, send) {
   help.textContent = p.help || "";
   input.setAttribute("aria-describedby", helpId(p));
   if (logOK(p)) {
+    wrap.dataset.scale = "log";
     input.min = 0;
     input.max = LOG_STEPS;
     input.step = 1;
@@ -75,6 +78,7 @@ function numberControl(p, send) {
     el: wrap,
     set(v) {
       input.value = toSlider(v, p);
+      wrap.dataset.value = String(v);
       show(v);
     },
   };
@@ -83,6 +87,7 @@ function numberControl(p, send) {
 function choiceControl(p, send) {
   const wrap = document.createElement("div");
   wrap.className = "control control-choice";
+  wrap.dataset.param = p.name;
   const id = `param-${p.name}`;
   wrap.innerHTML = `<label for="${id}"></label><select id="${id}" name="${p.name}"></select>
     <p class="control-help" id="${helpId(p)}"></p>`;
@@ -97,12 +102,13 @@ function choiceControl(p, send) {
     select.append(o);
   }
   select.addEventListener("change", () => send(p.name, select.value));
-  return { el: wrap, set(v) { select.value = String(v); } };
+  return { el: wrap, set(v) { select.value = wrap.dataset.value = String(v); } };
 }
 
 function flagControl(p, send) {
   const wrap = document.createElement("div");
   wrap.className = "control control-flag";
+  wrap.dataset.param = p.name;
   const id = `param-${p.name}`;
   wrap.innerHTML = `<label><input type="checkbox" id="${id}" name="${p.name}"> <span></span></label>
     <p class="control-help" id="${helpId(p)}"></p>`;
@@ -111,7 +117,7 @@ function flagControl(p, send) {
   const box = wrap.querySelector("input");
   box.setAttribute("aria-describedby", helpId(p));
   box.addEventListener("change", () => send(p.name, box.checked));
-  return { el: wrap, set(v) { box.checked = Boolean(v); } };
+  return { el: wrap, set(v) { box.checked = Boolean(v); wrap.dataset.value = String(box.checked); } };
 }
 
 const BUILDERS = { number: numberControl, choice: choiceControl, flag: flagControl };

@@ -94,8 +94,10 @@ function wireBoot() {
     stage.textContent = `${p.text}… ${p.pct}%`;
   };
   sim.onLog = (m) => workshop.log.add(m.level, m.text);
-  sim.ready.then(() => {
-    workshop.log.add("info", `Python started in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
+  sim.ready.then((r) => {
+    const s = (ms) => (ms / 1000).toFixed(1);
+    workshop.log.add("info", `Python started in ${s(performance.now() - t0)} s `
+      + `(runtime ${s(r.pythonMs)} s, simulations ${s(r.llmvizMs)} s).`);
     workshop.setState(workshop.desc ? "ready" : workshop.modeId ? "opening" : "none");
     workshopEl.classList.add("booted");
   }, (err) => {
@@ -123,5 +125,7 @@ document.addEventListener("keydown", (e) => {
 document.addEventListener("vis-trigger", (e) => workshop.select(e.detail.submode, e.detail.values));
 
 onSchemeChange(() => workshop.stage.repaint());
-registerServiceWorker(document.querySelector(".update-notice"));
 router.start();
+// Precaching the whole book competes with Python's first boot for the network
+// and both cores; it waits until Python is up (or has given up).
+sim.ready.catch(() => {}).finally(() => registerServiceWorker(document.querySelector(".update-notice")));

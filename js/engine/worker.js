@@ -17,8 +17,9 @@ function progress(stage, pct, text) {
 // Count the bytes of the big downloads as they arrive, without touching the
 // response Pyodide consumes (a clone is read in parallel), so the progress bar
 // reports real bytes and the wasm keeps its streaming compile and code cache.
-function trackDownloads(expected, onBytes) {
+function trackDownloads(expected, onBytes, onDone) {
   const seen = new Map();
+  const finished = new Set();
   const origFetch = self.fetch.bind(self);
   self.fetch = async (input, init) => {
     const res = await origFetch(input, init);
@@ -38,6 +39,8 @@ function trackDownloads(expected, onBytes) {
           onBytes([...seen.values()].reduce((a, b) => a + b, 0),
             Object.values(expected).reduce((a, b) => a + b, 0));
         }
+        finished.add(key);
+        if (finished.size === Object.keys(expected).length) onDone();
       })().catch(() => {});
     }
     return res;
@@ -50,8 +53,12 @@ async function boot({ pyodideURL, wheelURL }) {
   // Sizes of Pyodide's core files, used until the server states them.
   const expected = { "pyodide.asm.wasm": 9.6e6, "python_stdlib.zip": 2.5e6 };
   progress("download", 0, "Downloading the Python runtime");
+  let downloaded = false;
   const untrack = trackDownloads(expected, (got, total) => {
-    progress("download", Math.min(70, (70 * got) / total), "Downloading the Python runtime");
+    if (!downloaded) progress("download", Math.min(70, (70 * got) / total), "Downloading the Python runtime");
+  }, () => {
+    downloaded = true;
+    progress("start", 75, "Starting Python");
   });
   const { loadPyodide } = await import(new URL("pyodide.mjs", pyodideURL).href);
   const wheelPromise = fetch(wheelURL).then((r) => {
@@ -65,14 +72,15 @@ async function boot({ pyodideURL, wheelURL }) {
     stderr: (s) => post({ type: "log", level: "warn", text: s }),
   });
   untrack();
-  progress("start", 85, "Starting Python");
+  const tPy = performance.now();
   const wheel = await wheelPromise;
   progress("llmviz", 92, "Loading the simulations");
   py.unpackArchive(wheel, "wheel");
   bridge = py.pyimport("llmviz.bridge");
   const modes = JSON.parse(bridge.modes());
   progress("ready", 100, "Ready");
-  post({ type: "ready", modes, ms: Math.round(performance.now() - t0) });
+  const t1 = performance.now();
+  post({ type: "ready", modes, ms: Math.round(t1 - t0), pythonMs: Math.round(tPy - t0), llmvizMs: Math.round(t1 - tPy) });
 }
 
 function call(m) {

@@ -63,6 +63,7 @@ export class Workshop {
     this.stage.clear();
     this.telemetry.clear();
     this.log.clear();
+    this.timeOut.textContent = "";
     const res = await this.sim.request("open", { mode: modeId, values, submode: view });
     if (gen !== this.openGen) return;
     if (res.error) {
