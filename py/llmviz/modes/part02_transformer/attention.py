@@ -204,8 +204,11 @@ COST_MODELS = ("llama-2-7b", "llama-3-8b", "llama-3-70b", "qwen2.5-72b", "llama-
 COST_GPU = "h100-sxm"
 STAGES = ("dot products q·k", "divide by τ·√d_k", "exponentiate", "normalise to sum 1")
 
-# heatmap geometry
-GX, GY, CELL = 104, 104, 30
+# type sizes: the canvas is often drawn at half its logical size, so nothing smaller than SMALL
+TITLE, SUB, BODY, SMALL, TINY = 18, 13, 14, 12, 11
+# heatmap geometry (also the mask view's): grid origin and cell size
+GX, GY, CELL = 96, 124, 34
+RX = 548                   # left edge of the right-hand panel
 
 
 def _ease(p: float) -> float:
@@ -261,7 +264,7 @@ class AttentionMode(Mode):
     }
     default_submode = "heatmap"
     step_dt = 0.5
-    size = (960, 600)
+    size = (960, 640)
 
     # -- derived data ----------------------------------------------------
 
@@ -373,10 +376,10 @@ class AttentionMode(Mode):
         m = s["model"]
         sc.text(40, y, f"Scale it up: at N = {s['n']:,} tokens one head's score matrix holds "
                        f"{fmt_count(s['elements'])} scores, {fmt_bytes(s['head_bytes'])} in BF16.",
-                size=12, fill="muted")
+                size=SUB, fill="muted")
         sc.text(40, y + 20, f"{m.display_name} has {m.heads} such heads in each of its "
                             f"{m.attention_layers} layers: {fmt_bytes(s['model_bytes'])} if all were kept at once.",
-                size=12, fill="muted")
+                size=SUB, fill="muted")
 
     def _token_axes(self, sc: Scene, n_rows: int, n_cols: int, qi: int | None,
                     arrived: int = N) -> None:
@@ -385,23 +388,23 @@ class AttentionMode(Mode):
             y = GY + (i + 0.5) * CELL
             sel = i == qi
             if sel:
-                sc.rect(GX - 66, GY + i * CELL + 2, 62, CELL - 4, fill="hl", r=3)
-            sc.text(GX - 8, y, TOKENS[i], size=12, fill="q" if i < arrived else "faint",
+                sc.rect(GX - 76, GY + i * CELL + 3, 72, CELL - 6, fill="hl", r=3)
+            sc.text(GX - 9, y, TOKENS[i], size=BODY, fill="q" if i < arrived else "faint",
                     align="r", bold=sel)
         for j in range(n_cols):
             x = GX + (j + 0.5) * CELL
-            y = GY - 28 if j % 2 == 0 else GY - 12
-            sc.text(x, y, TOKENS[j], size=11, fill="k" if j < arrived else "faint", align="c")
-        sc.text(GX - 8, GY - 20, "query i ↓", size=11, fill="q", align="r")
-        sc.text(GX + n_cols * CELL / 2, GY - 44, "key j →", size=11, fill="k", align="c")
+            y = GY - 32 if j % 2 == 0 else GY - 13
+            sc.text(x, y, TOKENS[j], size=SUB, fill="k" if j < arrived else "faint", align="c")
+        sc.text(GX - 9, GY - 22, "query i ↓", size=SMALL, fill="q", align="r")
+        sc.text(GX + n_cols * CELL / 2, GY - 54, "key j →", size=SMALL, fill="k", align="c")
 
     def _colourbar(self, sc: Scene, x: float, y: float, causal: bool) -> None:
-        sc.grid(x, y, 120, 10, 1, 10, [i / 9 for i in range(10)], vmin=0, vmax=1, stroke="bg")
-        sc.text(x - 6, y + 5, "weight 0", size=10, fill="muted", align="r")
-        sc.text(x + 126, y + 5, "1", size=10, fill="muted")
+        sc.grid(x, y, 120, 12, 1, 10, [i / 9 for i in range(10)], vmin=0, vmax=1, stroke="bg")
+        sc.text(x - 6, y + 6, "weight 0", size=SMALL, fill="muted", align="r")
+        sc.text(x + 126, y + 6, "1", size=SMALL, fill="muted")
         if causal:
-            sc.grid(x + 160, y, 10, 10, 1, 1, [None], stroke="bg")
-            sc.text(x + 176, y + 5, "masked: score −∞, weight 0", size=10, fill="muted")
+            sc.grid(x + 156, y, 12, 12, 1, 1, [None], stroke="bg")
+            sc.text(x + 174, y + 6, "masked: score −∞, weight 0", size=SMALL, fill="muted")
 
     # -- heatmap ---------------------------------------------------------
 
@@ -409,9 +412,9 @@ class AttentionMode(Mode):
         res = self._head()
         h = toy_head()
         causal = self["causal"]
-        sc.text(40, 22, "Attention weights a_ij: how much query i takes from key j", size=15, bold=True)
-        sc.text(40, 44, "Illustrative head, weights set by hand (not a trained model); rows sum to 1.",
-                size=12, fill="muted")
+        sc.text(40, 22, "Attention weights a_ij: how much query i takes from key j", size=TITLE, bold=True)
+        sc.text(40, 46, "Illustrative head, weights set by hand (not a trained model); rows sum to 1.",
+                size=SUB, fill="muted")
         self._token_axes(sc, N, N, qi)
         vals = [w for row in res.weights for w in row]
         if causal:
@@ -427,17 +430,18 @@ class AttentionMode(Mode):
             if v is None:
                 continue
             dark = cmap == "seq" and v / vmax > 0.55
-            sc.text(GX + (j + 0.5) * CELL, GY + (qi + 0.5) * CELL, _num(v) if cmap == "div" else _cell(v),
-                    size=9, fill="bg" if dark else "ink", align="c", font="mono", collide=False)
+            sc.text(GX + (j + 0.5) * CELL, GY + (qi + 0.5) * CELL, f"{v:.1f}" if cmap == "div" else _cell(v),
+                    size=TINY, fill="bg" if dark else "ink", align="c", font="mono",
+                    collide=False)
         sc.rect(GX - 1, GY + qi * CELL - 1, N * CELL + 2, CELL + 2, stroke="q", lw=2)
-        self._colourbar(sc, GX + 56, GY + N * CELL + 16, causal)
+        self._colourbar(sc, GX + 70, GY + N * CELL + 14, causal)
         self._row_table(sc, res, h, qi, lt, stage)
         tau = self["temp"]
         formula = ("a_ij = softmax over j of q_i·k_j / (τ·√d_k)" if self["scale"] == "sqrt"
                    else "a_ij = softmax over j of q_i·k_j / τ   (no √d_k)")
-        sc.text(40, 508, f"{formula};  d_k = {h.d_k}, τ = {tau:g}, divisor = {res.divisor:.2f}",
-                size=12, font="mono")
-        self._footer(sc, 540)
+        sc.text(40, 580, f"{formula};  d_k = {h.d_k}, τ = {tau:g}, divisor = {res.divisor:.2f}",
+                size=SUB, font="mono")
+        self._footer(sc, 604)
         return self._row_telemetry(res, qi)
 
     @staticmethod
@@ -468,12 +472,13 @@ class AttentionMode(Mode):
         return [None if lg is None else w for lg, w in zip(logits, res.weights[qi])], "seq", 1.0
 
     def _row_table(self, sc: Scene, res, h: ToyHead, qi: int, lt: float, stage: int) -> None:
-        x0 = 512
-        sc.text(x0, 84, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=13, bold=True)
-        cols = (("key j", x0, "l"), ("q·k", 612, "r"), (self._divisor_text(), 688, "r"),
-                ("e^(x−max)", 764, "r"), ("weight", 930, "r"))
+        x0 = RX
+        sc.text(x0, GY, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=15, bold=True)
+        c_dot, c_div, c_exp, c_bar, c_w = 668, 740, 814, 826, 950
+        cols = (("key j", x0, "l"), ("q·k", c_dot, "r"), (self._divisor_text(), c_div, "r"),
+                ("e^(x−max)", c_exp, "r"), ("weight", c_w, "r"))
         for label, x, al in cols:
-            sc.text(x, 108, label, size=11, fill="muted", align=al)
+            sc.text(x, GY + 26, label, size=SMALL, fill="muted", align=al)
         logits = res.logits[qi]
         live = [lg for lg in logits if lg is not None]
         top = max(live)
@@ -482,60 +487,58 @@ class AttentionMode(Mode):
         grow = _ease((lt - PH_EXP) / (PH_NORM - PH_EXP)) if stage >= 3 else 0.0
         best = max(range(N), key=lambda j: res.weights[qi][j])
         for j in range(N):
-            y = 128 + 21 * j
+            y = GY + 50 + 24 * j
             masked = logits[j] is None
             if j == best and stage == 4:
-                sc.rect(x0 - 6, y - 10, 430, 20, fill="hl", r=3)
-            sc.text(x0, y, TOKENS[j], size=12, fill="faint" if masked else "k")
+                sc.rect(x0 - 6, y - 11, c_w - x0 + 10, 22, fill="hl", r=3)
+            sc.text(x0, y, TOKENS[j], size=BODY, fill="faint" if masked else "k")
             if masked:
-                sc.text(688, y, "masked, j > i", size=11, fill="muted", align="r")
+                sc.text(c_div, y, "masked, j > i", size=SMALL, fill="muted", align="r")
                 continue
             if j < shown:
-                sc.text(612, y, _num(res.scores[qi][j]), size=11, font="mono", align="r")
+                sc.text(c_dot, y, _num(res.scores[qi][j]), size=SUB, font="mono", align="r")
             if stage >= 1:
-                sc.text(688, y, _num(logits[j]), size=11, font="mono", align="r")
+                sc.text(c_div, y, _num(logits[j]), size=SUB, font="mono", align="r")
             if stage >= 2:
-                sc.text(764, y, f"{exps[j]:.3f}", size=11, font="mono", align="r")
+                sc.text(c_exp, y, f"{exps[j]:.3f}", size=SUB, font="mono", align="r")
             if stage >= 3:
                 w = res.weights[qi][j] * grow
-                sc.rect(780, y - 6, 108, 12, fill="panel")
+                sc.rect(c_bar, y - 6, 62, 12, fill="panel")
                 if w > 0.002:
-                    sc.rect(780, y - 6, 108 * w, 12, fill="q")
-                sc.text(930, y, f"{res.weights[qi][j] * grow:.3f}", size=11, font="mono", align="r")
+                    sc.rect(c_bar, y - 6, 62 * w, 12, fill="q")
+                sc.text(c_w, y, f"{w:.3f}", size=SUB, font="mono", align="r")
         if stage < 4:
             note = f"step {stage + 1} of 4: {STAGES[stage]}"
         else:
-            note = f"sum of e^(x−max) = {sum(e for e in exps if e is not None):.3f}; each weight = its e / sum"
-        sc.text(x0, 386, note, size=11, fill="accent")
+            note = f"sum of e^(x−max) = {sum(e for e in exps if e is not None):.3f}; weight = e / sum"
+        sc.text(x0, GY + 50 + 24 * N, note, size=SUB, fill="accent")
         self._output_strip(sc, res, h, qi, stage)
 
     def _output_strip(self, sc: Scene, res, h: ToyHead, qi: int, stage: int) -> None:
-        x0, y0, cw = 512, 416, 52
-        sc.text(x0, y0 - 8, f"output z_{qi} = Σ_j a_ij·v_j  (W_V copies the 8 word features)",
-                size=11, fill="v", base="b")
+        x0, y0, cw = RX, GY + 390, 50
+        sc.text(x0, y0 - 8, f"output z_{qi} = Σ a_{qi}j·v_j  (W_V copies word features)",
+                size=SUB, fill="v", base="b")
         if stage < 4:
-            vals = [None] * h.d_v
-            sc.rect(x0, y0, cw * h.d_v, 24, fill="panel")
+            sc.rect(x0, y0, cw * h.d_v, 28, fill="panel")
         else:
             vals = res.output[qi]
-        if stage >= 4:
-            sc.grid(x0, y0, cw * h.d_v, 24, 1, h.d_v, vals, vmin=0, vmax=1, stroke="bg")
+            sc.grid(x0, y0, cw * h.d_v, 28, 1, h.d_v, vals, vmin=0, vmax=1, stroke="bg")
             for c, v in enumerate(vals):
-                sc.text(x0 + (c + 0.5) * cw, y0 + 12, f"{v:.2f}", size=10, font="mono",
+                sc.text(x0 + (c + 0.5) * cw, y0 + 14, f"{v:.2f}", size=SMALL, font="mono",
                         fill="bg" if v > 0.55 else "ink", align="c", collide=False)
         for c, f in enumerate(FEATURES):
-            sc.text(x0 + (c + 0.5) * cw, y0 + 36, f, size=10, fill="muted", align="c")
+            sc.text(x0 + (c + 0.5) * cw, y0 + 44, f, size=SMALL, fill="muted", align="c")
 
     # -- graph -----------------------------------------------------------
 
     def _draw_graph(self, sc: Scene, qi: int, lt: float) -> list[dict]:
         res = self._head()
         causal = self["causal"]
-        sc.text(40, 22, f"Token graph: where “{TOKENS[qi]}” looks", size=15, bold=True)
-        sc.text(40, 44, "Above: every weight of the selected query (line width and opacity = a_ij). "
-                        "Below: each token's strongest key.", size=12, fill="muted")
+        sc.text(40, 22, f"Token graph: where “{TOKENS[qi]}” looks", size=TITLE, bold=True)
+        sc.text(40, 46, "Above: every weight of the selected query (line width and opacity = a_ij). "
+                        "Below: each token's strongest key.", size=SUB, fill="muted")
         xs = [40 + 880 * (j + 0.5) / N for j in range(N)]
-        yr = 330
+        yr = 350
         grow = _ease(lt / GRAPH_GROW)
         row = res.weights[qi]
         # upper arcs: the selected query to every key it may see
@@ -548,13 +551,13 @@ class AttentionMode(Mode):
                 pts = self._loop(xs[j], yr - 16)
                 apex = (xs[j], yr - 16 - 34)
             else:
-                pts, apex = self._arc(xs[qi], xs[j], yr - 16, -(26 + 19 * abs(qi - j)))
+                pts, apex = self._arc(xs[qi], xs[j], yr - 16, -(26 + 21 * abs(qi - j)))
             cut = max(2, int(len(pts) * grow))
             sc.path(pts[:cut], stroke="q", lw=0.8 + 11 * w, alpha=round(0.2 + 0.8 * w, 3))
             if grow >= 1 and w >= 0.05:
                 labels.append((apex, w))
         for (ax, ay), w in labels:
-            sc.text(ax, ay - 9, _w(w), size=11, fill="q", align="c", base="m", bold=w >= 0.3)
+            sc.text(ax, ay - 10, _w(w), size=SUB, fill="q", align="c", base="m", bold=w >= 0.3)
         # lower arcs: each token's strongest key
         for i in range(N):
             r = res.weights[i]
@@ -563,7 +566,7 @@ class AttentionMode(Mode):
             if i == j:
                 pts = [(x, 2 * yr - y) for x, y in self._loop(xs[i], yr - 16)]
             else:
-                pts, _ = self._arc(xs[i], xs[j], yr + 16, 22 + 14 * abs(i - j))
+                pts, _ = self._arc(xs[i], xs[j], yr + 16, 22 + 16 * abs(i - j))
             sc.path(pts, stroke="q" if sel else "muted", lw=2.2 if sel else 1.2,
                     alpha=1.0 if sel else 0.7)
             sc.circle(xs[j], yr + 17, 3, fill="k")
@@ -571,20 +574,20 @@ class AttentionMode(Mode):
         for j in range(N):
             masked = causal and j > qi
             if j == qi:
-                sc.rect(xs[j] - 33, yr - 14, 66, 28, fill="hl", stroke="q", lw=2, r=4)
+                sc.rect(xs[j] - 34, yr - 15, 68, 30, fill="hl", stroke="q", lw=2, r=4)
             else:
                 alpha = 0.25 + 0.75 * min(1.0, row[j] * 2) if not masked else 1.0
-                sc.rect(xs[j] - 33, yr - 14, 66, 28, fill="panel", stroke="faint" if masked else "k",
-                        lw=1, r=4, alpha=round(alpha, 3), )
-            sc.text(xs[j], yr, TOKENS[j], size=13, align="c", fill="faint" if masked else "ink",
+                sc.rect(xs[j] - 34, yr - 15, 68, 30, fill="panel", stroke="faint" if masked else "k",
+                        lw=1.5, r=4, alpha=round(alpha, 3))
+            sc.text(xs[j], yr, TOKENS[j], size=15, align="c", fill="faint" if masked else "ink",
                     bold=j == qi)
         note = ("greyed tokens come later: the causal mask hides them from this query"
                 if causal and qi < N - 1 else "no mask: the query may look both ways")
-        sc.text(40, 556, note, size=12, fill="muted")
+        sc.text(40, 596, note, size=SUB, fill="muted")
         j = max(range(N), key=row.__getitem__)
-        sc.text(40, 578, f"“{TOKENS[qi]}” takes {row[j]:.0%} of its output from “{TOKENS[j]}”; "
+        sc.text(40, 620, f"“{TOKENS[qi]}” takes {row[j]:.0%} of its output from “{TOKENS[j]}”; "
                          f"divisor {res.divisor:.2f}, row entropy {entropy_bits(row):.2f} bits.",
-                size=12)
+                size=BODY)
         return self._row_telemetry(res, qi)
 
     @staticmethod
@@ -616,9 +619,9 @@ class AttentionMode(Mode):
         qi = int(self["query"])
         title = "Causal mask: tokens arrive one at a time" if causal else \
             "No mask: tokens arrive one at a time, every query sees every key"
-        sc.text(40, 22, title, size=15, bold=True)
-        sc.text(40, 44, "New cells are outlined in blue; earlier weights that changed, in red.",
-                size=12, fill="muted")
+        sc.text(40, 22, title, size=TITLE, bold=True)
+        sc.text(40, 46, "New cells are outlined in blue; earlier weights that changed, in red.",
+                size=SUB, fill="muted")
         self._token_axes(sc, N, N, qi if qi < n else None, arrived=n)
         vals = [None if causal and j > i else res.weights[i][j] for i in range(n) for j in range(n)]
         sc.grid(GX, GY, n * CELL, n * CELL, n, n, vals, vmin=0, vmax=1, stroke="bg",
@@ -626,23 +629,23 @@ class AttentionMode(Mode):
         if n < N:
             x1, y1 = GX + N * CELL, GY + N * CELL
             sc.path([(GX + n * CELL, GY), (x1, GY), (x1, y1), (GX, y1), (GX, GY + n * CELL)],
-                    stroke="faint", lw=1, dash=[3, 3])
+                    stroke="faint", lw=1.5, dash=[4, 4])
         changed = self._changed(res, prev, n)
         for i in range(n):
             for j in range(n):
                 if causal and j > i:
                     continue
                 if i == n - 1 or j == n - 1:
-                    sc.rect(GX + j * CELL + 1, GY + i * CELL + 1, CELL - 2, CELL - 2, stroke="accent", lw=1.5)
+                    sc.rect(GX + j * CELL + 1.5, GY + i * CELL + 1.5, CELL - 3, CELL - 3, stroke="accent", lw=2)
                 elif (i, j) in changed:
-                    sc.rect(GX + j * CELL + 2, GY + i * CELL + 2, CELL - 4, CELL - 4, stroke="bad", lw=1.5)
+                    sc.rect(GX + j * CELL + 2.5, GY + i * CELL + 2.5, CELL - 5, CELL - 5, stroke="bad", lw=2)
         if qi < n:
             sc.rect(GX - 1, GY + qi * CELL - 1, n * CELL + 2, CELL + 2, stroke="q", lw=2)
-        self._colourbar(sc, GX + 56, GY + N * CELL + 16, causal)
+        self._colourbar(sc, GX + 70, GY + N * CELL + 14, causal)
         new_scores = n if causal else 2 * n - 1
         earlier = sum(1 for i in range(n - 1) for j in range(n - 1) if not (causal and j > i))
-        x0 = 512
-        sc.text(x0, 84, f"Token {n - 1}, “{TOKENS[n - 1]}”, has arrived", size=13, bold=True)
+        x0 = RX
+        sc.text(x0, GY, f"Token {n - 1}, “{TOKENS[n - 1]}”, has arrived", size=15, bold=True)
         lines = [
             (f"new scores this step: {new_scores}", "accent"),
             (f"(its own row{'' if causal else ' and its column in every earlier row'})", "muted"),
@@ -652,7 +655,7 @@ class AttentionMode(Mode):
              f"{' (masked: ' + str(masked_elements(n)) + ')' if causal else ''}", "ink"),
         ]
         for k, (s, fill) in enumerate(lines):
-            sc.text(x0, 112 + 22 * k, s, size=12, fill=fill)
+            sc.text(x0, GY + 30 + 26 * k, s, size=BODY, fill=fill)
         if causal:
             why = ["Row i uses keys 0…i only, so a new token never",
                    "touches an earlier row: earlier outputs stay the",
@@ -666,9 +669,9 @@ class AttentionMode(Mode):
                    "so generating one more token would mean",
                    "recomputing all of them."]
         for k, s in enumerate(why):
-            sc.text(x0, 220 + 20 * k, s, size=12, fill="ink")
-        self._kv_stack(sc, n, causal, x0, 340)
-        self._footer(sc, 540)
+            sc.text(x0, GY + 148 + 22 * k, s, size=BODY, fill="ink")
+        self._kv_stack(sc, n, causal, x0, GY + 272)
+        self._footer(sc, 604)
         tel = self._row_telemetry(res, min(qi, n - 1))
         tel += [metric("arrived", "tokens so far", n, f"{n} of {N}", "tokens"),
                 metric("changed", "earlier weights changed", len(changed), str(len(changed)), "weights")]
@@ -686,8 +689,8 @@ class AttentionMode(Mode):
         return out
 
     def _kv_stack(self, sc: Scene, n: int, causal: bool, x0: float, y0: float) -> None:
-        sc.text(x0, y0, "keys and values per token", size=12, fill="muted")
-        w = 34
+        sc.text(x0, y0, "keys and values per token", size=SUB, fill="muted")
+        w = 32
         for j in range(N):
             x = x0 + j * w
             if j >= n:
@@ -700,11 +703,11 @@ class AttentionMode(Mode):
                     stroke="bad" if redo else None, lw=2)
             sc.rect(x, y0 + 38, w - 4, 20, fill="v", alpha=1.0 if new else 0.55, r=2,
                     stroke="bad" if redo else None, lw=2)
-        sc.text(x0 + N * w + 4, y0 + 24, "k", size=12, fill="k")
-        sc.text(x0 + N * w + 4, y0 + 48, "v", size=12, fill="v")
-        note = ("kept: computed once per token (new token's pair in full colour)" if causal
+        sc.text(x0 + N * w + 4, y0 + 24, "k", size=BODY, fill="k")
+        sc.text(x0 + N * w + 4, y0 + 48, "v", size=BODY, fill="v")
+        note = ("computed once per token; the newest pair in full colour" if causal
                 else "outlined: stale in every layer after the first")
-        sc.text(x0, y0 + 76, note, size=11, fill="muted")
+        sc.text(x0, y0 + 78, note, size=SMALL, fill="muted")
 
     # -- scaling ---------------------------------------------------------
 
@@ -717,11 +720,11 @@ class AttentionMode(Mode):
         raw = softmax([s / tau for s in row])
         scaled = softmax([s / (tau * math.sqrt(d)) for s in row])
         in_use = self["scale"]
-        sc.text(40, 22, f"Why divide by √d_k: random q and k with d_k = {d}", size=15, bold=True)
-        sc.text(40, 44, f"Each component of q and of the {SCALING_KEYS} keys is random with mean 0 and "
-                        "variance 1; d_k doubles every 1.5 s.", size=12, fill="muted")
+        sc.text(40, 22, f"Why divide by √d_k: random q and k with d_k = {d}", size=TITLE, bold=True)
+        sc.text(40, 46, f"Each component of q and of the {SCALING_KEYS} keys is random with mean 0 and "
+                        "variance 1; d_k doubles every 1.5 s.", size=SUB, fill="muted")
         # raw scores
-        x0, y0, w, hh = 70, 90, 380, 260
+        x0, y0, w, hh = 70, 100, 390, 280
         lim = 3 * math.sqrt(SCALING_MAX_D)
         mid = y0 + hh / 2
         fy = lambda v: mid - v / lim * (hh / 2)
@@ -731,23 +734,23 @@ class AttentionMode(Mode):
         sc.line(x0, y0, x0, y0 + hh, stroke="muted")
         for v in (-80, -40, 40, 80):
             sc.line(x0 - 4, fy(v), x0, fy(v), stroke="muted")
-            sc.text(x0 - 7, fy(v), str(v), size=10, fill="muted", align="r")
-        sc.text(x0 - 7, mid, "0", size=10, fill="muted", align="r")
+            sc.text(x0 - 7, fy(v), str(v), size=SMALL, fill="muted", align="r")
+        sc.text(x0 - 7, mid, "0", size=SMALL, fill="muted", align="r")
         bw = w / SCALING_KEYS
         for j, s in enumerate(row):
             top, bot = (fy(s), mid) if s >= 0 else (mid, fy(s))
             sc.rect(x0 + j * bw + 3, top, bw - 6, max(bot - top, 0.5), fill="k")
-        sc.text(x0, y0 - 12, "raw scores q·k_j", size=12, fill="k", bold=True)
-        sc.text(x0 + w, y0 - 12, f"shaded: ±√d_k = ±{band:.3g}", size=11, fill="muted", align="r")
-        sc.text(x0, y0 + hh + 18, f"spread of {SCALING_QUERIES}×{SCALING_KEYS} scores: "
-                                  f"{std:.2f}   (√d_k = {band:.2f})", size=12)
+        sc.text(x0, y0 - 14, "raw scores q·k_j", size=BODY, fill="k", bold=True)
+        sc.text(x0 + w, y0 - 14, f"shaded: ±√d_k = ±{band:.3g}", size=SMALL, fill="muted", align="r")
+        sc.text(x0, y0 + hh + 22, f"spread of {SCALING_QUERIES}×{SCALING_KEYS} scores: "
+                                  f"{std:.2f}   (√d_k = {band:.2f})", size=BODY)
         # the two softmax rows
-        bx, bwid = 530, 380
-        panels = (("none", f"softmax(q·k / τ), no scaling", raw, 90),
-                  ("sqrt", f"softmax(q·k / (τ·√d_k)), ÷ {band:.3g}", scaled, 246))
+        bx, bwid = 530, 390
+        panels = (("none", f"softmax(q·k / τ), no scaling", raw, 100),
+                  ("sqrt", f"softmax(q·k / (τ·√d_k)), ÷ {band:.3g}", scaled, 262))
         for key, label, weights, py in panels:
             use = key == in_use
-            sc.text(bx, py - 12, label + ("   ← in use" if use else ""), size=12,
+            sc.text(bx, py - 14, label + ("   ← in use" if use else ""), size=SUB,
                     fill="accent" if key == "sqrt" else "accent2", bold=use)
             sc.rect(bx, py, bwid, 100, fill="panel", stroke="accent" if use else None, lw=2)
             cw = bwid / SCALING_KEYS
@@ -755,8 +758,8 @@ class AttentionMode(Mode):
                 sc.rect(bx + j * cw + 3, py + 100 - 96 * wv, cw - 6, 96 * wv,
                         fill="accent" if key == "sqrt" else "accent2")
             top = max(weights)
-            sc.text(bx + bwid, py + 112, f"top weight {top:.2f} · entropy {entropy_bits(weights):.2f} bits",
-                    size=11, fill="muted", align="r", base="t")
+            sc.text(bx + bwid, py + 108, f"top weight {top:.2f} · entropy {entropy_bits(weights):.2f} bits",
+                    size=SMALL, fill="muted", align="r", base="t")
         # top weight against d
         self._scaling_curve(sc, d, tau)
         return [
@@ -771,21 +774,23 @@ class AttentionMode(Mode):
 
     def _scaling_curve(self, sc: Scene, d: int, tau: float) -> None:
         curve = self.cached("scaling_curve", lambda: self._curve_points(tau))
-        x0, y0, w, hh = 530, 400, 380, 120
-        fx, fy = sc.axes(x0, y0, w, hh, (0, 10), (0, 1), xticks=(), yticks=(0, 0.5, 1), size=10)
+        x0, y0, w, hh = 530, 430, 390, 130
+        fx, fy = sc.axes(x0, y0, w, hh, (0, 10), (0, 1), xticks=(), yticks=(0, 0.5, 1), size=SMALL)
         for v in range(0, 11, 2):
             sc.line(fx(v), y0 + hh, fx(v), y0 + hh + 4, stroke="muted")
-            sc.text(fx(v), y0 + hh + 6, str(2 ** v), size=10, fill="muted", align="c", base="t")
-        sc.text(x0 + w, y0 + hh + 34, "d_k (log scale)", size=10, fill="muted", align="r")
-        sc.text(x0, y0 - 10, "mean top weight over 4 queries", size=11, fill="muted", base="b")
+            sc.text(fx(v), y0 + hh + 6, str(2 ** v), size=SMALL, fill="muted", align="c", base="t")
+        sc.text(x0 + w, y0 + hh + 38, "d_k (log scale)", size=SMALL, fill="muted", align="r")
+        sc.text(x0, y0 - 10, f"mean top weight over {SCALING_QUERIES} queries", size=SUB, fill="muted",
+                base="b")
         for key, fill in (("none", "accent2"), ("sqrt", "accent")):
             sc.path([(fx(s), fy(v)) for s, v in curve[key]], stroke=fill, lw=2)
         s = math.log2(d)
         sc.line(fx(s), y0, fx(s), y0 + hh, stroke="ink", dash=[3, 3])
-        sc.text(70, 420, "As d_k grows, the raw scores spread like √d_k;", size=12)
-        sc.text(70, 440, "the unscaled softmax (orange) collapses onto one key,", size=12)
-        sc.text(70, 460, "while ÷√d_k (blue) keeps the spread, and so the", size=12)
-        sc.text(70, 480, "weights, the same at every width.", size=12)
+        for k, line in enumerate(("As d_k grows, the raw scores spread like √d_k;",
+                                  "the unscaled softmax (orange) collapses onto",
+                                  "one key, while ÷√d_k (blue) keeps the spread,",
+                                  "and so the weights, the same at every width.")):
+            sc.text(70, 448 + 24 * k, line, size=BODY)
 
     @staticmethod
     def _curve_points(tau: float) -> dict:
@@ -806,9 +811,9 @@ class AttentionMode(Mode):
         n_target = s["n"]
         n_now = max(16, n_target // 2 ** (3 - k))
         sc.text(40, 22, f"The O(N²) cost: {m.display_name}, {m.heads} query heads × "
-                        f"{m.attention_layers} layers, d_head = {m.head_dim}", size=15, bold=True)
-        sc.text(40, 44, "Doubling N doubles the projections' work and quadruples the score matrix.",
-                size=12, fill="muted")
+                        f"{m.attention_layers} layers, d_head = {m.head_dim}", size=TITLE, bold=True)
+        sc.text(40, 46, "Doubling N doubles the projections' work and quadruples the score matrix.",
+                size=SUB, fill="muted")
         self._cost_flops_chart(sc, m, n_now)
         self._cost_bytes_chart(sc, m, n_now)
         self._cost_table(sc, s, n_now)
@@ -835,21 +840,21 @@ class AttentionMode(Mode):
     def _cost_axes(self, sc: Scene, x0, y0, w, hh, ylo, yhi, unit_fmt, ylabel):
         step = 3 if yhi - ylo > 6 else 1
         yt = [e for e in range(ylo, yhi + 1) if (e - ylo) % step == 0]
-        fx, fy = sc.axes(x0, y0, w, hh, (4, 17), (ylo, yhi), size=10)
+        fx, fy = sc.axes(x0, y0, w, hh, (4, 17), (ylo, yhi), size=SMALL)
         for v in (4, 7, 10, 13, 17):
             sc.line(fx(v), y0 + hh, fx(v), y0 + hh + 4, stroke="muted")
-            sc.text(fx(v), y0 + hh + 6, f"{2 ** v:,}", size=10, fill="muted", align="c", base="t")
+            sc.text(fx(v), y0 + hh + 9, f"{2 ** v:,}", size=SMALL, fill="muted", align="c", base="t")
         for e in yt:
             sc.line(x0 - 4, fy(e), x0, fy(e), stroke="muted")
-            sc.text(x0 - 6, fy(e), unit_fmt(10.0 ** e), size=10, fill="muted", align="r")
-        sc.text(x0 + w, y0 + hh + 22, "N (tokens, log scale)", size=10, fill="muted", align="r", base="t")
-        sc.text(x0, y0 - 10, ylabel, size=12, bold=True, base="b")
+            sc.text(x0 - 6, fy(e), unit_fmt(10.0 ** e), size=SMALL, fill="muted", align="r")
+        sc.text(x0 + w, y0 + hh + 27, "N (tokens, log scale)", size=SMALL, fill="muted", align="r", base="t")
+        sc.text(x0, y0 - 12, ylabel, size=BODY, bold=True, base="b")
         return fx, fy
 
     def _cost_flops_chart(self, sc: Scene, m, n_now: int) -> None:
         ns, core, proj, _, _ = cost_curves(m.name)
         ylo, yhi = self._log_range(min(core + proj), max(core + proj))
-        x0, y0, w, hh = 96, 96, 340, 220
+        x0, y0, w, hh = 100, 100, 340, 230
         fx, fy = self._cost_axes(sc, x0, y0, w, hh, ylo, yhi, fmt_flops, "FLOPs per layer")
         lg = math.log2
         sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, core)], stroke="k", lw=2.2)
@@ -859,38 +864,38 @@ class AttentionMode(Mode):
             sc.line(fx(lg(cross)), y0, fx(lg(cross)), y0 + hh, stroke="muted", dash=[4, 3])
             right = lg(cross) < 14
             sc.text(fx(lg(cross)) + (4 if right else -4), y0 + hh - 10, f"equal at N ≈ {cross:,.0f}",
-                    size=10, fill="muted", align="l" if right else "r")
+                    size=SMALL, fill="muted", align="l" if right else "r")
         c, p = model_attention_core_flops(m, n_now), attention_projection_flops(m, n_now)
         sc.circle(fx(lg(n_now)), fy(math.log10(c)), 5, fill="k")
         sc.circle(fx(lg(n_now)), fy(math.log10(p)), 5, fill="q")
-        sc.text(x0 + 8, y0 + 10, "Q·Kᵀ and a·V: 4·N²·d_head·heads", size=11, fill="k")
-        sc.text(x0 + 8, y0 + 28, "Q, K, V, O projections: ∝ N", size=11, fill="q")
+        sc.text(x0 + 8, y0 + 12, "Q·Kᵀ and a·V: 4·N²·d_head·heads", size=SUB, fill="k")
+        sc.text(x0 + 8, y0 + 32, "Q, K, V, O projections: ∝ N", size=SUB, fill="q")
 
     def _cost_bytes_chart(self, sc: Scene, m, n_now: int) -> None:
         gpu = get_gpu(COST_GPU)
         ns, _, _, head, layer = cost_curves(m.name)
         ylo, yhi = self._log_range(min(head), max(layer + [gpu.hbm_bytes]))
-        x0, y0, w, hh = 580, 96, 340, 220
+        x0, y0, w, hh = 590, 100, 340, 230
         fx, fy = self._cost_axes(sc, x0, y0, w, hh, ylo, yhi, fmt_bytes, "score-matrix bytes (BF16)")
         lg = math.log2
         sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, head)], stroke="accent3", lw=2.2)
         sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, layer)], stroke="k", lw=2.2)
         yg = fy(math.log10(gpu.hbm_bytes))
         sc.line(x0, yg, x0 + w, yg, stroke="bad", dash=[5, 3])
-        sc.text(x0 + 6, yg - 9, f"{gpu.label} memory: {fmt_bytes(gpu.hbm_bytes)}", size=10, fill="bad")
+        sc.text(x0 + 6, yg - 10, f"{gpu.label} memory: {fmt_bytes(gpu.hbm_bytes)}", size=SMALL, fill="bad")
         sc.circle(fx(lg(n_now)), fy(math.log10(score_matrix_bytes(n_now))), 5, fill="accent3")
         sc.circle(fx(lg(n_now)), fy(math.log10(score_matrix_bytes(n_now, heads=m.heads))), 5, fill="k")
-        sc.text(x0 + w - 6, y0 + hh - 34, f"one layer, {m.heads} heads", size=11, fill="k", align="r")
-        sc.text(x0 + w - 6, y0 + hh - 16, "one head", size=11, fill="accent3", align="r")
+        sc.text(x0 + w - 6, y0 + hh - 38, f"one layer, {m.heads} heads", size=SUB, fill="k", align="r")
+        sc.text(x0 + w - 6, y0 + hh - 18, "one head", size=SUB, fill="accent3", align="r")
 
     @staticmethod
     def _vs_gpu(nbytes: float, gpu) -> str:
         r = nbytes / gpu.hbm_bytes
         if r >= 1:
-            return f"{r:.2g}× an {gpu.label}'s memory"
+            return f"= {r:.2g}× an {gpu.label}"
         if r >= 0.01:
-            return f"{r:.0%} of an {gpu.label}'s memory"
-        return f"under 1% of an {gpu.label}'s memory"
+            return f"= {r:.0%} of an {gpu.label}"
+        return f"< 1% of an {gpu.label}"
 
     def _cost_table(self, sc: Scene, s: dict, n_now: int) -> None:
         m = s["model"]
@@ -899,14 +904,14 @@ class AttentionMode(Mode):
         need = score_matrix_elements(n_now, causal=self["causal"])
         layer_b = score_matrix_bytes(n_now, heads=m.heads)
         core, proj = model_attention_core_flops(m, n_now), attention_projection_flops(m, n_now)
-        sc.text(40, 392, f"At N = {n_now:,} tokens" + ("" if n_now == s["n"] else
-                                                        f"  (growing to {s['n']:,})"), size=13, bold=True)
+        sc.text(40, 402, f"At N = {n_now:,} tokens" + ("" if n_now == s["n"] else
+                                                        f"  (growing to {s['n']:,})"), size=15, bold=True)
         left = [
             f"scores per head: N² = {fmt_count(el)}",
             (f"needed under the causal mask: N(N+1)/2 = {fmt_count(need)}" if self["causal"]
              else "no mask: every one of them is needed"),
             f"one head in BF16: {fmt_bytes(score_matrix_bytes(n_now))}",
-            f"one layer ({m.heads} heads): {fmt_bytes(layer_b)}, {self._vs_gpu(layer_b, gpu)}",
+            f"one layer ({m.heads} heads): {fmt_bytes(layer_b)} {self._vs_gpu(layer_b, gpu)}",
             f"all {m.attention_layers} layers: {fmt_bytes(score_matrix_bytes(n_now, m.heads, m.attention_layers))}",
         ]
         right = [
@@ -916,13 +921,13 @@ class AttentionMode(Mode):
             f"all {m.attention_layers} layers: {fmt_flops(core * m.attention_layers)}",
         ]
         for k, line in enumerate(left):
-            sc.text(40, 418 + 22 * k, line, size=12)
+            sc.text(40, 430 + 24 * k, line, size=BODY)
         for k, line in enumerate(right):
-            sc.text(520, 418 + 22 * k, line, size=12)
-        sc.text(40, 540, "Real kernels never store the whole matrix at once (a later chapter tiles it),",
-                size=12, fill="muted")
-        sc.text(40, 560, "but they still compute every one of its scores: the FLOPs stay quadratic.",
-                size=12, fill="muted")
+            sc.text(520, 430 + 24 * k, line, size=BODY)
+        sc.text(40, 580, "Real kernels never store the whole matrix at once (a later chapter tiles it),",
+                size=SUB, fill="muted")
+        sc.text(40, 602, "but they still compute every one of its scores: the FLOPs stay quadratic.",
+                size=SUB, fill="muted")
 
     # -- console -----------------------------------------------------------
 
