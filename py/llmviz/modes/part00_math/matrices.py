@@ -60,7 +60,8 @@ WORLD_R = 4.5
 GRID_LINES = 4         # the grid from -4 to 4 moves: what the plot shows before the map
 PANEL_X = 496.0
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
-TITLE, SUB, BODY, SMALL = 20, 14, 16, 13
+TITLE, SUB, BODY, SMALL = 20, 15, 17, 13
+LEDGER = 18
 
 
 # -- small pure helpers ---------------------------------------------------------
@@ -608,17 +609,17 @@ class MatricesMode(Mode):
             product = f"{pp + 1}   {_paren(av)} \u00d7 {_paren(bv)}"
             if pp < p or finished:
                 acc += av * bv
-                sc.text(x, y, f"{product} = {_int(av * bv)}", size=BODY, font="mono", base="t")
-                sc.text(right, y, _int(acc), size=BODY, font="mono", align="r", base="t")
+                sc.text(x, y, f"{product} = {_int(av * bv)}", size=LEDGER, font="mono", base="t")
+                sc.text(right, y, _int(acc), size=LEDGER, font="mono", align="r", base="t")
             elif pp == p:
-                sc.text(x, y, f"{product} = {_int(av * bv)}", size=BODY, font="mono", bold=True,
+                sc.text(x, y, f"{product} = {_int(av * bv)}", size=LEDGER, font="mono", bold=True,
                         fill="accent2", base="t")
-                sc.text(right, y, _int(acc + av * bv), size=BODY, font="mono", align="r",
+                sc.text(right, y, _int(acc + av * bv), size=LEDGER, font="mono", align="r",
                         fill="accent2", bold=True, base="t")
             else:
-                sc.text(x, y, product, size=BODY, font="mono", fill="muted", base="t")
-            y += 26
-        y = max(y, 138 + 4 * 26) + 12
+                sc.text(x, y, product, size=LEDGER, font="mono", fill="muted", base="t")
+            y += 28
+        y = max(y, 138 + 4 * 28) + 12
         sc.line(x, y, right, y, stroke="faint")
         y += 14
         sc.text(x, y, f"multiply-adds: {done} of {m}\u00b7{n}\u00b7{k} = {macs}", size=BODY, base="t")
