@@ -9,10 +9,10 @@ from __future__ import annotations
 from ..calc.batching import (Request, batching_schedule, iteration_time_lower_bound, kv_slot_limit,
                              schedule_stats)
 from ..calc.kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
-from ..calc.model_size import active_param_count
+from ..calc.model_size import active_param_count, weight_bytes
 from ..catalog import get_gpu, get_model
 from ..modes.part07_serving.continuous_batching import MEAN_OUTPUT, MEAN_PROMPT, PLAY_S, ContinuousBatchingMode
-from ..units import fmt_bytes, fmt_seconds
+from ..units import fmt_bytes, fmt_rate, fmt_seconds
 from . import Answer
 
 MODEL, GPU = "llama-3-8b", "h100-sxm"
@@ -101,7 +101,19 @@ def _floor() -> float:
     return iteration_time_lower_bound(MODEL, GPU, "bf16", decode_rows=0)
 
 
+def _weights_read() -> float:
+    """Bytes one iteration reads for the weights alone."""
+    return _floor() * get_gpu(GPU).hbm_bytes_per_s
+
+
 ANSWERS = {
+    # prose: the machine and the model
+    "weights_read": lambda: Answer(_weights_read(), f"{_weights_read() / 1e9:.1f} GB"),
+    "bw": lambda: Answer(get_gpu(GPU).hbm_bytes_per_s, fmt_rate(get_gpu(GPU).hbm_bytes_per_s, "B/s")),
+    "peak": lambda: Answer(get_gpu(GPU).peak_flops("bf16"), fmt_rate(get_gpu(GPU).peak_flops("bf16"))),
+    "kv_batch8": lambda: Answer(kv_cache_bytes(MODEL, CONTEXT, BATCH), fmt_bytes(kv_cache_bytes(MODEL, CONTEXT, BATCH))),
+    "free_hbm": lambda: Answer(get_gpu(GPU).hbm_bytes - weight_bytes(MODEL, "bf16"),
+                               fmt_bytes(get_gpu(GPU).hbm_bytes - weight_bytes(MODEL, "bf16"))),
     # exercise 1: why batch at all
     "step_b1": lambda: _ms(_step(1)),
     "tok_s_b1": lambda: _tps(1 / _step(1)),
@@ -133,6 +145,8 @@ ANSWERS = {
                                    fmt_bytes(kv_cache_bytes(MODEL, get_model(MODEL).max_context))),
     "slots_full": lambda: _int(kv_slot_limit(MODEL, GPU, get_model(MODEL).max_context), "slots"),
     "slots_used": lambda: _int(kv_slot_limit(MODEL, GPU, CONTEXT), "slots"),
+    "slots_ratio": lambda: Answer(kv_slot_limit(MODEL, GPU, CONTEXT) / kv_slot_limit(MODEL, GPU, get_model(MODEL).max_context),
+                                  f"{kv_slot_limit(MODEL, GPU, CONTEXT) / kv_slot_limit(MODEL, GPU, get_model(MODEL).max_context):.0f}"),
     # exercise 6: a model without grouped-query attention
     "kv13_token": lambda: _kib(kv_cache_bytes_per_token("llama-2-13b")),
     "slots13_full": lambda: _int(kv_slot_limit("llama-2-13b", GPU, get_model("llama-2-13b").max_context), "slots"),
@@ -147,6 +161,8 @@ ANSWERS = {
     "sweep_b64": lambda: _tps(_sweep(64, "continuous")),
     # exercise 7: the simulation's default workload
     "sim_speedup": lambda: _ratio(_sim("continuous")["throughput"] / _sim("static")["throughput"]),
+    "a100_speedup": lambda: _ratio(_sim("continuous", gpu="a100-80gb-sxm")["throughput"]
+                                   / _sim("static", gpu="a100-80gb-sxm")["throughput"]),
     "sim_static_thr": lambda: _tps(_sim("static")["throughput"]),
     "sim_cont_thr": lambda: _tps(_sim("continuous")["throughput"]),
     "sim_static_waste": lambda: _pct(_sim("static")["padding"] / (_sim("static")["padding"] + _sim("static")["tokens"])),

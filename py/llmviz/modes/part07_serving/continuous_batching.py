@@ -46,12 +46,17 @@ FLASH_S = 0.5           # animation seconds an admission arrow or a finish mark 
 MAX_EVENTS = 10         # console lines per frame; a long jump is summarised
 SWEEP_BATCHES = (1, 2, 4, 8, 16, 32, 64)
 SWEEP_STEP_S = 1.6      # animation seconds between two sweep points appearing
-NARRATION_SIZE = 11.5
+# font sizes (logical units): the canvas is often drawn at half size beside the text
+F_TITLE, F_SUB, F_HEAD, F_TEXT, F_SMALL = 18, 13, 14, 12.5, 11.5
+NARRATION_SIZE = 13.5
 
 MODELS = (("llama-3-8b", "Llama 3 8B"), ("llama-2-7b", "Llama 2 7B"),
           ("llama-2-13b", "Llama 2 13B"), ("opt-13b", "OPT-13B"))
 GPUS = (("h100-sxm", "H100 SXM"), ("a100-80gb-sxm", "A100 80GB SXM"), ("h200-sxm", "H200 SXM"),
         ("b200", "B200"), ("mi300x", "MI300X"))
+
+# the chart views show a small stream arriving over time; the sweep a larger burst
+CHART_WORKLOAD = {"rate": 40, "requests": 32}
 
 POLICY_NAMES = {"static": "static batching", "continuous": "continuous batching"}
 TITLES = {
@@ -62,8 +67,8 @@ TITLES = {
 }
 
 W, H = 960, 600
-QX, QW = 20, 104                 # queue column
-CX0, CX1 = 212, 936              # chart x range
+QX, QW = 20, 140                 # queue column
+CX0, CX1 = 232, 940              # chart x range
 SLOT_LABEL_X = CX0 - 8
 
 
@@ -109,11 +114,11 @@ class ContinuousBatchingMode(Mode):
                help="Sets HBM bandwidth, peak FLOP/s and memory."),
     )
     submodes = {
-        "static": Submode("Static batching", {},
+        "static": Submode("Static batching", dict(CHART_WORKLOAD),
                           "A batch holds its slots until its longest request ends."),
-        "continuous": Submode("Continuous batching", {},
+        "continuous": Submode("Continuous batching", dict(CHART_WORKLOAD),
                               "Finished requests leave and waiting ones join at every iteration boundary."),
-        "compare": Submode("Side by side", {},
+        "compare": Submode("Side by side", dict(CHART_WORKLOAD),
                            "Both schedulers on the same requests, on one time axis."),
         "sweep": Submode("Batch-size sweep", {"rate": 400, "requests": 64},
                          "Throughput and p95 latency against max batch size; the KV-cache limit."),
@@ -193,11 +198,11 @@ class ContinuousBatchingMode(Mode):
     def draw(self, t: float):
         sc = self.new_scene()
         c = self._consts()
-        sc.text(20, 22, TITLES[self.submode], size=15, bold=True)
-        sub = (f"{c['model'].display_name} on {c['gpu'].label}, bf16 · one iteration ≥ "
-               f"{fmt_seconds(c['floor'])} (weights ÷ HBM bandwidth) · {self['requests']} requests "
-               f"at {self['rate']:g}/s, mean output {MEAN_OUTPUT} tokens")
-        sc.text(20, 44, sub, size=11, fill="muted")
+        sc.text(20, 22, TITLES[self.submode], size=F_TITLE, bold=True)
+        sub = (f"{c['model'].display_name} on {c['gpu'].label} (bf16) · iteration ≥ "
+               f"{fmt_seconds(c['floor'])} · {self['requests']} requests at {self['rate']:g}/s · "
+               f"mean output {MEAN_OUTPUT} tokens")
+        sc.text(20, 50, sub, size=F_SUB, fill="muted")
         if self.submode == "sweep":
             return sc, self._draw_sweep(sc, t)
         tau = self._tau(t)
@@ -239,11 +244,11 @@ class ContinuousBatchingMode(Mode):
             g = self._geometry(y0, y1)
             B, rh = self["max_batch"], g["rh"]
             sc.rect(CX0, y0, CX1 - CX0, y1 - y0, fill="panel", label="batch slots")
-            every = max(1, -(-14 // int(max(rh, 1))))       # label spacing ≥ 14 units
+            every = max(1, -(-16 // int(max(rh, 1))))       # label spacing ≥ 16 units
             for sl in range(B):
                 if sl % every == 0:
                     sc.text(SLOT_LABEL_X, y0 + (sl + 0.5) * rh, f"slot {sl}",
-                            size=min(11, max(rh * 0.8, 9)), fill="muted", align="r")
+                            size=min(F_TEXT, max(rh * 0.8, 9)), fill="muted", align="r")
             if B <= 16:
                 for sl in range(1, B):
                     sc.line(CX0, y0 + sl * rh, CX1, y0 + sl * rh, stroke="grid", lw=0.8)
@@ -253,11 +258,11 @@ class ContinuousBatchingMode(Mode):
                 x = self._x(g, k * step)
                 sc.line(x, y1, x, y1 + 4, stroke="muted")
                 lab = _t_label(k * step)
-                if text_box(x, y1 + 6, lab, 10, "c", "t")[2] <= W - 2:
-                    sc.text(x, y1 + 6, lab, size=10, fill="muted", align="c", base="t")
+                if text_box(x, y1 + 5, lab, F_SMALL, "c", "t")[2] <= W - 2:
+                    sc.text(x, y1 + 5, lab, size=F_SMALL, fill="muted", align="c", base="t")
                 k += 1
             if not compact or pol == "continuous":
-                sc.text(CX1, y1 + 28, "simulated time (lower bound) →", size=10, fill="muted", align="r")
+                sc.text(CX1, y1 + 32, "simulated time (lower bound) →", size=F_SMALL, fill="muted", align="r")
             return sc.items
         return self.cached(f"frame-{pol}-{y0}", make)
 
@@ -323,10 +328,10 @@ class ContinuousBatchingMode(Mode):
         tokens = v["cum_useful"][n - 1] if n else 0
         pad = v["cum_pad"][n - 1] if n else 0
         returned = bisect_right(v["return_times"], tau)
-        sc.text(CX0, y0 - 14, f"{POLICY_NAMES[pol]}: iteration {k + 1} of {len(s.iterations)}",
-                size=12, bold=True)
-        sc.text(CX1, y0 - 14, f"{returned}/{len(v['recs'])} returned · {fmt_count(tokens)} tokens · "
-                              f"padding {fmt_count(pad)} slot-iterations", size=11, fill="muted", align="r")
+        sc.text(CX0, y0 - 16, f"{POLICY_NAMES[pol]}: iteration {k + 1} of {len(s.iterations)}",
+                size=F_HEAD, bold=True)
+        sc.text(CX1, y0 - 16, f"{returned}/{len(v['recs'])} returned · padding {fmt_count(pad)} slot-iterations",
+                size=F_TEXT, fill="muted", align="r")
         sc.items.extend(self._panel_frame(pol, y0, y1, compact))
         sc.items.extend(self._ghosts(pol, y0, y1))
 
@@ -354,8 +359,8 @@ class ContinuousBatchingMode(Mode):
 
         # the queue: arrived, not yet admitted, first come first served
         waiting = [r for r in v["recs"] if r.request.arrival <= tau < r.start_time]
-        sc.text(QX, y0 - 14, f"queue: {len(waiting)}", size=11, bold=True)
-        box_h = 13 if compact else 15
+        sc.text(QX, y0 - 16, f"queue: {len(waiting)}", size=F_HEAD, bold=True)
+        box_h = 15 if compact else 17
         fit = int((y1 - y0) // (box_h + 3))
         shown = waiting if len(waiting) <= fit else waiting[:fit - 1]
         for i, r in enumerate(shown):
@@ -363,20 +368,20 @@ class ContinuousBatchingMode(Mode):
             sc.rect(QX, by, QW, box_h, fill="panel", stroke="faint",
                     label=f"request {r.request.id}: waiting since {fmt_seconds(r.request.arrival)}")
             sc.text(QX + 4, by + box_h / 2, f"r{r.request.id} · {r.request.prompt}-tok prompt",
-                    size=9.5, fill="ink")
+                    size=F_SMALL, fill="ink")
         if len(shown) < len(waiting):
             sc.text(QX + 4, y0 + len(shown) * (box_h + 3) + box_h / 2,
-                    f"+{len(waiting) - len(shown)} more", size=9.5, fill="muted")
+                    f"+{len(waiting) - len(shown)} more", size=F_SMALL, fill="muted")
 
     def _legend(self, sc: Scene, y: float, pols) -> None:
-        items = [("accent3", 1.0, "prefill → first token"), ("accent", 0.85, "decode: one kept token per iteration"),
-                 ("bad", 0.3, "padding: done, slot still held"), ("panel", 1.0, "empty slot"),
+        items = [("accent3", 1.0, "prefill → first token"), ("accent", 0.85, "decode: 1 kept token / iteration"),
+                 ("bad", 0.3, "padding: done, slot held"), ("panel", 1.0, "empty slot"),
                  ("accent", 0.12, "still to come")]
         x = 20
         for fill, a, lab in items:
-            sc.rect(x, y - 6, 14, 12, fill=fill, alpha=a, stroke="faint" if fill == "panel" else None)
-            sc.text(x + 19, y, lab, size=11, fill="ink")
-            x += 19 + text_box(0, 0, lab, 11)[2] + 22
+            sc.rect(x, y - 7, 14, 14, fill=fill, alpha=a, stroke="faint" if fill == "panel" else None)
+            sc.text(x + 19, y, lab, size=F_TEXT, fill="ink")
+            x += 19 + text_box(0, 0, lab, F_TEXT)[2] + 16
 
     def _story(self, pol: str) -> tuple[list[int], list[str]]:
         """Iterations where something happens, and the sentence for each."""
@@ -479,9 +484,9 @@ class ContinuousBatchingMode(Mode):
             metric("mfu", "compute utilisation", L["mfu"], _pct(L["mfu"]), "fraction",
                    help="2·N_active FLOPs per processed token ÷ (elapsed × peak FLOP/s)."),
             metric("kv", "KV cache in use", L["kv"], fmt_bytes(L["kv"]), "bytes"),
-            metric("kv_limit", "slots that fit at full context", c["kv_limit"],
-                   f"{c['kv_limit']} (each reserving {c['model'].max_context:,} tokens)", "slots",
-                   help="(HBM − weights) ÷ KV cache of one full-length sequence."),
+            metric("kv_limit", "slots if each reserves full context", c["kv_limit"],
+                   f"{c['kv_limit']} slots", "slots",
+                   help=f"(HBM − weights) ÷ KV cache of one {c['model'].max_context:,}-token sequence."),
         ]
 
     def _compare_telemetry(self, tau: float) -> list[dict]:
@@ -497,7 +502,7 @@ class ContinuousBatchingMode(Mode):
                        fmt_seconds(L["p95_lat"]) if L["done"] else "none returned yet", "s"),
             ]
         st, co = self._view("static")["stats"], self._view("continuous")["stats"]
-        out.append(metric("speedup", "throughput ratio at the end (continuous ÷ static)",
+        out.append(metric("speedup", "continuous ÷ static throughput",
                           co.throughput / st.throughput, f"{co.throughput / st.throughput:.2f}×", "ratio"))
         return out
 
@@ -523,8 +528,8 @@ class ContinuousBatchingMode(Mode):
                    fmt_seconds(cur["continuous"].p95_latency), "s"),
             metric("static_p95", "static: p95 latency", cur["static"].p95_latency,
                    fmt_seconds(cur["static"].p95_latency), "s"),
-            metric("kv_limit", "slots that fit at full context", lim,
-                   f"{lim} (each reserving {c['model'].max_context:,} tokens)", "slots"),
+            metric("kv_limit", "slots if each reserves full context", lim, f"{lim} slots", "slots",
+                   help=f"(HBM − weights) ÷ KV cache of one {c['model'].max_context:,}-token sequence."),
         ]
 
     def _sweep_scene(self, shown: int) -> list[dict]:
@@ -539,25 +544,25 @@ class ContinuousBatchingMode(Mode):
             ("throughput", "throughput (tokens/s)", 80, lambda v: fmt_rate(v, "", 2).strip()),
             ("p95_latency", "p95 latency (s)", 560, lambda v: fmt_seconds(v, 2) if v else "0"),
         )
-        y0, ph, pw = 100, 330, 340
+        y0, ph, pw = 104, 320, 350
         for attr, ylabel, x0, yfmt in plots:
             vmax = max(getattr(r[p], attr) for r in rows for p in ("static", "continuous"))
             step = _nice_step(vmax, 4)
             top = step * math.ceil(vmax * 1.05 / step)
             fx, fy = sc.axes(x0, y0, pw, ph, xlim, (0, top), xlabel="max batch size (slots, log scale)",
-                             ylabel=ylabel, xticks=xticks, tick_fmt=lambda v: str(round(2 ** v)))
+                             ylabel=ylabel, xticks=xticks, tick_fmt=lambda v: str(round(2 ** v)), size=F_SMALL)
             k = 0
             while k * step <= top * 1.0001:
                 yv = k * step
                 sc.line(x0 - 4, fy(yv), x0, fy(yv), stroke="muted")
                 sc.line(x0, fy(yv), x0 + pw, fy(yv), stroke="grid", lw=0.8)
-                sc.text(x0 - 6, fy(yv), yfmt(yv), size=11, fill="muted", align="r")
+                sc.text(x0 - 6, fy(yv), yfmt(yv), size=F_SMALL, fill="muted", align="r")
                 k += 1
             if 1 <= lim <= SWEEP_BATCHES[-1]:
                 xl = fx(math.log2(lim))
                 sc.line(xl, y0, xl, y0 + ph, stroke="bad", lw=1.2, dash=[5, 4])
                 left = math.log2(lim) > 3
-                sc.text(xl - 5 if left else xl + 5, y0 + 12, f"KV limit: {lim} slots", size=10,
+                sc.text(xl - 5 if left else xl + 5, y0 + 12, f"KV limit: {lim} slots", size=F_SMALL,
                         fill="bad", align="r" if left else "l")
             bx = fx(math.log2(self["max_batch"]))
             sc.line(bx, y0, bx, y0 + ph, stroke="faint", lw=6, alpha=0.6)
@@ -568,20 +573,26 @@ class ContinuousBatchingMode(Mode):
                 for r, (px, py) in zip(rows, pts):
                     # beyond the KV limit a full-context reservation per slot would not fit
                     sc.circle(px, py, 3.5, fill=col, alpha=1.0 if r["b"] <= lim else 0.35)
-        ly = 500
-        sc.rect(80, ly - 2, 16, 4, fill="accent"); sc.text(102, ly, "continuous batching", size=11)
-        sc.rect(250, ly - 2, 16, 4, fill="accent2"); sc.text(272, ly, "static batching", size=11)
-        sc.rect(400, ly - 6, 6, 12, fill="faint"); sc.text(412, ly, f"max batch size now: {self['max_batch']}", size=11)
-        sc.line(590, ly, 606, ly, stroke="bad", dash=[5, 4])
-        sc.text(612, ly, f"KV full if each slot reserves {c['model'].max_context:,} tokens",
-                size=11, fill="bad")
+        ly = 506
+        x = 20
+        for mark, col, lab in (("line", "accent", "continuous batching"), ("line", "accent2", "static batching"),
+                               ("band", "faint", f"max batch size now: {self['max_batch']}"),
+                               ("dash", "bad", f"KV full if each slot reserves {c['model'].max_context:,} tokens")):
+            if mark == "line":
+                sc.rect(x, ly - 2, 16, 4, fill=col)
+            elif mark == "band":
+                sc.rect(x + 5, ly - 7, 6, 14, fill=col)
+            else:
+                sc.line(x, ly, x + 16, ly, stroke=col, dash=[5, 4])
+            sc.text(x + 22, ly, lab, size=F_TEXT, fill="bad" if mark == "dash" else "ink")
+            x += 22 + text_box(0, 0, lab, F_TEXT)[2] + 22
         last = rows[-1]
         sc.text(20, 548, f"max batch {last['b']}: continuous {fmt_rate(last['continuous'].throughput, 'tok/s')}, "
                          f"static {fmt_rate(last['static'].throughput, 'tok/s')}; p95 latency "
                          f"{fmt_seconds(last['continuous'].p95_latency)} vs {fmt_seconds(last['static'].p95_latency)}",
                 size=NARRATION_SIZE)
         sc.text(20, 574, "Each point is a full run of the same requests; one iteration's time is the "
-                         "roofline floor for the batch it holds.", size=11, fill="muted")
+                         "roofline floor for the batch it holds.", size=F_TEXT, fill="muted")
         return sc.items
 
     # -- console ----------------------------------------------------------------------
