@@ -505,7 +505,14 @@ class MatricesMode(Mode):
                   align="r", base="t")
         out_name = "y = W\u00b7x" if mv else "C = A\u00b7B"
         over.text(cx, cy + m * cs + 8, f"{out_name}  ({m}\u00d7{n})", size=BODY, bold=True, base="t")
-        return {"under": under.items, "over": over.items, "C": C, "A": A, "B": B, "fs": fs}
+        # every finished value of C, in the order the cursor completes them
+        done = Scene(*self.size)
+        for r in range(m):
+            for cc in range(n):
+                done.text(cx + (cc + 0.5) * cs, cy + (r + 0.5) * cs, _int(C[r][cc]), size=fs,
+                          align="c", font="mono", collide=False)
+        return {"under": under.items, "over": over.items, "done": done.items,
+                "C": C, "A": A, "B": B, "fs": fs}
 
     def _draw_gemm(self, t: float):
         m, n, k = self._shape()
@@ -567,13 +574,8 @@ class MatricesMode(Mode):
         sc.rect(ax, cy + i * cs, k * cs, cs, stroke="accent", lw=2.5)
         sc.rect(cx + j * cs, by, cs, k * cs, stroke="accent", lw=2.5)
         sc.items.extend(st["over"])
-        # values in C: finished cells, and the running sum of the current one
-        for r in range(m):
-            for cc in range(n):
-                idx = r * n + cc
-                if idx < done_cells and idx != cell:
-                    sc.text(cx + (cc + 0.5) * cs, cy + (r + 0.5) * cs, _int(C[r][cc]), size=fs,
-                            align="c", font="mono", collide=False)
+        # values in C: the finished cells before the current one, and its running sum
+        sc.items.extend(st["done"][:cell])
         terms = k if finished else p
         partial = sum(A[i][pp] * B[pp][j] for pp in range(terms))
         sc.text(cx + (j + 0.5) * cs, cy + (i + 0.5) * cs, _int(partial), size=fs, align="c",
