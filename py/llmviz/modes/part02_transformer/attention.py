@@ -206,6 +206,9 @@ STAGES = ("dot products q·k", "divide by τ·√d_k", "exponentiate", "normalis
 
 # type sizes: the canvas is often drawn at half its logical size, so nothing smaller than SMALL
 TITLE, SUB, BODY, SMALL, TINY = 18, 13, 14, 12, 11
+# graph geometry: token centres and the row's height
+GRAPH_XS = tuple(40 + 880 * (j + 0.5) / len(TOKENS) for j in range(len(TOKENS)))
+GRAPH_Y = 350
 # heatmap geometry (also the mask view's): grid origin and cell size
 GX, GY, CELL = 96, 124, 34
 RX = 548                   # left edge of the right-hand panel
@@ -410,17 +413,7 @@ class AttentionMode(Mode):
 
     def _draw_heatmap(self, sc: Scene, qi: int, lt: float) -> list[dict]:
         res = self._head()
-        h = toy_head()
-        causal = self["causal"]
-        sc.text(40, 22, "Attention weights a_ij: how much query i takes from key j", size=TITLE, bold=True)
-        sc.text(40, 46, "Illustrative head, weights set by hand (not a trained model); rows sum to 1.",
-                size=SUB, fill="muted")
-        self._token_axes(sc, N, N, qi)
-        vals = [w for row in res.weights for w in row]
-        if causal:
-            vals = [None if j > i else w for i in range(N) for j, w in enumerate(res.weights[i])]
-        sc.grid(GX, GY, N * CELL, N * CELL, N, N, vals, vmin=0, vmax=1, stroke="bg",
-                label="attention weights")
+        sc.items.extend(self.cached(f"heat_static_{qi}", lambda: self._heatmap_static(res, qi)))
         stage = self._stage(lt)
         row_vals, cmap, vmax = self._row_stage_values(res, qi, lt)
         sc.rect(GX, GY + qi * CELL, N * CELL, CELL, fill="panel")
@@ -434,15 +427,29 @@ class AttentionMode(Mode):
                     size=TINY, fill="bg" if dark else "ink", align="c", font="mono",
                     collide=False)
         sc.rect(GX - 1, GY + qi * CELL - 1, N * CELL + 2, CELL + 2, stroke="q", lw=2)
+        self._row_table(sc, res, toy_head(), qi, lt, stage)
+        return self.cached(f"row_tel_{qi}", lambda: self._row_telemetry(res, qi))
+
+    def _heatmap_static(self, res, qi: int) -> list[dict]:
+        """Everything in the heatmap view that does not move while row ``qi`` is worked."""
+        sc = self.new_scene()
+        h = toy_head()
+        causal = self["causal"]
+        sc.text(40, 22, "Attention weights a_ij: how much query i takes from key j", size=TITLE, bold=True)
+        sc.text(40, 46, "Illustrative head, weights set by hand (not a trained model); rows sum to 1.",
+                size=SUB, fill="muted")
+        self._token_axes(sc, N, N, qi)
+        vals = [None if causal and j > i else w for i in range(N) for j, w in enumerate(res.weights[i])]
+        sc.grid(GX, GY, N * CELL, N * CELL, N, N, vals, vmin=0, vmax=1, stroke="bg",
+                label="attention weights")
         self._colourbar(sc, GX + 70, GY + N * CELL + 14, causal)
-        self._row_table(sc, res, h, qi, lt, stage)
         tau = self["temp"]
         formula = ("a_ij = softmax over j of q_i·k_j / (τ·√d_k)" if self["scale"] == "sqrt"
                    else "a_ij = softmax over j of q_i·k_j / τ   (no √d_k)")
         sc.text(40, 580, f"{formula};  d_k = {h.d_k}, τ = {tau:g}, divisor = {res.divisor:.2f}",
                 size=SUB, font="mono")
         self._footer(sc, 604)
-        return self._row_telemetry(res, qi)
+        return sc.items
 
     @staticmethod
     def _stage(lt: float) -> int:
@@ -533,32 +540,41 @@ class AttentionMode(Mode):
 
     def _draw_graph(self, sc: Scene, qi: int, lt: float) -> list[dict]:
         res = self._head()
-        causal = self["causal"]
-        sc.text(40, 22, f"Token graph: where “{TOKENS[qi]}” looks", size=TITLE, bold=True)
-        sc.text(40, 46, "Above: every weight of the selected query (line width and opacity = a_ij). "
-                        "Below: each token's strongest key.", size=SUB, fill="muted")
-        xs = [40 + 880 * (j + 0.5) / N for j in range(N)]
-        yr = 350
+        sc.items.extend(self.cached(f"graph_static_{qi}", lambda: self._graph_static(res, qi)))
         grow = _ease(lt / GRAPH_GROW)
         row = res.weights[qi]
-        # upper arcs: the selected query to every key it may see
-        labels = []
-        for j in range(N):
-            if causal and j > qi:
-                continue
+        # the selected query's line to every key it may see, drawn from the query outwards
+        for j, pts, apex in self.cached(f"graph_arcs_{qi}", lambda: self._query_arcs(qi)):
             w = row[j]
-            if j == qi:
-                pts = self._loop(xs[j], yr - 16)
-                apex = (xs[j], yr - 16 - 34)
-            else:
-                pts, apex = self._arc(xs[qi], xs[j], yr - 16, -(26 + 21 * abs(qi - j)))
             cut = max(2, int(len(pts) * grow))
             sc.path(pts[:cut], stroke="q", lw=0.8 + 11 * w, alpha=round(0.2 + 0.8 * w, 3))
             if grow >= 1 and w >= 0.05:
-                labels.append((apex, w))
-        for (ax, ay), w in labels:
-            sc.text(ax, ay - 10, _w(w), size=SUB, fill="q", align="c", base="m", bold=w >= 0.3)
-        # lower arcs: each token's strongest key
+                sc.text(apex[0], apex[1] - 10, _w(w), size=SUB, fill="q", align="c", base="m",
+                        bold=w >= 0.3)
+        return self.cached(f"row_tel_{qi}", lambda: self._row_telemetry(res, qi))
+
+    def _query_arcs(self, qi: int) -> list[tuple]:
+        """(key, points, apex) of the line from query ``qi`` to each key it may see."""
+        out = []
+        for j in range(N):
+            if self["causal"] and j > qi:
+                continue
+            if j == qi:
+                out.append((j, self._loop(GRAPH_XS[j], GRAPH_Y - 16), (GRAPH_XS[j], GRAPH_Y - 50)))
+            else:
+                pts, apex = self._arc(GRAPH_XS[qi], GRAPH_XS[j], GRAPH_Y - 16, -(26 + 21 * abs(qi - j)))
+                out.append((j, pts, apex))
+        return out
+
+    def _graph_static(self, res, qi: int) -> list[dict]:
+        """Title, tokens, every token's strongest key and the summary: all that holds still."""
+        sc = self.new_scene()
+        causal = self["causal"]
+        xs, yr = GRAPH_XS, GRAPH_Y
+        row = res.weights[qi]
+        sc.text(40, 22, f"Token graph: where “{TOKENS[qi]}” looks", size=TITLE, bold=True)
+        sc.text(40, 46, "Above: every weight of the selected query (line width and opacity = a_ij). "
+                        "Below: each token's strongest key.", size=SUB, fill="muted")
         for i in range(N):
             r = res.weights[i]
             j = max(range(N), key=r.__getitem__)
@@ -570,7 +586,6 @@ class AttentionMode(Mode):
             sc.path(pts, stroke="q" if sel else "muted", lw=2.2 if sel else 1.2,
                     alpha=1.0 if sel else 0.7)
             sc.circle(xs[j], yr + 17, 3, fill="k")
-        # the tokens
         for j in range(N):
             masked = causal and j > qi
             if j == qi:
@@ -588,7 +603,7 @@ class AttentionMode(Mode):
         sc.text(40, 620, f"“{TOKENS[qi]}” takes {row[j]:.0%} of its output from “{TOKENS[j]}”; "
                          f"divisor {res.divisor:.2f}, row entropy {entropy_bits(row):.2f} bits.",
                 size=BODY)
-        return self._row_telemetry(res, qi)
+        return sc.items
 
     @staticmethod
     def _arc(x1: float, x2: float, y: float, lift: float, n: int = 24):
