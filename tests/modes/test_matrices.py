@@ -61,8 +61,11 @@ def test_settled_arrows_are_the_columns_of_a(sub):
 def test_grid_starts_at_the_identity_and_ends_at_a():
     m = MatricesMode(submode="shear")
     unit, ox, oy = UNIT, OX, OY
-    start = [it for it in m.frame(0.0)["scene"]["items"] if it["k"] == "arrow"]
-    assert {(round((it["x2"] - ox) / unit, 6), round((oy - it["y2"]) / unit, 6)) for it in start} == {(1, 0), (0, 1)}
+    arrows = [it for it in m.frame(0.0)["scene"]["items"] if it["k"] == "arrow"]
+    tips = lambda items: {(round((it["x2"] - ox) / unit, 6), round((oy - it["y2"]) / unit, 6)) for it in items}
+    # solid arrows: where e1 and e2 are now; dashed ghosts: where A will send them
+    assert tips(a for a in arrows if "dash" not in a) == {(1, 0), (0, 1)}
+    assert tips(a for a in arrows if "dash" in a) == {(1, 0), (1, 1)}
     half = _tel(m.frame(MORPH_S / 2))["morph"]["value"]
     assert 0 < half < 1
     assert _tel(m.frame(MORPH_S))["morph"]["value"] == 1
@@ -127,7 +130,7 @@ def test_position_walks_one_multiply_add_per_tick_then_holds():
 @pytest.mark.parametrize("t", [0.0, 0.4, 3.3, 7.9, 12.0])
 def test_running_sum_and_counters_follow_the_dot_product(t):
     mode = MatricesMode(submode="gemm")          # M = N = 3, K = 4, 2 multiply-adds per second
-    m, n, k, pace = mode["m"], mode["n"], mode["k"], mode["pace"]
+    n, k, pace = mode["n"], mode["k"], mode["pace"]
     f = mode.frame(t)
     tel = _tel(f)
     done = int(t * pace)
@@ -235,16 +238,20 @@ def test_sweep_fills_rows_of_y_as_rows_of_w_are_read():
 def test_moving_a_slider_shows_the_view_it_belongs_to():
     mode = MatricesMode()
     assert mode.submode == "transform"
+    mode.frame(0.0)
     mode.set("k", 6)
     assert mode.submode == "gemm"
+    assert [e["text"] for e in mode.frame(0.5)["console"]][:1] == [
+        "K (inner dimension) belongs to the GEMM view: showing that view."]
     mode.set("a", 1.0)
     assert mode.submode == "transform"
     mode.set("tokens", 64)
     assert mode.submode == "layer"
     mode.select("rotation")
+    mode.frame(1.0)
     mode.set("b", -0.4)
-    assert mode.submode == "rotation"                   # already a plane view: stay
-    assert any("switched" in e["text"] for e in mode.frame(0.5)["console"])
+    assert mode.submode == "rotation"                   # already a plane view: stay, say nothing
+    assert not any("belongs to" in e["text"] for e in mode.frame(1.5)["console"])
 
 
 def test_deep_links_keep_their_view():

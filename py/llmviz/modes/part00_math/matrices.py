@@ -27,7 +27,7 @@ from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.scene import Scene, text_box
-from ...units import fmt_bytes, fmt_count, fmt_flops
+from ...units import fmt_bytes, fmt_flops
 
 MODEL = "llama-3-8b"
 BF16_BYTES = 2
@@ -48,11 +48,9 @@ _HOME = {"a": "transform", "b": "transform", "c": "transform", "d": "transform",
          "proj": "layer", "tokens": "layer"}
 _FAMILY = {"transform": TRANSFORM_VIEWS, "gemm": GEMM_VIEWS, "layer": LAYER_VIEWS}
 
-_PROJ_LABELS = {
-    "q": "q: query projection", "k": "k: key projection", "v": "v: value projection",
-    "o": "o: attention output", "gate": "gate: FFN gate", "up": "up: FFN up",
-    "down": "down: FFN down",
-}
+# slider labels name each matrix by its shape, the only property this chapter needs
+_PROJ_LABELS = {name: f"{name}: {d_in:,} \u2192 {d_out:,}"
+                for name, (d_in, d_out) in layer_projections(MODEL).items()}
 
 # plane view geometry: a square plot of the world square [-R, R]²
 PLOT_X, PLOT_Y, PLOT_S = 20.0, 76.0, 450.0
@@ -292,7 +290,8 @@ class MatricesMode(Mode):
         if home and self.values.version != before and self.view() != home:
             self.submode = home
             self.values.version += 1
-            self._notes.append(f"{name} acts on the {self.submodes[home].label} view: switched to it.")
+            label = self.values.find(name).label
+            self._notes.append(f"{label} belongs to the {self.submodes[home].label} view: showing that view.")
         return msg
 
     # -- frames ------------------------------------------------------------------
@@ -358,8 +357,14 @@ class MatricesMode(Mode):
                             lw=1.5 if i == 0 else 0.8, alpha=0.75 if i == 0 else 0.55)
         # where the unit square ends up (dashed) and where it is now (filled)
         if s < 1:
+            # where the square and the axes are heading, so a paused frame shows the destination
             sc.path([px(0, 0), px(a, c), px(a + b, c + d), px(b, d)], stroke="accent3", lw=1.2,
                     closed=True, dash=(5, 4), alpha=0.8)
+            o = px(0, 0)
+            for vx, vy, col in ((a, c, "q"), (b, d, "k")):
+                if math.hypot(vx, vy) * PLOT_S / (2 * WORLD_R) > 4:
+                    tip = px(vx, vy)
+                    sc.arrow(o[0], o[1], tip[0], tip[1], stroke=col, lw=1.5, head=8, dash=(4, 4), alpha=0.6)
         sc.path([px(0, 0), px(ma, mc), px(ma + mb, mc + md), px(mb, md)], fill="accent3",
                 stroke="accent3", lw=1.5, alpha=0.25)
         placed: list[tuple] = []
@@ -541,7 +546,7 @@ class MatricesMode(Mode):
         macs = gemm_macs(m, n, k)
         total = gemm_flops(m, n, k)
         st = self.cached("gemm", self._gemm_static)
-        A, B, C, fs = st["A"], st["B"], st["C"], st["fs"]
+        A, B, fs = st["A"], st["B"], st["fs"]
         cs, ax, cx, by, cy = self._gemm_layout()
         cell, p = divmod(q, k)
         i, j = divmod(cell, n)
@@ -767,7 +772,7 @@ class MatricesMode(Mode):
         self._header(sc, "A real layer: Y = W\u00b7X for T tokens at once",
                      "Each row of W is read once and used by every token's column.")
         sc.items.extend(st["items"])
-        W, X, Y = geo["blocks"]["W"], geo["blocks"]["X"], geo["blocks"]["Y"]
+        W, Y = geo["blocks"]["W"], geo["blocks"]["Y"]
         tc = t % LAYER_PERIOD_S
         u = min(1.0, tc / SWEEP_S)
         # rows of W read so far, and the same rows of Y filled for all T tokens
