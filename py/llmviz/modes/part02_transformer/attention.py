@@ -498,7 +498,7 @@ class AttentionMode(Mode):
             masked = logits[j] is None
             if j == best and stage == 4:
                 sc.rect(x0 - 6, y - 11, c_w - x0 + 10, 22, fill="hl", r=3)
-            sc.text(x0, y, TOKENS[j], size=BODY, fill="faint" if masked else "k")
+            sc.text(x0, y, TOKENS[j], size=BODY, fill="muted" if masked else "k")
             if masked:
                 sc.text(c_div, y, "masked, j > i", size=SMALL, fill="muted", align="r")
                 continue
