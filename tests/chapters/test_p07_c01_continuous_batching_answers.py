@@ -85,6 +85,8 @@ def test_eight_requests_on_four_slots():
 def test_prefill_hides_under_the_weight_read_until_it_is_long():
     floor = STREAMED / BW
     assert val("prefill_one") == pytest.approx(max(floor, 2 * N * 256 / PEAK)) == pytest.approx(floor)
+    assert val("prefill_one_math") == pytest.approx(2 * N * 256 / PEAK)
+    assert val("prefill_one_math") < floor
     assert val("prefill_batch") == pytest.approx(2 * N * 2048 / PEAK)
     assert val("prefill_steps") == pytest.approx((2 * N * 2048 / PEAK) / iteration(1, 320, 0))
     assert val("prefill_crossover") == pytest.approx(floor * PEAK / (2 * N))
@@ -151,6 +153,15 @@ def test_the_simulations_default_workload():
         iteration_cost_model("llama-3-8b", "a100-80gb-sxm"))).throughput for p in ("static", "continuous")]
     assert val("a100_speedup") == pytest.approx(a100[1] / a100[0])
     assert val("a100_speedup") > val("sim_speedup")
+    # and it grows with the load
+    ratios = []
+    for rate in (10, 200):
+        reqs = make_workload(n=32, rate=rate, spread=1.0, seed=1, mean_output=64, mean_prompt=256)
+        st_, co_ = (schedule_stats(batching_schedule(p, reqs, 8, iteration_cost_model("llama-3-8b", "h100-sxm")))
+                    for p in ("static", "continuous"))
+        ratios.append(co_.throughput / st_.throughput)
+    assert (val("slow_speedup"), val("busy_speedup")) == pytest.approx(tuple(ratios))
+    assert val("slow_speedup") < val("sim_speedup") < val("busy_speedup")
 
 
 def test_equal_lengths_remove_padding_but_not_the_wait():

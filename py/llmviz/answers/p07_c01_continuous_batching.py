@@ -135,6 +135,7 @@ ANSWERS = {
     "eight_cont_lat": lambda: Answer(_mean_latency("continuous"), f"{_mean_latency('continuous'):g} iterations"),
     # exercise 4: prefill inside an iteration
     "prefill_one": lambda: _ms(_prefill(PROMPT)),
+    "prefill_one_math": lambda: _ms(2 * active_param_count(MODEL) * PROMPT / get_gpu(GPU).peak_flops("bf16")),
     "prefill_batch": lambda: _ms(_prefill(BIG_PREFILL)),
     "prefill_steps": lambda: Answer(_prefill(BIG_PREFILL) / _step(1),
                                     f"{_prefill(BIG_PREFILL) / _step(1):.1f}"),
@@ -161,6 +162,8 @@ ANSWERS = {
     "sweep_b64": lambda: _tps(_sweep(64, "continuous")),
     # exercise 7: the simulation's default workload
     "sim_speedup": lambda: _ratio(_sim("continuous")["throughput"] / _sim("static")["throughput"]),
+    "slow_speedup": lambda: _ratio(_sim("continuous", rate=10)["throughput"] / _sim("static", rate=10)["throughput"]),
+    "busy_speedup": lambda: _ratio(_sim("continuous", rate=200)["throughput"] / _sim("static", rate=200)["throughput"]),
     "a100_speedup": lambda: _ratio(_sim("continuous", gpu="a100-80gb-sxm")["throughput"]
                                    / _sim("static", gpu="a100-80gb-sxm")["throughput"]),
     "sim_static_thr": lambda: _tps(_sim("static")["throughput"]),
