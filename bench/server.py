@@ -46,14 +46,14 @@ def kind_of(path: str) -> str:
     """The byte-budget category of a URL path: wasm, stdlib, pyodide-js, wheel, fonts-math,
     chapters, shell, sw or bench."""
     p = path.lower()
-    if p.startswith("/bench/"):
-        return "bench"
     if p.endswith(".wasm"):
         return "wasm"
     if p.endswith("python_stdlib.zip") or ("/pyodide/" in p and p.endswith(".zip")):
         return "stdlib"
     if "/pyodide/" in p:
         return "pyodide-js"
+    if p.startswith("/bench/"):
+        return "bench"
     if p.endswith(".whl"):
         return "wheel"
     if "/katex/" in p:

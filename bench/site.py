@@ -6,8 +6,9 @@ whose chapter is not written yet still deserves its numbers, so for such a
 mode the bench adds a stand-in chapter (its front matter points at the mode,
 its body is the mode's own description) to a private copy of the chapter
 sources; the report marks those chapters as stand-ins. The floor pages are
-copied into ``<site>/bench/`` after the build, so they are never part of the
-service worker's precache.
+copied into ``<site>/bench/`` after the build, with the npm package's own
+Pyodide core beside them (the floor boots stock Pyodide, whatever the build
+does to its copy), so they are never part of the service worker's precache.
 """
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ def build(out: Path, work: Path) -> BenchSite:
         if str(p) not in sys.path:
             sys.path.insert(0, str(p))
     from buildlib import Project
+    from buildlib.project import PYODIDE_FILES
     from buildlib.site import build_site
     from llmviz import registry
 
@@ -92,8 +94,11 @@ def build(out: Path, work: Path) -> BenchSite:
     pages = out / "bench"
     pages.mkdir(exist_ok=True)
     for name in PAGES:
-        if (BENCH / name).exists():
-            shutil.copy2(BENCH / name, pages / name)
+        shutil.copy2(BENCH / name, pages / name)
+    stock = pages / "pyodide"
+    stock.mkdir(exist_ok=True)
+    for name in PYODIDE_FILES:
+        shutil.copy2(ROOT / "node_modules" / "pyodide" / name, stock / name)
     import json
 
     book = json.loads((out / "book.json").read_text(encoding="utf-8"))
