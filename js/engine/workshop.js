@@ -200,6 +200,11 @@ export class Workshop {
       if (action === "play") this.setPlaying(!this.playing);
       else if (action === "step") this.step();
       else if (action === "reset") this.reset();
+      else if (action === "expand") {
+        const on = document.body.classList.toggle("wide-stage");
+        e.target.closest("button").setAttribute("aria-pressed", String(on));
+        e.target.closest("button").textContent = on ? "Shrink" : "Enlarge";
+      }
     });
     this.speedSelect.addEventListener("change", () => {
       this.speed = Number(this.speedSelect.value) || 1;
