@@ -205,10 +205,11 @@ def test_compare_narrates_windows_and_limits_and_adds_the_chosen_model():
 def _overlaps(frame):
     boxes = [text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"],
                       it.get("font", "sans")) for it in items(frame, "text") if not it.get("nc")]
+    w, h = frame["scene"]["w"], frame["scene"]["h"]
     bad = []
     for i in range(len(boxes)):
         a = boxes[i]
-        if a[0] < -0.5 or a[1] < -0.5 or a[2] > 960.5 or a[3] > 600.5:
+        if a[0] < -0.5 or a[1] < -0.5 or a[2] > w + 0.5 or a[3] > h + 0.5:
             bad.append(("outside", a))
         for b in boxes[i + 1:]:
             if not (a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5 or a[3] <= b[1] + 0.5 or b[3] <= a[1] + 0.5):

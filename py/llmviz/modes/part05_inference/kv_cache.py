@@ -46,7 +46,7 @@ DECODE_STEPS = 40
 HOLD_S = 2.4
 PERIOD_S = PREFILL_S + DECODE_STEPS * STEP_S + HOLD_S
 APPEND_SHARE = 0.35            # share of a step spent appending; the rest is the read sweep
-VIS_COLS = 24                  # token columns drawn; older ones scroll off to the left
+VIS_COLS = 22                  # token columns drawn; older ones scroll off to the left
 MAX_HEAD_ROWS = 8              # KV heads drawn per layer; the rest are counted
 
 # memory / compare: the context sweeps from 1 token to the slider's length, then holds
@@ -57,25 +57,26 @@ COMPARE = ("opt-13b", "llama-2-7b", "llama-2-13b", "llama-2-70b", "mistral-7b", 
            "mixtral-8x7b", "llama-3-8b", "llama-3-70b", "deepseek-v2", "llama-3.1-405b",
            "qwen3-32b", "deepseek-v3", "gpt-oss-120b")
 
-W, H = 960, 600
+W, H = 960, 640
+# font sizes (logical units): the workshop panel often draws the scene at about 60% size
+F_TITLE, F_SUB, F_HEAD, F_TEXT, F_SMALL = 18, 13.5, 15, 13, 12
 
 # grow geometry
 GRID_X = 160.0
 COL_W = 24.0
-GRID_X1 = GRID_X + VIS_COLS * COL_W
-PANEL_X = 772.0
-BLOCK_Y = 80.0
-BLOCK_H = 120.0
-GAP_H = 28.0
+PANEL_X = 712.0
+BLOCK_Y = 88.0
+BLOCK_H = 124.0
+GAP_H = 30.0
 KV_H = 44.0
 
 # memory geometry
-CH_X, CH_Y, CH_W, CH_H = 90.0, 92.0, 560.0, 330.0
-BAR_X, BAR_W = 712.0, 70.0
+CH_X, CH_Y, CH_W, CH_H = 100.0, 104.0, 540.0, 350.0
+BAR_X, BAR_W = 700.0, 70.0
 
 # compare geometry
-CMP_NAME_X, CMP_KIND_X, CMP_BAR_X, CMP_BAR_W, CMP_TXT_X = 20.0, 176.0, 300.0, 420.0, 730.0
-CMP_TOP = 86.0
+CMP_NAME_X, CMP_KIND_X, CMP_BAR_X, CMP_BAR_W, CMP_TXT_X = 20.0, 168.0, 300.0, 420.0, 730.0
+CMP_TOP = 94.0
 
 
 def _attention_models() -> tuple[tuple[str, str], ...]:
@@ -99,6 +100,11 @@ def fmt_tokens(n: int) -> str:
 def _kib(n: float) -> str:
     """Bytes per token in binary units (the vLLM paper's "800 KB" is 800 KiB)."""
     return fmt_bytes(n, binary=True)
+
+
+def _count(n: int, word: str) -> str:
+    """``1 sequence``, ``64 sequences``."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def _pct(x: float) -> str:
@@ -171,6 +177,7 @@ class KVCacheMode(Mode):
     }
     default_submode = "grow"
     step_dt = STEP_S
+    size = (W, H)
 
     # -- numbers shared by every view ------------------------------------------------
 
@@ -218,9 +225,9 @@ class KVCacheMode(Mode):
             metric("used", "Weights + cache", s["total"],
                    f"{fmt_bytes(s['total'])} ({_pct(fit)} of HBM)", "B"),
             metric("max_context", f"Longest context at batch {self['batch']}", s["max_ctx"],
-                   f"{s['max_ctx']:,} tokens", "tokens"),
+                   _count(s["max_ctx"], "token"), "tokens"),
             metric("max_batch", f"Largest batch at {fmt_tokens(s['ctx'])} tokens", s["max_batch"],
-                   f"{s['max_batch']:,} sequences", "sequences"),
+                   _count(s["max_batch"], "sequence"), "sequences"),
             metric("decode_floor", "Decode step ≥ (HBM reads)", floor, fmt_seconds(floor), "s"),
             metric("kv_share", "Share of the step reading the cache", s["floor_kv"] / floor,
                    _pct(s["floor_kv"] / floor), ""),
@@ -291,15 +298,15 @@ class KVCacheMode(Mode):
         sc = self.new_scene()
         what = "one latent vector" if m.mla is not None else "K and V vectors"
         verb = "appends" if cache_on else "must recompute"
-        sc.text(20, 22, f"{m.display_name}: each new token {verb} {what} in every attention layer",
-                size=15, bold=True)
+        sc.text(20, 24, f"{m.display_name}: each new token {verb} {what} in every attention layer",
+                size=F_TITLE, bold=True)
         if m.mla is not None:
             sub = (f"{m.attention_layers} MLA layers × one {s['vec_width']}-number latent per token "
                    f"· {s['fmt']} · one cell = one cached vector")
         else:
             sub = (f"{m.attention_layers} attention layers × {m.kv_heads} KV heads × {m.head_dim} numbers "
                    f"per vector · {s['fmt']} · one cell = one cached vector")
-        sc.text(20, 44, sub, size=12, fill="muted")
+        sc.text(20, 52, sub, size=F_SUB, fill="muted")
 
         # three layer blocks, and a band that accounts for the layers not drawn
         layers = self.drawn_layers(m)
@@ -308,7 +315,7 @@ class KVCacheMode(Mode):
         y = BLOCK_Y
         for slot, li in enumerate(layers):
             if slot == 2:
-                sc.text(GRID_X, y + GAP_H / 2, self._hidden_summary(m, layers), size=11, fill="muted")
+                sc.text(20, y + GAP_H / 2 - 2, self._hidden_summary(m, layers), size=F_TEXT, fill="muted")
                 y += GAP_H
             grids += self._layer_frame(sc, m, slot, li, kinds[li], y)
             y += BLOCK_H
@@ -345,10 +352,10 @@ class KVCacheMode(Mode):
             tok = first + c + 1
             newest = c == shown - 1
             if newest or (tok % 4 == 1 and c < shown - 2):
-                sc.text(GRID_X + (c + 0.5) * COL_W, 68, str(tok), size=10, align="c",
+                sc.text(GRID_X + (c + 0.5) * COL_W, 76, str(tok), size=F_SMALL, align="c",
                         fill="ink" if newest else "muted", bold=newest)
         if first:
-            sc.text(GRID_X - 8, 68, f"{first} older ←", size=10, align="r", fill="muted")
+            sc.text(GRID_X - 8, 76, f"{first} older ←", size=F_SMALL, align="r", fill="muted")
 
         # motion: the newest columns outlined, append arrows, then the query's read sweep
         spans = [(gy, gy + gh) for _, _, _, _, gy, gh, _ in lay["grids"]]
@@ -398,20 +405,21 @@ class KVCacheMode(Mode):
 
     def _layer_frame(self, sc, m, slot, li, kind, y) -> list[tuple]:
         """Labels and outlines of one layer block at height ``y``; returns where its grids go."""
-        sc.text(20, y + 8, f"layer {li + 1}", size=12, bold=True)
+        sc.text(20, y + 9, f"layer {li + 1}", size=F_HEAD, bold=True)
         if kind == SSM:
-            sc.rect(GRID_X, y + 18, VIS_COLS * COL_W, 2 * KV_H + 4, fill="panel", stroke="faint")
-            sc.text(GRID_X + 12, y + 18 + KV_H + 2,
-                    "Mamba layer: one fixed-size state per sequence, nothing appended per token",
-                    size=12, fill="muted")
+            sc.rect(GRID_X, y + 20, VIS_COLS * COL_W, 2 * KV_H + 4, fill="panel", stroke="faint")
+            sc.text(GRID_X + 12, y + 20 + KV_H - 8, "Mamba layer: one fixed-size state per sequence,",
+                    size=F_TEXT, fill="muted")
+            sc.text(GRID_X + 12, y + 20 + KV_H + 12, "nothing appended per token",
+                    size=F_TEXT, fill="muted")
             return []
         if m.mla is not None:
-            what = "multi-head latent attention: one compressed latent per token"
+            what = "latent attention: one compressed latent per token"
         elif kind == ATTN_LOCAL:
-            what = f"local attention: keeps at most the last {m.sliding_window:,} tokens"
+            what = f"local attention: keeps the last {m.sliding_window:,} tokens at most"
         else:
             what = "attention: keeps every token"
-        sc.text(GRID_X, y + 8, what, size=11, fill="muted")
+        sc.text(GRID_X, y + 9, what, size=F_TEXT, fill="muted")
 
         if m.mla is not None:
             pieces = [("latent", 1, 32.0, "k", f"{m.mla.kv_lora_rank} numbers"),
@@ -422,11 +430,11 @@ class KVCacheMode(Mode):
                      else f"{rows} of {m.kv_heads} heads")
             pieces = [("K", rows, KV_H, "k", heads), ("V", rows, KV_H, "v", f"{m.head_dim} numbers each")]
         out = []
-        gy = y + 18
+        gy = y + 20
         for piece, (label, rows, gh, colour, note) in enumerate(pieces):
             sc.rect(GRID_X, gy, VIS_COLS * COL_W, gh, stroke=colour, lw=1.2)
-            sc.text(GRID_X - 8, gy + gh / 2, label, size=12, bold=True, fill=colour, align="r")
-            sc.text(20, gy + gh / 2, note, size=10, fill="muted")
+            sc.text(GRID_X - 8, gy + gh / 2, label, size=F_HEAD, bold=True, fill=colour, align="r")
+            sc.text(20, gy + gh / 2, note, size=F_SMALL, fill="muted")
             out.append((slot, piece, li, rows, gy, gh, label))
             gy += gh + 4
         return out
@@ -456,12 +464,12 @@ class KVCacheMode(Mode):
     def _draw_grow_panel(self, sc, s, phase, n, step, cache_on):
         x0 = PANEL_X
         cx = x0 + (W - 12 - x0) / 2
-        sc.rect(x0, 80, W - 12 - x0, 58, fill="panel", stroke="accent", lw=1.5, r=6)
-        sc.text(cx, 98, f"token {n}" if phase != "prefill" else f"prompt: {PROMPT} tokens",
-                size=14, bold=True, align="c")
+        sc.rect(x0, 88, W - 12 - x0, 60, fill="panel", stroke="accent", lw=1.5, r=6)
+        sc.text(cx, 107, f"token {n}" if phase != "prefill" else f"prompt: {PROMPT} tokens",
+                size=16, bold=True, align="c")
         sub = {"prefill": "prefill: one parallel pass", "decode": f"decode step {step}",
                "hold": f"{DECODE_STEPS} steps decoded"}[phase]
-        sc.text(cx, 120, sub, size=11, fill="muted", align="c")
+        sc.text(cx, 131, sub, size=F_SMALL, fill="muted", align="c")
 
         m = s["m"]
         vec = s["vec_per_token"]
@@ -476,27 +484,27 @@ class KVCacheMode(Mode):
         this_with = vec if phase != "prefill" else PROMPT * vec
         this_without = n * vec
         lines = [
-            ("per token, every step", 11, "muted", False),
-            (per, 12, "ink", False),
-            (f"= {vec:,} vectors = {_kib(s['per_token'])}", 12, "ink", False),
-            ("vectors computed this step", 11, "muted", False),
-            (f"with a cache: {this_with:,}", 12, "ink", cache_on),
-            (f"without: {this_without:,}", 12, "bad" if not cache_on else "ink", not cache_on),
-            ("computed since the prompt", 11, "muted", False),
-            (f"with a cache: {with_total:,}", 12, "ink", cache_on),
-            (f"without: {without_total:,}", 12, "bad" if not cache_on else "ink", not cache_on),
-            ("cache held now" if cache_on else "cache held now: none", 11, "muted", False),
+            ("per token, every step", F_SMALL, "muted", False),
+            (per, F_TEXT, "ink", False),
+            (f"= {vec:,} vectors = {_kib(s['per_token'])}", F_TEXT, "ink", False),
+            ("vectors computed this step", F_SMALL, "muted", False),
+            (f"with a cache: {this_with:,}", F_TEXT, "ink", cache_on),
+            (f"without: {this_without:,}", F_TEXT, "bad" if not cache_on else "ink", not cache_on),
+            ("vectors computed so far", F_SMALL, "muted", False),
+            (f"with a cache: {with_total:,}", F_TEXT, "ink", cache_on),
+            (f"without: {without_total:,}", F_TEXT, "bad" if not cache_on else "ink", not cache_on),
+            ("cache held now" if cache_on else "cache held now: none", F_SMALL, "muted", False),
         ]
-        y = 160
+        y = 170
         for i, (txt, size, fill, bold) in enumerate(lines):
             if i in (3, 6, 9):
-                y += 10
+                y += 11
             sc.text(x0 + 4, y, txt, size=size, fill=fill, bold=bold)
-            y += 19
+            y += 21
         if cache_on:
-            sc.text(x0 + 4, y + 4, fmt_bytes(kv_cache_bytes(m, n, 1, self["kv_dtype"])), size=15,
+            sc.text(x0 + 4, y + 6, fmt_bytes(kv_cache_bytes(m, n, 1, self["kv_dtype"])), size=18,
                     bold=True, fill="accent")
-            sc.text(x0 + 4, y + 26, f"{n} tokens × {_kib(s['per_token'])}", size=11, fill="muted")
+            sc.text(x0 + 4, y + 30, f"{n} tokens × {_kib(s['per_token'])}", size=F_SMALL, fill="muted")
 
     def _draw_grow_footer(self, sc, s, cache_on):
         m = s["m"]
@@ -508,8 +516,8 @@ class KVCacheMode(Mode):
         else:
             formula = (f"bytes per token = 2 (K and V) × {m.attention_layers} layers × {m.kv_heads} KV heads"
                        f" × {m.head_dim} numbers × {bytes_txt} = {_kib(s['per_token'])}")
-        y = 486
-        sc.text(20, y, formula, size=13, bold=True)
+        y = 512
+        sc.text(20, y, formula, size=14, bold=True)
         notes = []
         if m.ssm_layers:
             notes.append(f"Its {m.ssm_layers} Mamba layers add nothing per token; only the "
@@ -538,12 +546,12 @@ class KVCacheMode(Mode):
             last = ("No cache: nothing is kept, so step n recomputes K and V for all n tokens "
                     "(n times the work).")
         notes.append(last)
-        y += 23
+        y += 25
         for i, txt in enumerate(notes):
             last_fit = i == len(notes) - 2
-            sc.text(20, y, txt, size=12,
+            sc.text(20, y, txt, size=F_TEXT,
                     fill=("good" if fits else "bad") if last_fit else "muted")
-            y += 21
+            y += 22
 
     # -- memory --------------------------------------------------------------------
 
@@ -563,7 +571,9 @@ class KVCacheMode(Mode):
         gr = s["growth"]
         b = self["batch"]
         hi = m.max_context
-        ymax = max(1.5 * s["hbm"], 1.15 * s["weights"])
+        # The scale holds HBM, the weights and everything up to the chosen context; the dashed
+        # continuation past it may run off the top, which a label then says.
+        ymax = max(1.5 * s["hbm"], 1.15 * s["weights"], 1.1 * s["total"])
         lg = math.log2(hi) if hi > 1 else 1.0
 
         def fx(k: float) -> float:
@@ -576,12 +586,13 @@ class KVCacheMode(Mode):
                     | ({gr.window} if gr.window and gr.window < hi else set()))
         base = s["weights"] + s["ssm"]
         xy = [(round(fx(k), 2), round(fy(base + gr.bytes(k, b)), 2)) for k in ks]
+        top = base + gr.bytes(hi, b)
 
         bg = self.new_scene()
-        bg.text(20, 22, f"{m.display_name}: weights + KV cache against {self['gpus']} × {g.label} "
-                        f"({fmt_bytes(s['hbm'])} of HBM)", size=15, bold=True)
-        bg.text(20, 44, f"batch {b} · cache in {s['fmt']}, weights in BF16 · the context grows "
-                        f"token by token to {fmt_tokens(s['ctx'])}", size=12, fill="muted")
+        bg.text(20, 24, f"{m.display_name}: weights + KV cache against {self['gpus']} × {g.label} "
+                        f"({fmt_bytes(s['hbm'])} of HBM)", size=F_TITLE, bold=True)
+        bg.text(20, 52, f"batch {b} · cache in {s['fmt']}, weights in BF16 · the context grows "
+                        f"token by token to {fmt_tokens(s['ctx'])}", size=F_SUB, fill="muted")
         step = max(1, math.ceil(lg / 7))
         xt = [1 << e for e in range(0, int(lg) + 1, step)]
         if xt[-1] != hi and fx(hi) - fx(xt[-1]) > 40:
@@ -591,13 +602,13 @@ class KVCacheMode(Mode):
         ystep = self._nice_step(ymax / 5)
         yt = [i * ystep for i in range(int(ymax / ystep) + 1)]
         bg.axes(CH_X, CH_Y, CH_W, CH_H, (0, lg), (0, ymax), xlabel="", ylabel="memory",
-                xticks=(), yticks=yt, tick_fmt=lambda v: fmt_bytes(v) if v else "0")
+                xticks=(), yticks=yt, tick_fmt=lambda v: fmt_bytes(v) if v else "0", size=F_SMALL)
         for k in xt:
             x = fx(k)
             bg.line(x, CH_Y + CH_H, x, CH_Y + CH_H + 4, stroke="muted")
-            bg.text(x, CH_Y + CH_H + 6, fmt_tokens(k), size=11, fill="muted", align="c", base="t")
+            bg.text(x, CH_Y + CH_H + 6, fmt_tokens(k), size=F_SMALL, fill="muted", align="c", base="t")
         bg.text(CH_X + CH_W / 2, CH_Y + CH_H + 26, "context length (tokens per sequence, log scale)",
-                size=11, fill="muted", align="c", base="t")
+                size=F_SMALL, fill="muted", align="c", base="t")
         for v in yt[1:]:
             bg.line(CH_X, fy(v), CH_X + CH_W, fy(v), stroke="grid", lw=1)
         wy = fy(base)
@@ -605,32 +616,42 @@ class KVCacheMode(Mode):
         bg.line(CH_X, wy, CH_X + CH_W, wy, stroke="accent", lw=2)
 
         fg = self.new_scene()
-        fg.path(xy, stroke="accent2", lw=1.2, dash=(4, 4))
+        if top > ymax:
+            clip_k = next(k for k in ks if base + gr.bytes(k, b) > ymax)
+            fg.path(xy[:ks.index(clip_k) + 1], stroke="accent2", lw=1.2, dash=(4, 4))
+            fg.arrow(fx(clip_k), CH_Y + 40, fx(clip_k), CH_Y + 4, stroke="accent2", lw=1.5, head=6)
+            fg.text(fx(clip_k) - 6, CH_Y + 58, f"off the chart: {fmt_bytes(top)} at {fmt_tokens(hi)}",
+                    size=F_SMALL, fill="muted", align="r")
+        else:
+            fg.path(xy, stroke="accent2", lw=1.2, dash=(4, 4))
         fg.line(CH_X, fy(s["hbm"]), CH_X + CH_W, fy(s["hbm"]), stroke="bad", lw=1.8, dash=(7, 4))
-        lx = CH_X + 120
-        for label, colour, dash in (("weights", "accent", None), (f"weights + {b} caches", "accent2", None),
+        lx = CH_X + 100
+        for label, colour, dash in (("weights", "accent", None),
+                                    (f"weights + {_count(b, 'cache')}", "accent2", None),
                                     (f"HBM {fmt_bytes(s['hbm'])}", "bad", (7, 4))):
-            fg.line(lx, 70, lx + 22, 70, stroke=colour, lw=2.5, dash=dash)
-            fg.text(lx + 28, 70, label, size=11, fill="muted")
-            lx += 28 + len(label) * 11 * 0.56 + 26
+            fg.line(lx, 82, lx + 22, 82, stroke=colour, lw=2.5, dash=dash)
+            fg.text(lx + 28, 82, label, size=F_TEXT, fill="muted")
+            lx += 28 + len(label) * F_TEXT * 0.56 + 24
         edge = s["max_ctx"]
         if edge == 0:
-            fg.text(CH_X + CH_W / 2, CH_Y + 56,
-                    f"The weights alone ({fmt_bytes(s['weights'])}) exceed {fmt_bytes(s['hbm'])}: "
-                    f"no room for any cache. Add GPUs.", size=13, bold=True, fill="bad", align="c")
+            fg.text(CH_X + CH_W / 2, CH_Y + CH_H * 0.55,
+                    f"The weights alone ({fmt_bytes(s['weights'])}) exceed {fmt_bytes(s['hbm'])}:",
+                    size=14, bold=True, fill="bad", align="c")
+            fg.text(CH_X + CH_W / 2, CH_Y + CH_H * 0.55 + 22, "no room for any cache. Add GPUs.",
+                    size=14, bold=True, fill="bad", align="c")
         elif edge < hi:
             ex = fx(edge + 1)
             fg.line(ex, CH_Y, ex, CH_Y + CH_H, stroke="bad", lw=1.5, dash=(3, 3))
             lab = f"full past {edge:,} tokens"
-            right = ex + 6 + len(lab) * 11 * 0.56 <= CH_X + CH_W
-            fg.text(ex + 6 if right else ex - 6, CH_Y + 12, lab, size=11, bold=True, fill="bad",
+            right = ex + 6 + len(lab) * F_TEXT * 0.56 <= CH_X + CH_W
+            fg.text(ex + 6 if right else ex - 6, CH_Y + 14, lab, size=F_TEXT, bold=True, fill="bad",
                     align="l" if right else "r")
         else:
-            fg.text(CH_X + CH_W - 6, CH_Y + 12, f"the full {fmt_tokens(hi)} context fits", size=11,
+            fg.text(CH_X + CH_W - 6, CH_Y + 14, f"the full {fmt_tokens(hi)} context fits", size=F_TEXT,
                     bold=True, fill="good", align="r")
         if s["capped"]:
-            fg.text(CH_X + CH_W - 6, CH_Y + 30, f"{m.display_name} stops at {fmt_tokens(hi)} tokens",
-                    size=11, fill="muted", align="r")
+            fg.text(CH_X + CH_W - 6, CH_Y + 36, f"{m.display_name} stops at {fmt_tokens(hi)} tokens",
+                    size=F_SMALL, fill="muted", align="r")
         self._draw_memory_footer(fg, s)
         return {"bg": bg.items, "fg": fg.items, "ks": ks, "xy": xy, "fx": fx, "fy": fy, "wy": wy,
                 "ymax": ymax}
@@ -670,7 +691,7 @@ class KVCacheMode(Mode):
     def _draw_memory_bar(self, sc, s, now, cache_now, total_now, ymax, fy):
         x = BAR_X
         base = CH_Y + CH_H
-        sc.text(x + BAR_W / 2, CH_Y - 12, "now", size=11, fill="muted", align="c")
+        sc.text(x + BAR_W / 2, CH_Y - 12, "now", size=F_SMALL, fill="muted", align="c")
         sc.rect(x, CH_Y, BAR_W, CH_H, fill="panel", stroke="faint")
         w = s["weights"] + s["ssm"]
         sc.rect(x, fy(w), BAR_W, base - fy(w), fill="accent", alpha=0.85)
@@ -687,12 +708,12 @@ class KVCacheMode(Mode):
             (f"cache {fmt_bytes(cache_now)}", (fy(w) + fy(total_now)) / 2, "accent2"),
             (f"weights {fmt_bytes(s['weights'])}", (fy(w) + base) / 2, "accent"),
         ]
-        ys = _push_apart([y for _, y, _ in labels], 17, CH_Y + 8, base - 8)
+        ys = _push_apart([y for _, y, _ in labels], 20, CH_Y + 10, base - 10)
         for (txt, _, colour), y in zip(labels, ys):
-            sc.text(x + BAR_W + 10, y, txt, size=11, fill=colour, bold=True)
+            sc.text(x + BAR_W + 10, y, txt, size=F_TEXT, fill=colour, bold=True)
         over = total_now > hbm
-        sc.text(x + BAR_W / 2, base + 14, f"{now:,} tokens", size=11, align="c", bold=True)
-        sc.text(x + BAR_W / 2, base + 32, "does not fit" if over else "fits", size=11, align="c",
+        sc.text(x + BAR_W / 2, base + 16, _count(now, "token"), size=F_TEXT, align="c", bold=True)
+        sc.text(x + BAR_W / 2, base + 37, "does not fit" if over else "fits", size=F_TEXT, align="c",
                 bold=True, fill="bad" if over else "good")
 
     def _draw_memory_footer(self, sc, s):
@@ -701,28 +722,28 @@ class KVCacheMode(Mode):
         floor = s["floor_w"] + s["floor_kv"]
         lines = [
             (f"Each sequence adds {_kib(s['per_token'])} per token: {fmt_bytes(s['seq'])} at "
-             f"{fmt_tokens(ctx)} tokens, {fmt_bytes(s['kv'])} for {b} sequences.", "ink"),
+             f"{fmt_tokens(ctx)} tokens, {fmt_bytes(s['kv'])} for {_count(b, 'sequence')}.", "ink"),
         ]
         if s["max_ctx"] == 0:
             lines.append((f"Nothing fits: the weights need {fmt_bytes(s['weights'])}; "
                           f"try more GPUs or a GPU with more HBM.", "bad"))
         else:
-            fit_b = f"at most {s['max_batch']:,} sequences of {fmt_tokens(ctx)} tokens"
+            fit_b = f"at most {_count(s['max_batch'], 'sequence')} of {fmt_tokens(ctx)} tokens"
             if s["max_ctx"] >= ctx:
-                lines.append((f"Fits: {b} sequences of {fmt_tokens(ctx)} tokens; {fit_b} would.",
-                              "good"))
+                lines.append((f"Fits: {_count(b, 'sequence')} of {fmt_tokens(ctx)} tokens; up to "
+                              f"{s['max_batch']:,} would.", "good"))
             else:
-                lines.append((f"Does not fit: {fit_b}, or {b} sequences of at most "
+                lines.append((f"Does not fit: {fit_b}, or {_count(b, 'sequence')} of at most "
                               f"{s['max_ctx']:,} tokens.", "bad"))
         lines.append((f"A decode step must read weights and caches from HBM: at least "
                       f"{fmt_seconds(floor)}, {_pct(s['floor_kv'] / floor)} of it reading the cache.",
                       "muted"))
         lines.append(("Only weights and caches are counted; activations and the runtime need "
                       "some HBM too.", "muted"))
-        y = 492
+        y = 524
         for txt, colour in lines:
-            sc.text(20, y, txt, size=12, fill=colour, bold=colour in ("good", "bad"))
-            y += 24
+            sc.text(20, y, txt, size=F_TEXT, fill=colour, bold=colour in ("good", "bad"))
+            y += 26
 
     # -- compare ---------------------------------------------------------------------
 
@@ -753,14 +774,14 @@ class KVCacheMode(Mode):
         rows = self._compare_rows()
         ctx = self["context"]
         sc = self.new_scene()
-        sc.text(20, 22, f"One sequence's KV cache as it grows to {fmt_tokens(ctx)} tokens ({s['fmt']})",
-                size=15, bold=True)
-        sc.text(20, 44, "bytes per token = 2 × layers × KV heads × numbers per head × bytes per number; "
-                        "latent attention caches one latent per layer", size=12, fill="muted")
-        sc.text(CMP_NAME_X, 72, "model", size=11, fill="muted", bold=True)
-        sc.text(CMP_KIND_X, 72, "attention", size=11, fill="muted", bold=True)
-        sc.text(CMP_TXT_X, 72, "per token · now", size=11, fill="muted", bold=True)
-        rh = min(26.0, 380.0 / len(rows))
+        sc.text(20, 24, f"One sequence's KV cache as it grows to {fmt_tokens(ctx)} tokens ({s['fmt']})",
+                size=F_TITLE, bold=True)
+        sc.text(20, 52, "bytes per token = 2 × layers × KV heads × numbers per head × bytes; "
+                        "MLA caches one latent per layer", size=F_SUB, fill="muted")
+        sc.text(CMP_NAME_X, 80, "model", size=F_SMALL, fill="muted", bold=True)
+        sc.text(CMP_KIND_X, 80, "attention", size=F_SMALL, fill="muted", bold=True)
+        sc.text(CMP_TXT_X, 80, "per token · now", size=F_SMALL, fill="muted", bold=True)
+        rh = min(28.0, 410.0 / len(rows))
         mids = []
         for i, r in enumerate(rows):
             m = r["m"]
@@ -770,23 +791,23 @@ class KVCacheMode(Mode):
             chosen = m.name == self["model"]
             if chosen:
                 sc.rect(12, y + 1, W - 24, rh - 2, fill="hl", alpha=0.55, r=4)
-            sc.text(CMP_NAME_X, mid, m.display_name, size=12, bold=chosen)
+            sc.text(CMP_NAME_X, mid, m.display_name, size=14, bold=chosen)
             kind = m.attention_kind
             if kind in ("MHA", "GQA", "MQA"):
                 kind += f" {m.heads}/{m.kv_heads}"
             if r["growth"].window:
                 kind += " + window"
-            sc.text(CMP_KIND_X, mid, kind, size=11, fill="muted")
+            sc.text(CMP_KIND_X, mid, kind, size=F_SMALL, fill="muted")
             sc.rect(CMP_BAR_X, mid - rh * 0.31, CMP_BAR_W, rh * 0.62, fill="panel")
         vmax = max(r["final"] for r in rows) or 1.0
-        y = CMP_TOP + len(rows) * rh + 22
+        y = CMP_TOP + len(rows) * rh + 24
         sc.text(20, y, "MHA keeps a K and a V per query head; GQA lets several query heads share one "
-                       "(64/8: eight share each).", size=12, fill="muted")
-        sc.text(20, y + 22, "Windowed layers stop growing at their window; MLA caches one compressed "
-                            "latent per layer.", size=12, fill="muted")
-        sc.text(20, y + 44, f"Bars share one scale: the longest is {fmt_bytes(vmax)} "
+                       "(64/8: eight share each).", size=F_TEXT, fill="muted")
+        sc.text(20, y + 23, "Windowed layers stop growing at their window; MLA caches one compressed "
+                            "latent per layer.", size=F_TEXT, fill="muted")
+        sc.text(20, y + 46, f"Bars share one scale: the longest is {fmt_bytes(vmax)} "
                             f"per sequence; a batch multiplies every bar by its size.",
-                size=12, fill="muted")
+                size=F_TEXT, fill="muted")
         return {"static": sc.items, "mids": mids, "rh": rh, "vmax": vmax}
 
     def _draw_compare(self, sc: Scene, s: dict, t: float) -> list[dict]:
@@ -794,7 +815,7 @@ class KVCacheMode(Mode):
         rows = self._compare_rows()
         now = self.sweep_tokens(t, self["context"])
         sc.items.extend(lay["static"])
-        sc.text(CMP_BAR_X, 72, f"cache at {now:,} tokens", size=11, fill="muted", bold=True)
+        sc.text(CMP_BAR_X, 80, f"cache at {_count(now, 'token')}", size=F_SMALL, fill="muted", bold=True)
         bh = lay["rh"] * 0.62
         for r, mid in zip(rows, lay["mids"]):
             m = r["m"]
@@ -808,7 +829,7 @@ class KVCacheMode(Mode):
                 note = f" · max {fmt_tokens(m.max_context)}"
             elif r["growth"].window and now > r["growth"].window:
                 note = " · window full"
-            sc.text(CMP_TXT_X, mid, f"{_kib(r['per_token'])} · {fmt_bytes(v)}{note}", size=11,
+            sc.text(CMP_TXT_X, mid, f"{_kib(r['per_token'])} · {fmt_bytes(v)}{note}", size=F_SMALL,
                     fill="ink" if chosen else "muted")
         return [metric("context_now", "Context now", now, f"{now:,} tokens", "tokens")]
 
