@@ -72,7 +72,7 @@ class AppendixContext(Context):
 
     def _ans(self, content: str, line: int) -> str:
         owner, _, name = content.strip().rpartition(":")
-        return answer_html(owner or self.appendix_id, name, self, line)
+        return answer_html(owner or self.appendix_id, name, self.library, self, line)
 
 
 def render_appendices(md: MarkdownIt, directory: Path, rel_of, chapters: list[RenderedChapter],

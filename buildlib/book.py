@@ -13,7 +13,7 @@ from html import escape
 from .appendices import RenderedAppendix, render_appendices
 from .chapters import Library, RenderedChapter, render_chapter
 from .errors import Problems
-from .htmltree import parse_html, prose_words
+from .htmltree import Node, parse_html, prose_words
 from .katex import MathBank
 from .markdown import make_markdown, plain, slug
 from .project import Project
@@ -83,21 +83,22 @@ def compile_book(project: Project) -> Book:
     for a in appendices:
         fragments[f"appendices/{a.id}.html"] = math.fill(_appendix_article(a, _nav(order, a.id)))
     seen: set[str] = set()
+    trees = {path: parse_html(html) for path, html in fragments.items()}
     for c in chapters:
-        _check_local(fragments[f"chapters/{c.meta.id}.html"], c.meta.source.rel, problems, seen)
+        _check_local(trees[f"chapters/{c.meta.id}.html"], c.meta.source.rel, problems, seen)
     for a in appendices:
-        _check_local(fragments[f"appendices/{a.id}.html"], f"appendix {a.spec.letter}", problems, seen)
+        _check_local(trees[f"appendices/{a.id}.html"], f"appendix {a.spec.letter}", problems, seen)
     problems.raise_if_any()
-    words = {c.meta.id: prose_words(fragments[f"chapters/{c.meta.id}.html"]) for c in chapters}
+    words = {c.meta.id: prose_words(trees[f"chapters/{c.meta.id}.html"]) for c in chapters}
     return Book(parts, chapters, appendices, fragments, words)
 
 
-def _check_local(html: str, where: str, problems: Problems, seen: set[str]) -> None:
+def _check_local(doc: Node, where: str, problems: Problems, seen: set[str]) -> None:
     """The book must work offline: a page may link out, but may not load anything from elsewhere.
 
     A URL is reported once, at the first page using it (appendix A repeats chapters' exercises).
     """
-    for node in parse_html(html).iter():
+    for node in doc.iter():
         for attr in ("src", "srcset", "data", "poster", "href"):
             url = node.attrs.get(attr, "")
             if not _EXTERNAL.match(url) or (attr == "href" and node.tag == "a") or url in seen:

@@ -41,6 +41,7 @@ class Library:
 
     papers: dict[str, Paper] = field(default_factory=dict)
     cited_by: dict[str, list[str]] = field(default_factory=dict)
+    answers: dict[tuple[str, str], str] = field(default_factory=dict)  # computed once per build
 
     def cite(self, key: str, chapter_id: str) -> None:
         """Record that ``chapter_id`` cites ``key``."""
@@ -79,15 +80,17 @@ def cite_html(keys: str, library: Library, ctx: Context, line: int, citing: str 
     return "(" + "; ".join(links) + ")" if links else ""
 
 
-def answer_html(chapter_id: str, name: str, ctx: Context, line: int) -> str:
+def answer_html(chapter_id: str, name: str, library: Library, ctx: Context, line: int) -> str:
     """``<span class="answer">`` holding the printed form of ``llmviz.answers`` answer ``name``."""
     from llmviz.answers import answer  # imported late: py/ joins sys.path at build start
 
-    try:
-        text = answer(chapter_id, name).text
-    except Exception as e:  # noqa: BLE001 - any failure is the author's to fix, reported with its line
-        ctx.problem(line, f"{{ans}}`{name}`: {type(e).__name__}: {e}")
-        return escape(name)
+    text = library.answers.get((chapter_id, name))
+    if text is None:
+        try:
+            text = library.answers[chapter_id, name] = answer(chapter_id, name).text
+        except Exception as e:  # noqa: BLE001 - any failure is the author's to fix, reported with its line
+            ctx.problem(line, f"{{ans}}`{name}`: {type(e).__name__}: {e}")
+            return escape(name)
     return f'<span class="answer" data-answer="{escape(name)}">{escape(text)}</span>'
 
 
@@ -146,7 +149,7 @@ class ChapterContext(Context):
     def _ans(self, content: str, line: int) -> str:
         chapter, _, name = content.strip().rpartition(":")
         self.answers.append(content.strip())
-        return answer_html(chapter or self.meta.id, name, self, line)
+        return answer_html(chapter or self.meta.id, name, self.library, self, line)
 
     # -- directives ------------------------------------------------------------
 

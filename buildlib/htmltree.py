@@ -94,6 +94,7 @@ def _not_prose(node: Node) -> bool:
             or bool(node.classes & {"katex", "katex-display", "math-display"}))
 
 
-def prose_words(html: str) -> int:
-    """Words a reader reads in a fragment, not counting math, code, the header or the navigation."""
-    return len(_WORD.findall(parse_html(html).text(skip=_not_prose)))
+def prose_words(html: "str | Node") -> int:
+    """Words a reader reads in a fragment (HTML or its tree), not counting math, code, header or navigation."""
+    doc = parse_html(html) if isinstance(html, str) else html
+    return len(_WORD.findall(doc.text(skip=_not_prose)))

@@ -75,6 +75,12 @@ self.addEventListener("activate", (event) => {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
     await self.clients.claim();
+    // Tell open pages which build now serves them: a page whose own build differs can
+    // offer a reload. (A message waits in the page's queue until the page listens, so
+    // it is not lost when this worker activates before the page's scripts have run.)
+    for (const client of await self.clients.matchAll({ type: "window" })) {
+      client.postMessage({ type: "activated", build: BUILD_ID });
+    }
   })());
 });
 

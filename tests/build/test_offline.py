@@ -54,6 +54,8 @@ def test_offline_after_one_visit_and_updates_on_a_new_build(tmp_path, dist, book
         with playwright.sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM))
             context = browser.new_context()
+            context.add_init_script("""window.swMessages = [];
+                navigator.serviceWorker?.addEventListener("message", (e) => window.swMessages.push(e.data));""")
             page = context.new_page()
             page.goto(url + f"#/{first}")
             page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=90_000)
@@ -89,7 +91,8 @@ def test_offline_after_one_visit_and_updates_on_a_new_build(tmp_path, dist, book
             wait_for(lambda: cache_names(page) == [f"llmviz-{new_build}"], what="the new build's cache")
             assert "/appendices/appendix-c.html" in CountingHandler.requests
             assert "/pyodide/pyodide.asm.wasm" not in CountingHandler.requests, "unchanged files come from the old cache"
-            assert page.is_visible(".update-notice")
+            wait_for(lambda: {"type": "activated", "build": new_build} in page.evaluate("window.swMessages"),
+                     what="the page to hear that the new build is active")
             page.reload()
             page.wait_for_selector("article")
             assert page.evaluate("document.documentElement.dataset.build") == new_build
