@@ -126,6 +126,4 @@ document.addEventListener("vis-trigger", (e) => workshop.select(e.detail.submode
 
 onSchemeChange(() => workshop.stage.repaint());
 router.start();
-// Precaching the whole book competes with Python's first boot for the network
-// and both cores; it waits until Python is up (or has given up).
-sim.ready.catch(() => {}).finally(() => registerServiceWorker(document.querySelector(".update-notice")));
+registerServiceWorker(document.querySelector(".update-notice"), sim.ready);

@@ -3,7 +3,11 @@
 // takes over, a quiet notice offers a reload instead of swapping the page
 // under the reader.
 
-export function registerServiceWorker(notice) {
+/**
+ * Watch for a newer build from now on, and register sw.js once `when`
+ * settles (precaching competes with Python's first boot for the network).
+ */
+export function registerServiceWorker(notice, when = Promise.resolve()) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
   const hadController = Boolean(navigator.serviceWorker.controller);
   const reloadBtn = notice.querySelector("button");
@@ -22,7 +26,7 @@ export function registerServiceWorker(notice) {
     } else location.reload();
   });
 
-  navigator.serviceWorker.register("sw.js").then((reg) => {
+  const register = () => navigator.serviceWorker.register("sw.js").then((reg) => {
     if (reg.waiting && hadController) offer(reg.waiting);
     reg.addEventListener("updatefound", () => {
       const w = reg.installing;
@@ -31,6 +35,7 @@ export function registerServiceWorker(notice) {
       });
     });
   }).catch((err) => console.warn(`offline support is unavailable: ${err.message}`));
+  when.catch(() => {}).finally(register);
 
   // A first visit gets its first controller: nothing new to announce.
   navigator.serviceWorker.addEventListener("controllerchange", () => {
