@@ -64,6 +64,7 @@ def test_model_choices_are_every_catalog_model_with_attention():
     names = dict(KVCacheMode.params[0].options)
     assert "mamba-2.8b" not in names
     assert set(names) == {k for k, v in MODELS.items() if v.attention_layers}
+    assert set(mod.COMPARE) <= set(names)
 
 
 # -- grow / nocache ------------------------------------------------------------------

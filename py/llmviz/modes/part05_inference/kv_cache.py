@@ -32,7 +32,7 @@ from ...catalog import GPUS, MODELS, get_format, get_gpu, get_model
 from ...catalog.models import ATTN, ATTN_LOCAL, SSM
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Flag, Number
-from ...core.scene import Scene, text_box
+from ...core.scene import Scene
 from ...units import fmt_bytes, fmt_seconds
 
 MODE_ID = "p05-c02-kv-cache"
@@ -82,10 +82,6 @@ CMP_TOP = 94.0
 def _attention_models() -> tuple[tuple[str, str], ...]:
     """(name, label) of every catalog model that has attention layers, in catalog order."""
     return tuple((m.name, m.display_name) for m in MODELS.values() if m.attention_layers)
-
-
-for _n in COMPARE:
-    assert _n in MODELS, _n
 
 
 def fmt_tokens(n: int) -> str:
@@ -453,9 +449,10 @@ class KVCacheMode(Mode):
             tex = _TEXTURE[(slot, kind_i, h % MAX_HEAD_ROWS)]
             if phase == "decode":
                 row = tex[first:first + shown - 1] + [NEW_V]
+            elif phase == "prefill" and cache_on:
+                row = tex[first:first + shown - PROMPT] + [NEW_V] * PROMPT
             elif phase == "prefill":
-                row = tex[first:first + shown - PROMPT] + [NEW_V] * PROMPT if cache_on else \
-                    [RECOMPUTED_V] * shown
+                row = [RECOMPUTED_V] * shown
             else:
                 row = tex[first:first + shown]
             out += row + empty
@@ -502,7 +499,7 @@ class KVCacheMode(Mode):
             sc.text(x0 + 4, y, txt, size=size, fill=fill, bold=bold)
             y += 21
         if cache_on:
-            sc.text(x0 + 4, y + 6, fmt_bytes(kv_cache_bytes(m, n, 1, self["kv_dtype"])), size=18,
+            sc.text(x0 + 4, y + 6, fmt_bytes(s["growth"].bytes(n)), size=18,
                     bold=True, fill="accent")
             sc.text(x0 + 4, y + 30, f"{n} tokens × {_kib(s['per_token'])}", size=F_SMALL, fill="muted")
 
