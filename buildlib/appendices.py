@@ -94,7 +94,7 @@ def render_appendices(md: MarkdownIt, directory: Path, rel_of, chapters: list[Re
         intro = ""
         if src:
             ctx = AppendixContext(src.rel, spec.id, library, problems, math)
-            intro = render_tokens(md, parse(md, src.text), ctx)
+            intro = render_tokens(md, parse(md, src.text, ctx), ctx)
         body = intro + _GENERATORS.get(spec.letter, lambda *a: "")(md, chapters, library, problems, math)
         out.append(RenderedAppendix(spec, title, body))
     return out

@@ -193,7 +193,7 @@ def render_chapter(md: MarkdownIt, meta: ChapterMeta, describe: dict | None, lib
                    problems: Problems, math: MathBank) -> RenderedChapter:
     """Render a chapter's body; problems go to ``problems``."""
     ctx = ChapterContext(meta, describe, library, problems, math)
-    body = render_tokens(md, parse(md, meta.source.text), ctx)
+    body = render_tokens(md, parse(md, meta.source.text, ctx), ctx)
     summary = render_inline(md, meta.summary, ctx, meta.source.key_line("summary"))
     for term in meta.glossary:
         if term not in ctx.dfns:

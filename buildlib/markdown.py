@@ -79,7 +79,8 @@ def make_markdown() -> MarkdownIt:
     dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
     myst_role_plugin(md)
     container_plugin(md, "directive", validate=lambda params, *_: bool(_DIRECTIVE.match(params.strip())))
-    md.core.ruler.push("llmviz_lines", _annotate)
+    # Before text_join, while an escaped "\$" is still its own token and not text.
+    md.core.ruler.before("text_join", "llmviz_lines", _annotate)
     md.add_render_rule("front_matter", lambda *a: "")
     md.add_render_rule("myst_role", _render_role)
     md.add_render_rule("math_inline", _render_math(False))
@@ -89,9 +90,9 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
-def parse(md: MarkdownIt, text: str) -> list[Token]:
+def parse(md: MarkdownIt, text: str, ctx: Context) -> list[Token]:
     """Block tokens of a whole source (front matter included, so lines match the file)."""
-    return md.parse(text, {})
+    return md.parse(text, {"ctx": ctx})
 
 
 def render_tokens(md: MarkdownIt, tokens: list[Token], ctx: Context) -> str:
@@ -168,7 +169,7 @@ def _matching_close(tokens: list[Token], i: int) -> int:
 
 
 def _annotate(state) -> None:
-    """Give inline spans their source line and h2/h3 headings an ``id``."""
+    """Give inline spans their source line and h2/h3 headings an ``id``; report stray ``$``."""
     used: set[str] = state.env.setdefault("heading_ids", set())
     toks = state.tokens
     for k, tok in enumerate(toks):
@@ -183,7 +184,11 @@ def _annotate(state) -> None:
             continue
         base_line = state.env.get("line0", 0) if state.inlineMode or not tok.map else tok.map[0]
         src, pos = tok.content, 0
+        stray: dict[int, int] = {}  # line offset → position of the first stray "$" on it
         for child in tok.children:
+            if child.type == "text" and "$" in child.content:
+                at = max(src.find(child.content, pos), pos) + child.content.index("$")
+                stray.setdefault(src.count("\n", 0, at), at)
             if child.type not in _INLINE_SPANS:
                 continue
             if child.type == "myst_role":
@@ -196,6 +201,18 @@ def _annotate(state) -> None:
             else:
                 pos = at + len(needle)
             child.meta = {**(child.meta or {}), "line": base_line + src.count("\n", 0, at) + 1}
+        for offset, at in stray.items():
+            _stray_dollar(state.env.get("ctx"), src.split("\n")[offset], base_line + offset + 1)
+
+
+def _stray_dollar(ctx: Context | None, text: str, line: int) -> None:
+    # A "$" left in the text is math that did not parse (it started or ended with a
+    # space, or was never closed), or an unescaped dollar sign; both read wrong.
+    if ctx is None:
+        return
+    snippet = text.strip() if len(text.strip()) <= 70 else text.strip()[:67] + "…"
+    ctx.problem(line, f"'$' that neither opens nor closes math in {snippet!r}: math may not start or end with a "
+                      f"space (write $d_k =$, not $d_k = $), and a dollar sign is written \\$")
 
 
 def _line(tok: Token) -> int:

@@ -57,7 +57,7 @@ papers:
 
 ## Why a cache
 
-The {dfn}`KV cache` keeps keys; it costs $2 and $3 sometimes, and $a^2 + b^2$ is math.
+The {dfn}`KV cache` keeps keys; it costs \\$2 and \\$3 sometimes, and $a^2 + b^2$ is math.
 Memory comes in {dfn}`pages <page>` {cite}`kwon2023vllm`, so {vis}`watch it grow <grow?context=4096&paged=on>`
 or {vis}`switch models <?model=b>`.
 
@@ -145,7 +145,7 @@ def test_good_chapter_renders_to_the_contract(fake_mode, tmp_path, appendices):
     (cite,) = doc.find_all("a", "cite")
     assert cite.attrs["href"] == "#/appendix-e/paper-kwon2023vllm" and cite.text() == "Kwon et al., 2023"
     text = art.text()
-    assert "$2 and $3" in text, "dollar amounts stay prose"
+    assert "$2 and $3" in text, "escaped dollar signs stay prose"
     assert len(doc.find_all(cls="katex")) == 3 and len(doc.find_all(cls="katex-display")) == 1
     assert "\ue000" not in book.fragments[f"chapters/{CID}.html"]
     assert book.words[CID] == prose_words(book.fragments[f"chapters/{CID}.html"]) > 40
@@ -301,3 +301,10 @@ def test_external_resources_are_refused(fake_mode, tmp_path, appendices):
     text = GOOD.replace("Second question.", "Second question. ![plot](https://example.com/plot.png)")
     (msg,) = problems(tmp_path, appendices, text)
     assert msg.startswith(f"chapters/{CID}.md: <img src=\"https://example.com/plot.png\"> loads from another site")
+
+
+@pytest.mark.parametrize("prose", ["with $d_k = $ 12 heads", "a fee of $5 per hour", "an unclosed $x + y"])
+def test_stray_dollar_is_reported(fake_mode, tmp_path, appendices, prose):
+    text = GOOD.replace("Second question.", f"Second question,\n{prose}.")
+    (msg,) = problems(tmp_path, appendices, text)
+    assert msg.startswith(f"chapters/{CID}.md:{line_of(text, prose)}: '$' that neither opens nor closes math")
