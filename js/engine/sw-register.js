@@ -41,4 +41,9 @@ export function registerServiceWorker(notice, when = Promise.resolve()) {
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (hadController) offer(null);
   });
+  // The worker names the build it activated; a page of another build offers a reload.
+  navigator.serviceWorker.addEventListener("message", (e) => {
+    if (e.data?.type === "activated" && e.data.build !== document.documentElement.dataset.build) offer(null);
+  });
+  navigator.serviceWorker.startMessages();
 }

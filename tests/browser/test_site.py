@@ -234,6 +234,19 @@ def test_back_forward_and_arrow_keys_move_between_pages(reader, chapters, site):
         reader.page.keyboard.press("ArrowRight")
         reader.settle()
         assert reader.page.evaluate("document.querySelector('#library article').id") == a
+        # Space on the focused canvas plays and pauses.
+        playing = reader.page.get_attribute(".transport .play", "aria-pressed")
+        reader.page.focus(".stage-canvas")
+        reader.page.keyboard.press(" ")
+        assert reader.page.get_attribute(".transport .play", "aria-pressed") != playing
+    # A route to an anchor opens the page scrolled to it (an exercise here).
+    reader.route(f"#/{b}")
+    reader.wait_article(b)
+    reader.route(f"#/{a}/ex-1")
+    reader.wait_article(a)
+    reader.page.wait_for_function(
+        "() => { const r = document.getElementById('ex-1')?.getBoundingClientRect();"
+        " return r && scrollY > 0 && r.top >= -2 && r.bottom <= innerHeight + 2; }", timeout=5000)
     # An appendix has no simulation: the workshop steps aside.
     reader.route("#/appendix-a")
     reader.wait_article("appendix-a")
