@@ -235,23 +235,15 @@ def test_sweep_fills_rows_of_y_as_rows_of_w_are_read():
 # -- controls ------------------------------------------------------------------------------
 
 
-def test_moving_a_slider_shows_the_view_it_belongs_to():
+def test_each_view_shows_only_its_own_sliders():
+    assert MatricesMode.controls_of("transform") == ("a", "b", "c", "d")
+    assert MatricesMode.controls_of("singular") == ("a", "b", "c", "d")
+    assert MatricesMode.controls_of("gemm") == ("m", "n", "k", "pace")
+    assert MatricesMode.controls_of("matvec") == ("m", "k", "pace")
+    assert MatricesMode.controls_of("layer") == ("proj", "tokens")
     mode = MatricesMode()
+    mode.set("k", 6)                      # a hidden slider set from a link stays where it is
     assert mode.submode == "transform"
-    mode.frame(0.0)
-    mode.set("k", 6)
-    assert mode.submode == "gemm"
-    assert [e["text"] for e in mode.frame(0.5)["console"]][:1] == [
-        "K (inner dimension) belongs to the GEMM view: showing that view."]
-    mode.set("a", 1.0)
-    assert mode.submode == "transform"
-    mode.set("tokens", 64)
-    assert mode.submode == "layer"
-    mode.select("rotation")
-    mode.frame(1.0)
-    mode.set("b", -0.4)
-    assert mode.submode == "rotation"                   # already a plane view: stay, say nothing
-    assert not any("belongs to" in e["text"] for e in mode.frame(1.5)["console"])
 
 
 def test_deep_links_keep_their_view():

@@ -20,11 +20,17 @@ from .scene import Scene
 
 @dataclass(frozen=True)
 class Submode:
-    """A named view a ``<vis-trigger>`` can switch to: a label and parameter presets."""
+    """A named view a ``<vis-trigger>`` can switch to: a label and parameter presets.
+
+    ``controls`` names the parameters this view shows (``None``: all of
+    them). A view lists only the sliders that change its own picture, so a
+    reader never moves a control that does nothing where they are looking.
+    """
 
     label: str
     values: dict[str, Any] = field(default_factory=dict)
     help: str = ""
+    controls: tuple[str, ...] | None = None
 
 
 def metric(id: str, label: str, value: float, text: str, unit: str = "", help: str = "") -> dict:
@@ -148,10 +154,24 @@ class Mode:
             "id": cls.id, "chapter": cls.chapter, "title": cls.title,
             "step_dt": cls.step_dt, "size": list(cls.size),
             "params": [p.describe() for p in cls.params],
-            "submodes": {k: {"label": s.label, "values": s.values, "help": s.help}
+            "submodes": {k: {"label": s.label, "values": s.values, "help": s.help,
+                             "controls": list(cls.controls_of(k))}
                          for k, s in cls.submodes.items()},
             "default_submode": cls.default_submode or next(iter(cls.submodes), ""),
         }
+
+    @classmethod
+    def controls_of(cls, submode: str) -> tuple[str, ...]:
+        """Names of the parameters the view ``submode`` shows, in declaration order."""
+        sub = cls.submodes.get(submode)
+        shown = None if sub is None else sub.controls
+        if shown is None:
+            return tuple(p.name for p in cls.params)
+        declared = {p.name for p in cls.params}
+        unknown = [n for n in shown if n not in declared]
+        if unknown:
+            raise ValueError(f"{cls.id}: view {submode!r} lists unknown controls {unknown}")
+        return tuple(p.name for p in cls.params if p.name in shown)
 
     def state(self) -> dict:
         """Current parameter values and sub-mode."""

@@ -42,10 +42,8 @@ MAX_DIM = 8            # largest M, N, K a reader can pick
 TRANSFORM_VIEWS = ("transform", "rotation", "shear", "scale", "singular")
 GEMM_VIEWS = ("gemm", "matvec")
 LAYER_VIEWS = ("layer",)
-# the view a slider switches to when it is moved elsewhere
-_HOME = {"a": "transform", "b": "transform", "c": "transform", "d": "transform",
-         "m": "gemm", "n": "gemm", "k": "gemm", "pace": "gemm",
-         "proj": "layer", "tokens": "layer"}
+# the sliders the plane views show
+_PLANE = ("a", "b", "c", "d")
 _FAMILY = {"transform": TRANSFORM_VIEWS, "gemm": GEMM_VIEWS, "layer": LAYER_VIEWS}
 
 # slider labels name each matrix by its shape, the only property this chapter needs
@@ -236,26 +234,28 @@ class MatricesMode(Mode):
 
     submodes = {
         "transform": Submode("Transform", {"a": 1.5, "b": 0.5, "c": 0.5, "d": 1.0},
-                             "A 2×2 matrix moves every point of the plane; its columns are where e₁ and e₂ land."),
+                             "A 2×2 matrix moves every point of the plane; its columns are where e₁ and e₂ land.", _PLANE),
         "rotation": Submode("Rotation", {"a": 0.866, "b": -0.5, "c": 0.5, "d": 0.866},
-                            "cos 30° and sin 30°: a rotation by 30°, area unchanged (det 1)."),
+                            "cos 30° and sin 30°: a rotation by 30°, area unchanged (det 1).", _PLANE),
         "shear": Submode("Shear", {"a": 1.0, "b": 1.0, "c": 0.0, "d": 1.0},
-                         "e₁ stays, e₂ slides right: squares become parallelograms of the same area."),
+                         "e₁ stays, e₂ slides right: squares become parallelograms of the same area.", _PLANE),
         "scale": Submode("Scale", {"a": 2.0, "b": 0.0, "c": 0.0, "d": 0.5},
-                         "x doubles, y halves: the area stays the same (det 1)."),
+                         "x doubles, y halves: the area stays the same (det 1).", _PLANE),
         "singular": Submode("Singular", {"a": 1.0, "b": 2.0, "c": 0.5, "d": 1.0},
-                            "The second column is twice the first: det 0, the plane collapses onto a line."),
+                            "The second column is twice the first: det 0, the plane collapses onto a line.", _PLANE),
         "gemm": Submode("GEMM", {"m": 3, "n": 3, "k": 4},
-                        "C = A·B one multiply-add at a time; the FLOP counter climbs to 2·M·N·K."),
+                        "C = A·B one multiply-add at a time; the FLOP counter climbs to 2·M·N·K.",
+                        ("m", "n", "k", "pace")),
         "matvec": Submode("Matrix-vector", {"m": 4, "n": 1, "k": 3},
-                          "N = 1: y = W·x, a layer of neurons, is the thinnest GEMM."),
+                          "N = 1: y = W·x, a layer of neurons, is the thinnest GEMM.",
+                          ("m", "k", "pace")),
         "layer": Submode("Llama layer", {"proj": "q", "tokens": 1},
-                         "One real weight matrix to scale; more tokens, more FLOPs, the same weight bytes."),
+                         "One real weight matrix to scale; more tokens, more FLOPs, the same weight bytes.",
+                         ("proj", "tokens")),
     }
     default_submode = "transform"
 
     def __init__(self, values=None, submode=None, seed: int = 0):
-        self._notes: list[str] = []
         self._memos: dict[str, tuple] = {}
         super().__init__(values=values, submode=submode, seed=seed)
 
@@ -282,18 +282,6 @@ class MatricesMode(Mode):
                 return name
         return "transform"
 
-    def set(self, name, value):
-        """Set one slider; if it belongs to a view that is not showing, show that view."""
-        before = self.values.version
-        msg = super().set(name, value)
-        home = _HOME.get(name)
-        if home and self.values.version != before and self.view() != home:
-            self.submode = home
-            self.values.version += 1
-            label = self.values.find(name).label
-            self._notes.append(f"{label} belongs to the {self.submodes[home].label} view: showing that view.")
-        return msg
-
     # -- frames ------------------------------------------------------------------
 
     def draw(self, t: float):
@@ -305,16 +293,12 @@ class MatricesMode(Mode):
         return self._draw_transform(t)
 
     def events(self, t0: float, t1: float) -> list[dict]:
-        out = [{"level": "info", "text": n} for n in self._notes]
-        self._notes = []
         v = self.view()
         if v == "gemm":
-            out += self._gemm_events(t0, t1)
-        elif v == "layer":
-            out += self._layer_events(t0, t1)
-        else:
-            out += self._transform_events(t0, t1)
-        return out
+            return self._gemm_events(t0, t1)
+        if v == "layer":
+            return self._layer_events(t0, t1)
+        return self._transform_events(t0, t1)
 
     def _header(self, sc: Scene, title: str, subtitle: str) -> None:
         sc.text(20, 24, title, size=TITLE, bold=True)

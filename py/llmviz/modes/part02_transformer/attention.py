@@ -259,11 +259,16 @@ class AttentionMode(Mode):
                default="llama-3-8b"),
     )
     submodes = {
-        "heatmap": Submode("Heatmap", {}, "all weights a_ij; one query's row worked step by step"),
-        "graph": Submode("Token graph", {}, "the selected query's weights as lines to every key"),
-        "mask": Submode("Causal mask", {}, "tokens arrive one at a time: which weights change?"),
-        "scaling": Submode("√d_k scaling", {}, "random q and k of growing width: why divide by √d_k"),
-        "cost": Submode("N² cost", {}, "score-matrix elements, bytes and FLOPs at N tokens"),
+        "heatmap": Submode("Heatmap", {}, "all weights a_ij; one query's row worked step by step",
+                           ("query", "causal", "scale", "temp", "sweep")),
+        "graph": Submode("Token graph", {}, "the selected query's weights as lines to every key",
+                         ("query", "causal", "scale", "temp", "sweep")),
+        "mask": Submode("Causal mask", {}, "tokens arrive one at a time: which weights change?",
+                        ("query", "causal", "scale", "temp")),
+        "scaling": Submode("√d_k scaling", {}, "random q and k of growing width: why divide by √d_k",
+                           ("scale", "temp")),
+        "cost": Submode("N² cost", {}, "score-matrix elements, bytes and FLOPs at N tokens",
+                        ("causal", "tokens", "model")),
     }
     default_submode = "heatmap"
     step_dt = 0.5
