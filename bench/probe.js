@@ -63,17 +63,19 @@
     }
   };
 
-  // A window of animation: every requestAnimationFrame timestamp, the frames
-  // painted, Python's per-frame time and the long tasks inside it.
+  // A window of animation, seen the way the reader sees it: at every
+  // requestAnimationFrame tick, how many simulation frames have been painted
+  // so far (a tick with a higher count shows new content). Also Python's
+  // per-frame time and the long tasks inside the window.
   B.window = (ms) => new Promise((resolve) => {
-    const raf = [];
+    const ticks = [];
     const f0 = B.frames.length, p0 = B.pythonMs.length, l0 = B.longtasks.length;
     const t0 = performance.now();
     const tick = (ts) => {
-      raf.push(ts);
+      ticks.push([ts, B.frames.length - f0]);
       if (performance.now() - t0 < ms) requestAnimationFrame(tick);
       else resolve({
-        ms: performance.now() - t0, raf,
+        ms: performance.now() - t0, ticks,
         frames: B.frames.slice(f0), pythonMs: B.pythonMs.slice(p0), longtasks: B.longtasks.slice(l0),
       });
     };

@@ -61,14 +61,25 @@ def test_own_bytes_are_what_exceeds_the_floors_pyodide_core():
 def test_frame_and_smoothness_verdicts_per_mode():
     frames = {"m": {"python": [1.0] * 90 + [9.0] * 10, "roundtrip": [2.0] * 100, "parse": [0.1] * 100,
                     "bytes": [8000] * 100, "items": [60] * 100, "submode": "v"}}
-    steady = [i * 16.7 for i in range(600)]
-    anim = {"m": {"ms": 10_000, "raf": steady, "frames": steady, "pythonMs": [1.0], "longtasks": []}}
+    # 600 ticks at 60 Hz, each showing a new frame
+    ticks = [[i * 1000 / 60, i] for i in range(600)]
+    anim = {"m": {"ms": 10_000, "ticks": ticks, "frames": [], "pythonMs": [1.0], "longtasks": []}}
     s = summarize(_raw([_run(300, 4000, 1000, 5000)], frames, anim))
     assert s["modes"]["m"]["py_p95"] > 4  # p95 lands in the slow tail
     assert _verdict(s, "frame() p95 in the browser, m") == ["MISSED"]
-    assert _verdict(s, "frames painted / s and share over 20 ms, m") == ["ok"]
-    jank = steady[:300] + [steady[299] + 40 * i for i in range(1, 100)]
-    anim["m"]["frames"] = jank
+    assert abs(s["modes"]["m"]["painted_fps"] - 60) < 1e-6
+    assert _verdict(s, "new frames shown / s and share of gaps over 20 ms, m") == ["ok"]
+    # every third tick repeats the previous frame: 40 new frames/s, a third of gaps 33 ms
+    anim["m"]["ticks"] = [[i * 1000 / 60, i - i // 3] for i in range(600)]
     s = summarize(_raw([_run(300, 4000, 1000, 5000)], frames, anim))
-    assert _verdict(s, "frames painted / s and share over 20 ms, m") == ["MISSED"]
+    assert abs(s["modes"]["m"]["painted_fps"] - 40) < 0.2
+    assert s["modes"]["m"]["raf_over_20"] == 0
+    assert _verdict(s, "new frames shown / s and share of gaps over 20 ms, m") == ["MISSED"]
     assert "| m (v) |" in table(s)
+
+
+def test_shown_frames_keeps_ticks_with_new_content():
+    from bench.report import shown_frames
+
+    fresh, raf = shown_frames([[0, 0], [16, 1], [33, 1], [50, 3]])
+    assert fresh == [16, 50] and raf == [0, 16, 33, 50]
