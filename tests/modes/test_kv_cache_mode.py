@@ -111,7 +111,6 @@ def test_long_runs_scroll_and_keep_the_newest_column_last():
 
 def test_without_a_cache_every_column_is_recomputed_each_step():
     m = KVCacheMode(submode="nocache")
-    assert m["cache"] is False
     base = mod.PREFILL_S + 4 * mod.STEP_S           # step 5 starts: token PROMPT + 5
     n = mod.PROMPT + 5
     early = _filled_columns(items(m.frame(base + 0.05 * mod.STEP_S), "grid")[0])

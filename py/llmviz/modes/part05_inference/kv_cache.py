@@ -31,7 +31,7 @@ from ...calc.model_size import weight_bytes
 from ...catalog import GPUS, MODELS, get_format, get_gpu, get_model
 from ...catalog.models import ATTN, ATTN_LOCAL, SSM
 from ...core.mode import Mode, Submode, metric
-from ...core.params import Choice, Flag, Number
+from ...core.params import Choice, Number
 from ...core.scene import Scene
 from ...units import fmt_bytes, fmt_seconds
 
@@ -158,18 +158,18 @@ class KVCacheMode(Mode):
                help="Tokens per sequence (prompt plus output), capped at the model's maximum."),
         Number("batch", "Batch size", lo=1, hi=256, step=1, default=64, unit="sequences",
                integer=True, log=True, help="Sequences decoded together, each with its own cache."),
-        Flag("cache", "Keep a KV cache", default=True,
-             help="Off: every step recomputes every earlier token's keys and values."),
     )
     submodes = {
-        "grow": Submode("The cache grows", {"cache": True},
+        "grow": Submode("The cache grows", {},
                         "Each decode step appends one K and one V per KV head in every layer."),
-        "nocache": Submode("No cache", {"cache": False},
+        "nocache": Submode("No cache", {},
                            "Without a cache every step recomputes all earlier keys and values."),
         "memory": Submode("Memory", {},
                           "Weights plus the batch's caches against the GPUs' HBM as context grows."),
+        # one sequence per model, on no particular GPU: batch and GPUs do not enter this picture
         "compare": Submode("Compare models", {},
-                           "One sequence's cache in several real models as its context grows."),
+                           "One sequence's cache in several real models as its context grows.",
+                           controls=("model", "kv_dtype", "context")),
     }
     default_submode = "grow"
     step_dt = STEP_S
@@ -290,7 +290,7 @@ class KVCacheMode(Mode):
         """What the grow view draws the same in every frame, and where its grids go."""
         s = self._stats()
         m = s["m"]
-        cache_on = self["cache"]
+        cache_on = self.submode != "nocache"
         sc = self.new_scene()
         what = "one latent vector" if m.mla is not None else "K and V vectors"
         verb = "appends" if cache_on else "must recompute"
@@ -320,7 +320,7 @@ class KVCacheMode(Mode):
 
     def _draw_grow(self, sc: Scene, s: dict, t: float) -> list[dict]:
         lay = self._grow_layout()
-        cache_on = self["cache"]
+        cache_on = self.submode != "nocache"
         phase, n, step, p = self.timeline(t)
         first = max(0, n - VIS_COLS)             # oldest token index drawn (0-based)
         shown = n - first
@@ -727,8 +727,9 @@ class KVCacheMode(Mode):
         else:
             fit_b = f"at most {_count(s['max_batch'], 'sequence')} of {fmt_tokens(ctx)} tokens"
             if s["max_ctx"] >= ctx:
-                lines.append((f"Fits: {_count(b, 'sequence')} of {fmt_tokens(ctx)} tokens; up to "
-                              f"{s['max_batch']:,} would.", "good"))
+                room = (f"; up to {s['max_batch']:,} would" if s["max_batch"] > b
+                        else ", and not one more")
+                lines.append((f"Fits: {_count(b, 'sequence')} of {fmt_tokens(ctx)} tokens{room}.", "good"))
             else:
                 lines.append((f"Does not fit: {fit_b}, or {_count(b, 'sequence')} of at most "
                               f"{s['max_ctx']:,} tokens.", "bad"))
@@ -847,7 +848,7 @@ class KVCacheMode(Mode):
                 n = PROMPT + k
                 if k <= 3 or n % 10 == 0:
                     te = PREFILL_S + (k - 1) * STEP_S
-                    if self["cache"]:
+                    if self.submode != "nocache":
                         txt = (f"token {n}: appends {vec:,} vectors ({_kib(s['per_token'])}) and reads "
                                f"all {n}; cache {fmt_bytes(kv_cache_bytes(m, n, 1, self['kv_dtype']))}")
                     else:
