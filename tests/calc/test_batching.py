@@ -274,13 +274,6 @@ def test_a_single_decode_step_is_about_4_8_ms_and_a_big_prefill_is_compute_bound
     assert big == pytest.approx(2 * _N * 2048 / _PEAK)
 
 
-def test_kv_slot_limit_is_free_memory_over_one_sequence_cache():
-    from llmviz.calc.batching import kv_slot_limit
-    free = 80e9 - 2 * _N
-    assert kv_slot_limit("llama-3-8b", "h100-sxm", 8192) == int(free // (8192 * _KV_TOKEN)) == 59
-    assert kv_slot_limit("llama-3-8b", "h100-sxm", 320) == int(free // (320 * _KV_TOKEN))
-
-
 def test_schedule_in_seconds_with_the_real_cost_model():
     from llmviz.calc.batching import iteration_cost_model
     reqs = make_workload(n=16, rate=30.0, seed=4)

@@ -1,7 +1,6 @@
 """Capacity questions about the KV cache, checked against arithmetic written out by hand."""
 import pytest
 
-from llmviz.calc.batching import kv_slot_limit
 from llmviz.calc.decode import decode_step_lower_bound
 from llmviz.calc.kv_cache import kv_cache_bytes
 from llmviz.calc.kv_fit import (decode_read_split, decode_step_floor, fits, hbm_bytes, kv_growth,
@@ -23,7 +22,7 @@ def test_max_batch_by_hand_and_agrees_with_the_batching_calculator():
     want = int((H100_HBM - LLAMA3_8B_WEIGHTS_BF16) // per_seq)
     assert want == 59
     assert max_batch_that_fits("llama-3-8b", "h100-sxm", 1, 8192) == want
-    assert kv_slot_limit("llama-3-8b", "h100-sxm", 8192) == want
+    assert max_batch_that_fits("llama-3-8b", "h100-sxm", context=8192) == want
     # An FP8 cache holds one byte per element: twice the sequences (floor rounding aside).
     fp8 = max_batch_that_fits("llama-3-8b", "h100-sxm", 1, 8192, kv_dtype="fp8")
     assert fp8 == int((H100_HBM - LLAMA3_8B_WEIGHTS_BF16) // (per_seq / 2)) == 119

@@ -3,9 +3,10 @@ import re
 
 import pytest
 
-from llmviz.calc.batching import (batching_schedule, iteration_cost_model, kv_slot_limit, make_workload,
+from llmviz.calc.batching import (batching_schedule, iteration_cost_model, make_workload,
                                   schedule_stats)
 from llmviz.calc.decode import decode_step_lower_bound
+from llmviz.calc.kv_fit import max_batch_that_fits
 from llmviz.modes.part07_serving.continuous_batching import (MAX_EVENTS, MEAN_OUTPUT, MEAN_PROMPT, PLAY_S,
                                                              PROMPT_SPREAD, SEED, SWEEP_STEP_S,
                                                              ContinuousBatchingMode)
@@ -46,7 +47,7 @@ def test_end_state_telemetry_is_the_calculated_schedule(policy):
     assert tel["mean_latency"]["value"] == pytest.approx(st.mean_latency)
     assert tel["finished"]["value"] == 32
     assert tel["slot_util"]["value"] == pytest.approx(st.slot_utilisation)
-    assert tel["kv_limit"]["value"] == kv_slot_limit("llama-3-8b", "h100-sxm", 8192) == 59
+    assert tel["kv_limit"]["value"] == max_batch_that_fits("llama-3-8b", "h100-sxm", context=8192) == 59
 
 
 def test_static_pads_and_continuous_does_not():
@@ -143,7 +144,7 @@ def test_sweep_reveals_points_computed_by_calc_and_marks_the_kv_limit():
     # a point per scheduler on each of the two plots
     assert len(circles(early)) == 4 and len(circles(late)) == 28
     assert len(circles(m.frame(2 * SWEEP_STEP_S + 0.1))) == 12
-    lim = kv_slot_limit("llama-2-13b", "h100-sxm", 4096)
+    lim = max_batch_that_fits("llama-2-13b", "h100-sxm", context=4096)
     assert f"KV limit: {lim} slots" in _texts(late)
     faded = [c for c in circles(late) if c.get("a", 1) < 1]
     assert len(faded) == 4 * sum(1 for b in (1, 2, 4, 8, 16, 32, 64) if b > lim)

@@ -6,9 +6,9 @@ own numbers from the mode with its default parameters.
 """
 from __future__ import annotations
 
-from ..calc.batching import (Request, batching_schedule, iteration_time_lower_bound, kv_slot_limit,
-                             schedule_stats)
+from ..calc.batching import Request, batching_schedule, iteration_time_lower_bound, schedule_stats
 from ..calc.kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
+from ..calc.kv_fit import max_batch_that_fits
 from ..calc.model_size import active_param_count, weight_bytes
 from ..catalog import get_gpu, get_model
 from ..modes.part07_serving.continuous_batching import MEAN_OUTPUT, MEAN_PROMPT, PLAY_S, ContinuousBatchingMode
@@ -144,14 +144,14 @@ ANSWERS = {
     "kv_token": lambda: _kib(kv_cache_bytes_per_token(MODEL)),
     "kv_full_slot": lambda: Answer(kv_cache_bytes(MODEL, get_model(MODEL).max_context),
                                    fmt_bytes(kv_cache_bytes(MODEL, get_model(MODEL).max_context))),
-    "slots_full": lambda: _int(kv_slot_limit(MODEL, GPU, get_model(MODEL).max_context), "slots"),
-    "slots_used": lambda: _int(kv_slot_limit(MODEL, GPU, CONTEXT), "slots"),
-    "slots_ratio": lambda: Answer(kv_slot_limit(MODEL, GPU, CONTEXT) / kv_slot_limit(MODEL, GPU, get_model(MODEL).max_context),
-                                  f"{kv_slot_limit(MODEL, GPU, CONTEXT) / kv_slot_limit(MODEL, GPU, get_model(MODEL).max_context):.0f}"),
+    "slots_full": lambda: _int(max_batch_that_fits(MODEL, GPU, context=get_model(MODEL).max_context), "slots"),
+    "slots_used": lambda: _int(max_batch_that_fits(MODEL, GPU, context=CONTEXT), "slots"),
+    "slots_ratio": lambda: Answer(max_batch_that_fits(MODEL, GPU, context=CONTEXT) / max_batch_that_fits(MODEL, GPU, context=get_model(MODEL).max_context),
+                                  f"{max_batch_that_fits(MODEL, GPU, context=CONTEXT) / max_batch_that_fits(MODEL, GPU, context=get_model(MODEL).max_context):.0f}"),
     # exercise 6: a model without grouped-query attention
     "kv13_token": lambda: _kib(kv_cache_bytes_per_token("llama-2-13b")),
-    "slots13_full": lambda: _int(kv_slot_limit("llama-2-13b", GPU, get_model("llama-2-13b").max_context), "slots"),
-    "slots13_used": lambda: _int(kv_slot_limit("llama-2-13b", GPU, CONTEXT), "slots"),
+    "slots13_full": lambda: _int(max_batch_that_fits("llama-2-13b", GPU, context=get_model("llama-2-13b").max_context), "slots"),
+    "slots13_used": lambda: _int(max_batch_that_fits("llama-2-13b", GPU, context=CONTEXT), "slots"),
     # exercise 9: the sweep's last doubling
     "sweep_tokens": lambda: _int(sum(r.output for r in _sweep_workload()), "tokens"),
     "sweep_longest": lambda: _int(max(r.output for r in _sweep_workload()), "tokens"),

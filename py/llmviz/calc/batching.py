@@ -419,19 +419,6 @@ def iteration_cost_model(model, gpu, dtype: str = "bf16") -> StepTime:
     return step
 
 
-def kv_slot_limit(model, gpu, tokens_per_slot: int, dtype: str = "bf16") -> int:
-    """Largest batch whose KV cache fits beside the weights when every slot holds ``tokens_per_slot`` tokens.
-
-    ``floor((HBM − weight bytes) ÷ KV bytes of one sequence)``; 0 if the
-    weights alone do not fit. Activations and allocator slack are ignored,
-    so a real server fits fewer.
-    """
-    free = get_gpu(gpu).hbm_bytes - weight_bytes(get_model(model), dtype)
-    if free <= 0:
-        return 0
-    return int(free // kv_cache_bytes(model, tokens_per_slot, 1, dtype))
-
-
 # ------------------------------------------------------------------ workload
 
 def lognormal_lengths(n: int, mean: float, spread: float, lo: int = 1, hi: int | None = None) -> list[int]:

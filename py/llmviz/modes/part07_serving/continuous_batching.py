@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
-from ...calc.batching import (EMPTY, batching_schedule, iteration_cost_model, kv_slot_limit,
-                              make_workload, percentile, schedule_stats)
+from ...calc.batching import EMPTY, batching_schedule, iteration_cost_model, make_workload, percentile, schedule_stats
 from ...calc.decode import decode_step_lower_bound
 from ...calc.kv_cache import kv_cache_bytes_per_token
+from ...calc.kv_fit import max_batch_that_fits
 from ...calc.model_size import active_param_count
 from ...catalog import get_gpu, get_model
 from ...core.mode import Mode, Submode, metric
@@ -144,7 +144,7 @@ class ContinuousBatchingMode(Mode):
                 "kv_token": kv_cache_bytes_per_token(m, DTYPE),
                 "flop_token": 2 * active_param_count(m),
                 "peak": g.peak_flops(DTYPE),
-                "kv_limit": kv_slot_limit(m, g, m.max_context, DTYPE),
+                "kv_limit": max_batch_that_fits(m, g, context=m.max_context, kv_dtype=DTYPE, weight_dtype=DTYPE),
             }
         return self.cached("consts", make)
 
