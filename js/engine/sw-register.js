@@ -27,6 +27,7 @@ export function registerServiceWorker(notice, when = Promise.resolve()) {
   });
 
   const register = () => navigator.serviceWorker.register("sw.js").then((reg) => {
+    if (!reg) return; // registration refused by the browser's policy
     if (reg.waiting && hadController) offer(reg.waiting);
     reg.addEventListener("updatefound", () => {
       const w = reg.installing;
