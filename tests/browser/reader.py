@@ -123,7 +123,7 @@ class Reader:
     def pause(self) -> None:
         if self.page.get_attribute(".transport .play", "aria-pressed") == "true":
             self.page.click(".transport .play")
-        self.settle()
+            self.settle()
 
     def settle(self, ms: int = 250) -> None:
         """Let any frame in flight land."""
