@@ -1,5 +1,5 @@
 // The console pane: simulation events and messages, newest at the bottom,
-// coloured by level, capped so a long session does not grow the page.
+// coloured by level, capped so a long visit does not grow the page.
 
 const MAX_LINES = 200;
 const LEVELS = new Set(["info", "event", "warn", "error"]);

@@ -1,6 +1,6 @@
 """Fixtures for driving the built site in headless Chromium.
 
-The site is built once per session into a temporary directory and served
+The site is built once per test run into a temporary directory and served
 from a thread on 127.0.0.1 with a free port; tests share one browser.
 ``BOOK_CHAPTERS`` may name another chapter-source directory to build from
 (handy for trying the engine against draft chapters).
