@@ -1,4 +1,4 @@
-"""A phone-sized reader, and faults that must stay contained.
+"""A phone-sized reader who prefers reduced motion, and faults that must stay contained.
 
 This page runs without the service worker, so requests can be intercepted:
 a chapter whose fragment names a simulation that does not exist must show a
@@ -19,7 +19,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def phone(site, browser):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, service_workers="block",
-                                  has_touch=True, is_mobile=True)
+                                  has_touch=True, is_mobile=True, reduced_motion="reduce")
     r = Reader(context, site)
     yield r
     context.close()
@@ -37,6 +37,11 @@ def test_panes_stack_on_a_narrow_screen(phone, order):
     phone.goto(f"#/{order[0]}")
     phone.wait_ready(order[0], timeout=BOOT_TIMEOUT_MS)
     page = phone.page
+    # Reduced motion: the simulation waits, paused, and moves one step per press.
+    assert page.get_attribute(".transport .play", "aria-pressed") == "false"
+    t_before = page.inner_text(".sim-time")
+    page.click("[data-action=step]")
+    assert phone.wait_changed(lambda: page.inner_text(".sim-time"), t_before) != t_before
     lib = page.locator("#library").bounding_box()
     ws = page.locator("#workshop").bounding_box()
     assert ws["y"] >= lib["y"] + lib["height"] - 1, "the workshop is not below the text"
