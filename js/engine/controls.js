@@ -124,7 +124,9 @@ const BUILDERS = { number: numberControl, choice: choiceControl, flag: flagContr
 
 /**
  * Fill `form` with one control per declared parameter. `send(name, value)`
- * is called on every change. Returns {update(values)} to show accepted values.
+ * is called on every change. Returns {update(values), show(names)}: the
+ * first shows accepted values, the second shows only the controls the
+ * current view lists (a view declares the sliders that change its picture).
  */
 export function buildControls(form, params, send) {
   form.replaceChildren();
@@ -140,6 +142,10 @@ export function buildControls(form, params, send) {
   return {
     update(values) {
       for (const [name, v] of Object.entries(values)) controls.get(name)?.set(v);
+    },
+    show(names) {
+      const shown = new Set(names || controls.keys());
+      for (const [name, c] of controls) c.el.hidden = !shown.has(name);
     },
   };
 }

@@ -164,6 +164,7 @@ export class Workshop {
     this.fault = null;
     this.controls?.update(state.values);
     this.views?.update(state.submode);
+    this.controls?.show(this.desc.submodes?.[state.submode]?.controls);
     this.dirty = true;
     if (this.root.dataset.state === "fault") this.setState("ready");
     this.onState?.(state, this.baseline(state.submode));

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tooling import missing_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -48,8 +50,11 @@ class Site:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    pytest.importorskip("playwright.sync_api")
+        missing_tool(f"{CHROMIUM} is not installed (Debian package chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing_tool("playwright is not installed (pip install -e '.[dev]')")
     sys.path.insert(0, str(ROOT))
     from buildlib.serve import make_server
 

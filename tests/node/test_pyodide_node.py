@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tooling import missing_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 PYODIDE = ROOT / "node_modules" / "pyodide"
 SCRIPT = Path(__file__).with_name("bridge_in_pyodide.mjs")
@@ -27,9 +29,9 @@ WARM_FRAME_BUDGET_MS = 16.0
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     if not shutil.which("node"):
-        pytest.skip("node is not installed")
+        missing_tool("node is not installed")
     if not (PYODIDE / "pyodide.mjs").exists():
-        pytest.skip("node_modules/pyodide is missing (run npm ci)")
+        missing_tool("node_modules/pyodide is missing (run npm ci)")
     sys.path.insert(0, str(ROOT))
     from buildlib.wheel import write_wheel
 
