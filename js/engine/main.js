@@ -18,6 +18,7 @@ const workshopEl = document.getElementById("workshop");
 const sim = new SimClient(new URL("worker.js", import.meta.url), {
   pyodideURL: new URL(book.pyodide, location.href).href,
   wheelURL: new URL(book.wheel, location.href).href,
+  build: book.build,
 });
 const workshop = new Workshop(workshopEl, sim, writeState);
 wireBoot();
@@ -36,6 +37,7 @@ async function onRoute(route, { initial }) {
   if (route.id !== pageId) {
     const token = ++navToken;
     const article = await library.show(route.id);
+    if (initial) performance.mark("llmviz:prose"); // the first page's text is in (read by bench/)
     if (token !== navToken) return;
     pageId = route.id;
     sidebar.markCurrent(route.id);

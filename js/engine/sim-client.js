@@ -5,12 +5,14 @@
 export class SimClient {
   /**
    * @param {string} workerURL  module worker script
-   * @param {{pyodideURL: string, wheelURL: string}} urls  absolute URLs on this site
+   * @param {{pyodideURL: string, wheelURL: string, build: string}} urls  absolute URLs on this
+   *        site, and the build id (it names Python's saved memory snapshot)
    */
   constructor(workerURL, urls) {
     this.nextId = 1;
     this.failed = null;
     this.pending = new Map();
+    this.framed = false;
     this.onProgress = () => {};
     this.onLog = () => {};
     this.ready = new Promise((resolve, reject) => {
@@ -37,7 +39,10 @@ export class SimClient {
   _receive(m) {
     if (m.type === "progress") this.onProgress(m);
     else if (m.type === "log") this.onLog(m);
-    else if (m.type === "ready") this._resolveReady(m);
+    else if (m.type === "ready") {
+      performance.mark("llmviz:python-ready");
+      this._resolveReady(m);
+    }
     else if (m.type === "failed") this._fail(m.error);
     else if (m.type === "reply") {
       const p = this.pending.get(m.id);
@@ -51,6 +56,12 @@ export class SimClient {
         const data = JSON.parse(m.json);
         if (m.ms !== undefined) data._ms = m.ms;
         p.resolve(data);
+        if (p.op === "frame" && !data.error && !this.framed) {
+          // The page paints a frame in its request's continuation, queued by
+          // resolve() above and so run before this: the mark follows the paint.
+          this.framed = true;
+          queueMicrotask(() => performance.mark("llmviz:first-frame"));
+        }
       } catch (err) {
         p.resolve({ error: `unreadable answer from Python: ${err.message}` });
       }
@@ -65,7 +76,7 @@ export class SimClient {
     if (this.failed) return Promise.resolve({ error: `Python did not start: ${this.failed}` });
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, { resolve });
+      this.pending.set(id, { resolve, op });
       this.worker.postMessage({ id, op, ...args });
     });
   }
