@@ -10,7 +10,6 @@ from llmviz.calc.attention import (
     model_attention_core_flops,
     score_matrix_bytes,
 )
-from llmviz.core.scene import text_box
 from llmviz.units import fmt_bytes
 from llmviz.modes.part02_transformer.attention import (
     ARRIVE,
@@ -25,6 +24,7 @@ from llmviz.modes.part02_transformer.attention import (
     random_scores,
     toy_head,
 )
+from tooling import label_problems
 
 N = len(TOKENS)
 IT, ANIMAL = TOKENS.index("it"), TOKENS.index("animal")
@@ -205,17 +205,8 @@ def test_every_view_reports_the_n_squared_score_count():
 
 
 def _labels_fit(frame):
-    sc = frame["scene"]
-    boxes = []
-    for it in sc["items"]:
-        if it["k"] != "text":
-            continue
-        b = text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"], it.get("font", "sans"))
-        assert b[0] >= -0.5 and b[1] >= -0.5 and b[2] <= sc["w"] + 0.5 and b[3] <= sc["h"] + 0.5, it["s"]
-        if not it.get("nc"):
-            boxes.append((b, it["s"]))
-    for (a, sa), (b, sb) in itertools.combinations(boxes, 2):
-        assert a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5 or a[3] <= b[1] + 0.5 or b[3] <= a[1] + 0.5, (sa, sb)
+    problems = label_problems(frame)
+    assert not problems, problems[:3]
 
 
 @pytest.mark.parametrize("sub", ["heatmap", "graph", "mask"])

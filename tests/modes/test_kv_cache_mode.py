@@ -8,9 +8,9 @@ from llmviz.calc.kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
 from llmviz.calc.kv_fit import max_batch_that_fits, max_context_that_fits
 from llmviz.calc.model_size import weight_bytes
 from llmviz.catalog import GPUS, MODELS
-from llmviz.core.scene import text_box
 from llmviz.modes.part05_inference import kv_cache as mod
 from llmviz.modes.part05_inference.kv_cache import KVCacheMode, fmt_tokens
+from tooling import label_problems
 
 
 def tel(frame):
@@ -202,21 +202,6 @@ def test_compare_narrates_windows_and_limits_and_adds_the_chosen_model():
 
 # -- labels and cost -----------------------------------------------------------------
 
-def _overlaps(frame):
-    boxes = [text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"],
-                      it.get("font", "sans")) for it in items(frame, "text") if not it.get("nc")]
-    w, h = frame["scene"]["w"], frame["scene"]["h"]
-    bad = []
-    for i in range(len(boxes)):
-        a = boxes[i]
-        if a[0] < -0.5 or a[1] < -0.5 or a[2] > w + 0.5 or a[3] > h + 0.5:
-            bad.append(("outside", a))
-        for b in boxes[i + 1:]:
-            if not (a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5 or a[3] <= b[1] + 0.5 or b[3] <= a[1] + 0.5):
-                bad.append((a, b))
-    return bad
-
-
 @pytest.mark.parametrize("model", [k for k, v in MODELS.items() if v.attention_layers])
 def test_every_model_lays_out_cleanly_in_every_view(model):
     extremes = ({}, {"gpu": "b200", "gpus": 8, "batch": 1, "context": 1 << 20, "kv_dtype": "fp8"},
@@ -225,7 +210,7 @@ def test_every_model_lays_out_cleanly_in_every_view(model):
         for extra in extremes:
             m = KVCacheMode(submode=sub, values={"model": model, **extra})
             for t in (0.0, 1.7, 4.0, 9.3, 36.0):
-                assert not _overlaps(m.frame(t)), (model, sub, extra, t)
+                assert not label_problems(m.frame(t)), (model, sub, extra, t)
 
 
 def test_frames_are_cheap():

@@ -3,16 +3,15 @@
 numpy is the oracle for the arithmetic the reader watches; counts and
 shapes are written out by hand.
 """
-import itertools
 import math
 
 import numpy as np
 import pytest
 
-from llmviz.core.scene import text_box
 from llmviz.modes.part00_math.matrices import (HOLD_S, MORPH_S, PLOT_S, PLOT_X, PLOT_Y, WORLD_R,
                                                MatricesMode, classify2, clip_segment, gemm_operands,
                                                gemm_position, lcg_ints, matmul)
+from tooling import label_problems
 
 # the plot maps the world square [-WORLD_R, WORLD_R]² onto PLOT_S pixels, origin at its centre
 UNIT, OX, OY = PLOT_S / (2 * WORLD_R), PLOT_X + PLOT_S / 2, PLOT_Y + PLOT_S / 2
@@ -27,17 +26,8 @@ def _texts(frame):
 
 
 def _check_labels(frame):
-    sc = frame["scene"]
-    boxes = []
-    for it in sc["items"]:
-        if it["k"] != "text":
-            continue
-        bx = text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"], it.get("font", "sans"))
-        assert bx[0] >= -0.5 and bx[1] >= -0.5 and bx[2] <= sc["w"] + 0.5 and bx[3] <= sc["h"] + 0.5, it["s"]
-        if not it.get("nc"):
-            boxes.append((bx, it["s"]))
-    for (a, sa), (b, sb) in itertools.combinations(boxes, 2):
-        assert a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5 or a[3] <= b[1] + 0.5 or b[3] <= a[1] + 0.5, (sa, sb)
+    problems = label_problems(frame)
+    assert not problems, problems[:3]
 
 
 # -- the plane --------------------------------------------------------------------

@@ -11,8 +11,8 @@ import pytest
 
 from llmviz.core.palette import TOKENS
 from llmviz.core.params import Choice, Flag, Number
-from llmviz.core.scene import text_box
 from llmviz.registry import get_mode_class, mode_ids
+from tooling import label_problems
 
 TIMES = (0.0, 0.5, 1.7, 4.0, 9.3, 30.0)
 
@@ -22,10 +22,6 @@ def _cases():
         cls = get_mode_class(mid)
         for sub in cls.submodes or {"": None}:
             yield pytest.param(mid, sub, id=f"{mid}[{sub}]")
-
-
-def _overlap(a, b, slack=0.5):
-    return not (a[2] <= b[0] + slack or b[2] <= a[0] + slack or a[3] <= b[1] + slack or b[3] <= a[1] + slack)
 
 
 @pytest.mark.parametrize("mid,sub", list(_cases()))
@@ -46,10 +42,7 @@ def test_scene_uses_palette_and_labels_fit(mid, sub):
     m = cls(submode=sub or None)
     for t in TIMES:
         f = m.frame(t)
-        sc = f["scene"]
-        W, H = sc["w"], sc["h"]
-        boxes = []
-        for it in sc["items"]:
+        for it in f["scene"]["items"]:
             for key in ("fill", "stroke"):
                 if key in it:
                     assert it[key] in TOKENS, f"{it['k']} uses colour {it[key]!r}, not a palette token"
@@ -58,16 +51,7 @@ def test_scene_uses_palette_and_labels_fit(mid, sub):
                     assert math.isfinite(v), f"{it['k']}.{key} is not finite"
             if it["k"] == "text":
                 assert it["s"].strip(), "empty label"
-                bx = text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"],
-                              it.get("font", "sans"))
-                assert bx[0] >= -0.5 and bx[1] >= -0.5 and bx[2] <= W + 0.5 and bx[3] <= H + 0.5, (
-                    f"t={t}: label {it['s']!r} at {bx} leaves the {W}x{H} canvas")
-                if not it.get("nc"):
-                    boxes.append((bx, it["s"]))
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                assert not _overlap(boxes[i][0], boxes[j][0]), (
-                    f"t={t}: labels {boxes[i][1]!r} and {boxes[j][1]!r} overlap")
+        assert not label_problems(f), f"t={t}: {label_problems(f)[:3]}"
 
 
 @pytest.mark.parametrize("mid,sub", list(_cases()))
