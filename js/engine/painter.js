@@ -24,10 +24,8 @@ function setStroke(ctx, it) {
   ctx.setLineDash(it.dash || []);
 }
 
-function rect(ctx, it) {
-  ctx.beginPath();
-  if (it.r && ctx.roundRect) ctx.roundRect(it.x, it.y, it.w, it.h, it.r);
-  else ctx.rect(it.x, it.y, it.w, it.h);
+// Fill and/or stroke the current path, as the primitive asks.
+function finish(ctx, it) {
   if (it.fill) {
     ctx.fillStyle = color(it.fill);
     ctx.fill();
@@ -36,6 +34,13 @@ function rect(ctx, it) {
     setStroke(ctx, it);
     ctx.stroke();
   }
+}
+
+function rect(ctx, it) {
+  ctx.beginPath();
+  if (it.r && ctx.roundRect) ctx.roundRect(it.x, it.y, it.w, it.h, it.r);
+  else ctx.rect(it.x, it.y, it.w, it.h);
+  finish(ctx, it);
 }
 
 function line(ctx, it) {
@@ -53,28 +58,14 @@ function path(ctx, it) {
   ctx.moveTo(p[0], p[1]);
   for (let i = 2; i < p.length; i += 2) ctx.lineTo(p[i], p[i + 1]);
   if (it.closed) ctx.closePath();
-  if (it.fill) {
-    ctx.fillStyle = color(it.fill);
-    ctx.fill();
-  }
-  if (it.stroke) {
-    setStroke(ctx, it);
-    ctx.lineJoin = "round";
-    ctx.stroke();
-  }
+  ctx.lineJoin = "round";
+  finish(ctx, it);
 }
 
 function circle(ctx, it) {
   ctx.beginPath();
   ctx.arc(it.x, it.y, Math.max(0, it.r), 0, Math.PI * 2);
-  if (it.fill) {
-    ctx.fillStyle = color(it.fill);
-    ctx.fill();
-  }
-  if (it.stroke) {
-    setStroke(ctx, it);
-    ctx.stroke();
-  }
+  finish(ctx, it);
 }
 
 function arrow(ctx, it) {
