@@ -267,15 +267,15 @@ def renderer_rss(profile_dir: str) -> int | None:
         if not p.name.isdigit():
             continue
         try:
-            cmd = (p / "cmdline").read_bytes().split(b"\0")
+            cmd = (p / "cmdline").read_bytes().replace(b"\0", b" ")  # children rewrite it as one string
             stat = (p / "stat").read_text().rsplit(")", 1)[1].split()
             status = (p / "status").read_text()
         except OSError:
             continue
         rss = next((int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0)
         procs[int(p.name)] = (int(stat[1]), cmd, rss)
-    roots = {pid for pid, (_, cmd, _) in procs.items()
-             if any(a == f"--user-data-dir={profile_dir}".encode() for a in cmd)}
+    flag = f"--user-data-dir={profile_dir} ".encode()
+    roots = {pid for pid, (_, cmd, _) in procs.items() if flag in cmd + b" "}
     if not roots:
         return None
     family, grew = set(roots), True

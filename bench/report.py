@@ -122,7 +122,7 @@ def summarize(raw: dict) -> dict:
             "js_heap": (e["js_heap"], l["js_heap"], growth(e["js_heap"], l["js_heap"])),
             "renderer_rss": (e["renderer_rss"], l["renderer_rss"], growth(e["renderer_rss"], l["renderer_rss"])),
         }
-        for key in ("wasm_bytes", "py_blocks"):
+        for key in ("wasm_bytes", "py_objects"):
             a_, b_ = (e.get("worker") or {}).get(key), (l.get("worker") or {}).get(key)
             if a_ is not None and b_ is not None:
                 s["memory"][key] = (a_, b_, growth(a_, b_))
@@ -213,11 +213,11 @@ def verdicts(s: dict) -> list[tuple[str, str, str, str]]:
     mem = s.get("memory")
     if mem:
         for key, label in (("js_heap", "page JS heap"), ("wasm_bytes", "worker wasm memory"),
-                           ("py_blocks", "worker Python allocated blocks"), ("renderer_rss", "renderer resident memory")):
+                           ("py_objects", "worker Python objects"), ("renderer_rss", "renderer resident memory")):
             if key not in mem or mem[key][2] is None:
                 continue
             a, b, g = mem[key]
-            fmt = (lambda x: f"{x:,}") if key == "py_blocks" else _b
+            fmt = (lambda x: f"{x:,}") if key == "py_objects" else _b
             rows.append((f"{label}, {mem['early_s']:.0f} s → {mem['late_s']:.0f} s ({mem['mode']})",
                          f"{fmt(a)} → {fmt(b)} ({_pct(g)})", "≤ +10 %", _v(g <= MEMORY_GROWTH)))
     return rows

@@ -199,11 +199,13 @@ async function installLlmviz(wheel) {
 }
 
 // What Python holds in memory, for the benchmark's leak check: the wasm
-// heap's size (it only grows) and CPython's count of allocated blocks.
+// heap's size (it only grows) and the number of objects Python's garbage
+// collector tracks (after a collection), which grows with a leak long before
+// the heap does.
 function memory() {
   const heap = pyodide._module?.HEAPU8?.byteLength ?? null;
-  const blocks = pyodide.runPython("import sys; sys.getallocatedblocks()");
-  return JSON.stringify({ wasm_bytes: heap, py_blocks: blocks });
+  const objects = pyodide.runPython("import gc; gc.collect(); len(gc.get_objects())");
+  return JSON.stringify({ wasm_bytes: heap, py_objects: objects });
 }
 
 function call(m) {
