@@ -171,6 +171,8 @@ def _model_cards(md, chapters, library, problems, math) -> str:
     out = []
     models = catalog_tables.entries(getattr(catalog, "MODELS", {}))
     if models:
+        out.append('<h2 id="at-a-glance">At a glance</h2>\n')
+        out.append(catalog_tables.model_summary(models))
         out.append('<h2 id="models">Models</h2>\n')
         out += [catalog_tables.card(m, "model-" + slug(catalog_tables.entry_name(m))) for m in models]
     for attr, title, anchor in (("GPUS", "Accelerators", "hardware"),

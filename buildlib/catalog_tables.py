@@ -12,6 +12,8 @@ import math
 import re
 from html import escape
 
+from .markdown import slug
+
 _URL = re.compile(r"https?://[^\s;,)]+[^\s;,).]")
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -115,6 +117,31 @@ def comparison(items: list, caption: str, anchor: str) -> str:
         rows.append(f'<tr><th scope="row">{escape(field_label(name))}</th>{cells}</tr>\n')
     return (f'<div class="table-scroll"><table class="catalog-table" id="{anchor}">\n<caption>{escape(caption)}</caption>\n'
             f'<thead><tr><th scope="col">field</th>{head}</tr></thead>\n<tbody>\n{"".join(rows)}</tbody>\n</table></div>\n')
+
+
+def model_summary(models: list) -> str:
+    """One row per model with the figures the chapters use, computed by ``llmviz.calc``.
+
+    Parameters (total and active per token), BF16 weight bytes and KV-cache
+    bytes per token, so a reader can compare models without reading every card.
+    """
+    from llmviz.calc import active_param_count, kv_cache_bytes_per_token, param_count, weight_bytes
+    from llmviz.units import fmt_bytes, fmt_count
+
+    head = ("Model", "Released", "Params", "Active", "Weights", "KV / token", "Context")
+    rows = []
+    for m in models:
+        anchor = "model-" + slug(entry_name(m))
+        cells = (f'<a href="#{anchor}">{escape(entry_name(m))}</a>', escape(m.release),
+                 fmt_count(param_count(m)), fmt_count(active_param_count(m)),
+                 fmt_bytes(weight_bytes(m, "bf16")), fmt_bytes(kv_cache_bytes_per_token(m, "bf16")),
+                 f"{m.max_context:,}".replace(",", "\u202f"))
+        rows.append("<tr>" + "".join(f'<td class="nowrap">{c}</td>' for c in cells) + "</tr>\n")
+    ths = "".join(f'<th scope="col">{h}</th>' for h in head)
+    return (f'<div class="table-scroll"><table class="catalog-table" id="models-summary">\n'
+            f'<caption>Parameters in total and active per token; weights and KV cache per token in BF16; '
+            f'longest context in tokens. Computed by the book\'s calculators.</caption>\n'
+            f'<thead><tr>{ths}</tr></thead>\n<tbody>\n{"".join(rows)}</tbody>\n</table></div>\n')
 
 
 def _fmt_float(x: float) -> str:
