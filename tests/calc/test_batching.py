@@ -250,10 +250,20 @@ _BW, _PEAK = 3.35e12, 989.4e12
 _KV_TOKEN = 2 * _L * _KV * _HD * 2
 
 
+_MULTIPLIED = _N - _V * _H                # the input table is looked up: not streamed, not multiplied
+
+
 def _oracle_iteration(rows, ctx, prefill):
-    weights_read = (_N - _V * _H) * 2      # the input table is looked up, not streamed
-    memory = (weights_read + ctx * _KV_TOKEN) / _BW
-    return max(memory, 2 * _N * (rows + prefill) / _PEAK)
+    memory = (_MULTIPLIED * 2 + ctx * _KV_TOKEN) / _BW
+    return max(memory, 2 * _MULTIPLIED * (rows + prefill) / _PEAK)
+
+
+def test_token_flops_are_two_per_multiplied_weight():
+    from llmviz.calc.batching import token_flops
+    from llmviz.calc.gemm import matmul_flops_per_token
+    assert token_flops("llama-3-8b") == 2 * _MULTIPLIED
+    # the weight-matrix products of the matrices chapter, plus the norms' scales (0.004 %)
+    assert token_flops("llama-3-8b") - matmul_flops_per_token("llama-3-8b") == 2 * (2 * _L + 1) * _H
 
 
 @pytest.mark.parametrize("rows,ctx,prefill", [(1, 0, 0), (8, 8 * 300, 0), (0, 0, 256),
@@ -271,7 +281,7 @@ def test_a_single_decode_step_is_about_4_8_ms_and_a_big_prefill_is_compute_bound
     step = iteration_time_lower_bound("llama-3-8b", "h100-sxm", decode_rows=1)
     assert 4.4e-3 < step < 4.6e-3          # ~15 GB of weights at 3.35 TB/s
     big = iteration_time_lower_bound("llama-3-8b", "h100-sxm", decode_rows=0, prefill_tokens=2048)
-    assert big == pytest.approx(2 * _N * 2048 / _PEAK)
+    assert big == pytest.approx(2 * _MULTIPLIED * 2048 / _PEAK)
 
 
 def test_schedule_in_seconds_with_the_real_cost_model():

@@ -23,11 +23,12 @@ H, L, KV, HD, FFN, V = 4096, 32, 8, 128, 14336, 128256
 N = L * (2 * H * H + 2 * H * KV * HD + 3 * H * FFN + 2 * H) + 2 * V * H + H
 HBM, BW, PEAK = 80e9, 3.35e12, 989.4e12
 KV_TOKEN = 2 * L * KV * HD * 2                     # K and V, every layer, 2 bytes each
-STREAMED = (N - V * H) * 2                         # the input table is looked up, not read whole
+MULTIPLIED = N - V * H                             # the input table is looked up: not read whole, not multiplied
+STREAMED = MULTIPLIED * 2                          # bytes of weights one iteration reads
 
 
 def iteration(rows, ctx, prefill):
-    return max((STREAMED + ctx * KV_TOKEN) / BW, 2 * N * (rows + prefill) / PEAK)
+    return max((STREAMED + ctx * KV_TOKEN) / BW, 2 * MULTIPLIED * (rows + prefill) / PEAK)
 
 
 def test_every_answer_has_a_printed_form():
@@ -52,7 +53,7 @@ def test_batching_is_nearly_free_when_decode_is_memory_bound():
     assert val("step_b8") == pytest.approx(eight)
     assert val("tok_s_b8") == pytest.approx(8 / eight)
     assert val("tok_s_b8") > 7.5 * val("tok_s_b1")          # eight rows for ~2 % more time
-    assert val("mfu_b8") == pytest.approx(2 * N * 8 / (eight * PEAK))
+    assert val("mfu_b8") == pytest.approx(2 * MULTIPLIED * 8 / (eight * PEAK))
 
 
 def test_one_static_batch_of_four():
@@ -84,12 +85,12 @@ def test_eight_requests_on_four_slots():
 
 def test_prefill_hides_under_the_weight_read_until_it_is_long():
     floor = STREAMED / BW
-    assert val("prefill_one") == pytest.approx(max(floor, 2 * N * 256 / PEAK)) == pytest.approx(floor)
-    assert val("prefill_one_math") == pytest.approx(2 * N * 256 / PEAK)
+    assert val("prefill_one") == pytest.approx(max(floor, 2 * MULTIPLIED * 256 / PEAK)) == pytest.approx(floor)
+    assert val("prefill_one_math") == pytest.approx(2 * MULTIPLIED * 256 / PEAK)
     assert val("prefill_one_math") < floor
-    assert val("prefill_batch") == pytest.approx(2 * N * 2048 / PEAK)
-    assert val("prefill_steps") == pytest.approx((2 * N * 2048 / PEAK) / iteration(1, 320, 0))
-    assert val("prefill_crossover") == pytest.approx(floor * PEAK / (2 * N))
+    assert val("prefill_batch") == pytest.approx(2 * MULTIPLIED * 2048 / PEAK)
+    assert val("prefill_steps") == pytest.approx((2 * MULTIPLIED * 2048 / PEAK) / iteration(1, 320, 0))
+    assert val("prefill_crossover") == pytest.approx(floor * PEAK / (2 * MULTIPLIED))
     assert 256 < val("prefill_crossover") < 300
 
 

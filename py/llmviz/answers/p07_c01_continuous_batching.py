@@ -6,10 +6,10 @@ own numbers from the mode with its default parameters.
 """
 from __future__ import annotations
 
-from ..calc.batching import Request, batching_schedule, iteration_time_lower_bound, schedule_stats
+from ..calc.batching import Request, batching_schedule, iteration_time_lower_bound, schedule_stats, token_flops
 from ..calc.kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
 from ..calc.kv_fit import max_batch_that_fits
-from ..calc.model_size import active_param_count, weight_bytes
+from ..calc.model_size import weight_bytes
 from ..catalog import get_gpu, get_model
 from ..modes.part07_serving.continuous_batching import MEAN_OUTPUT, MEAN_PROMPT, PLAY_S, ContinuousBatchingMode
 from ..units import fmt_bytes, fmt_rate, fmt_seconds
@@ -75,7 +75,7 @@ def _prefill(tokens: int) -> float:
 def _crossover() -> float:
     """Prompt tokens whose arithmetic takes as long as reading the weights once."""
     floor = iteration_time_lower_bound(MODEL, GPU, "bf16", decode_rows=0, prefill_tokens=0)
-    return floor * get_gpu(GPU).peak_flops("bf16") / (2 * active_param_count(MODEL))
+    return floor * get_gpu(GPU).peak_flops("bf16") / token_flops(MODEL)
 
 
 def _sim(policy: str, **values) -> dict:
@@ -119,7 +119,7 @@ ANSWERS = {
     "tok_s_b1": lambda: _tps(1 / _step(1)),
     "step_b8": lambda: _ms(_step(BATCH)),
     "tok_s_b8": lambda: _tps(BATCH / _step(BATCH)),
-    "mfu_b8": lambda: _pct(2 * active_param_count(MODEL) * BATCH
+    "mfu_b8": lambda: _pct(token_flops(MODEL) * BATCH
                            / (_step(BATCH) * get_gpu(GPU).peak_flops("bf16"))),
     # exercise 2: one static batch
     "four_iters": lambda: _int(len(_sched("static", FOUR, SLOTS).iterations), "iterations"),
@@ -135,7 +135,7 @@ ANSWERS = {
     "eight_cont_lat": lambda: Answer(_mean_latency("continuous"), f"{_mean_latency('continuous'):g} iterations"),
     # exercise 4: prefill inside an iteration
     "prefill_one": lambda: _ms(_prefill(PROMPT)),
-    "prefill_one_math": lambda: _ms(2 * active_param_count(MODEL) * PROMPT / get_gpu(GPU).peak_flops("bf16")),
+    "prefill_one_math": lambda: _ms(token_flops(MODEL) * PROMPT / get_gpu(GPU).peak_flops("bf16")),
     "prefill_batch": lambda: _ms(_prefill(BIG_PREFILL)),
     "prefill_steps": lambda: Answer(_prefill(BIG_PREFILL) / _step(1),
                                     f"{_prefill(BIG_PREFILL) / _step(1):.1f}"),

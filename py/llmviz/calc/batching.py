@@ -31,11 +31,10 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from ..catalog import get_gpu, get_model
+from ..catalog import get_format, get_gpu
 from ._checks import in_range, positive, positive_int
-from .decode import decode_step_lower_bound
-from .kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
-from .model_size import active_param_count, weight_bytes
+from .decode import decode_step_lower_bound, decode_weight_bytes
+from .kv_cache import kv_cache_bytes_per_token
 
 # step_time(decode_rows, context_tokens, prefill_tokens) -> duration of one iteration
 StepTime = Callable[[int, int, int], float]
@@ -374,6 +373,20 @@ def batching_schedule(policy: str, requests: Iterable[Request], max_batch: int,
 
 # ------------------------------------------------------------------ iteration cost
 
+def token_flops(model, dtype: str = "bf16") -> float:
+    """FLOPs one token's forward pass spends multiplying by weights (FLOPs).
+
+    Two FLOPs, one multiply-add, per weight a decode step streams from HBM
+    (:func:`~llmviz.calc.decode.decode_weight_bytes` counted in numbers):
+    every layer's matrices and the output head, and for a mixture of experts
+    only the experts a token uses. The input embedding table is a lookup, not
+    a product, so it costs nothing here, as in Kaplan et al.'s 2N with N the
+    parameters outside the embeddings. Attention's token-to-token products
+    are left out.
+    """
+    return 2 * decode_weight_bytes(model, dtype) / get_format(dtype).bytes_per_param
+
+
 def iteration_time_lower_bound(model, gpu, dtype: str = "bf16", decode_rows: int = 1,
                                context_tokens: int = 0, prefill_tokens: int = 0) -> float:
     """Seconds one iteration needs at least: the slower of its memory floor and its compute floor.
@@ -383,9 +396,9 @@ def iteration_time_lower_bound(model, gpu, dtype: str = "bf16", decode_rows: int
     them (weights read once for the whole batch, every row's cache read once;
     a prefill-only iteration still reads the weights). Compute: every token
     the iteration processes, one per decode row plus every prompt token,
-    costs 2·N_active FLOPs (one multiply-add per active parameter) at the GPU's
-    dense peak for ``dtype``. Attention's own FLOPs and every overhead are
-    left out, so the real iteration is slower.
+    costs :func:`token_flops` at the GPU's dense peak for ``dtype``.
+    Attention's own FLOPs and every overhead are left out, so the real
+    iteration is slower.
     """
     positive_int("decode_rows", decode_rows, allow_zero=True)
     positive_int("context_tokens", context_tokens, allow_zero=True)
@@ -395,7 +408,7 @@ def iteration_time_lower_bound(model, gpu, dtype: str = "bf16", decode_rows: int
                                          context=round(context_tokens / decode_rows))
     else:
         memory = decode_step_lower_bound(model, gpu, dtype, batch=1, context=0)
-    flops = 2 * active_param_count(model) * (decode_rows + prefill_tokens)
+    flops = token_flops(model, dtype) * (decode_rows + prefill_tokens)
     return max(memory, flops / get_gpu(gpu).peak_flops(dtype))
 
 
@@ -411,7 +424,7 @@ def iteration_cost_model(model, gpu, dtype: str = "bf16") -> StepTime:
     g = get_gpu(gpu)
     weights_s = decode_step_lower_bound(model, g, dtype, batch=1, context=0)
     kv_s = kv_cache_bytes_per_token(model, dtype) / g.hbm_bytes_per_s
-    token_s = 2 * active_param_count(model) / g.peak_flops(dtype)
+    token_s = token_flops(model, dtype) / g.peak_flops(dtype)
 
     def step(decode_rows: int, context_tokens: int, prefill_tokens: int) -> float:
         return max(weights_s + kv_s * context_tokens, token_s * (decode_rows + prefill_tokens))

@@ -24,11 +24,11 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
-from ...calc.batching import EMPTY, batching_schedule, iteration_cost_model, make_workload, percentile, schedule_stats
+from ...calc.batching import (EMPTY, batching_schedule, iteration_cost_model, make_workload, percentile,
+                              schedule_stats, token_flops)
 from ...calc.decode import decode_step_lower_bound
 from ...calc.kv_cache import kv_cache_bytes_per_token
 from ...calc.kv_fit import max_batch_that_fits
-from ...calc.model_size import active_param_count
 from ...catalog import get_gpu, get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
@@ -142,7 +142,7 @@ class ContinuousBatchingMode(Mode):
                 "model": m, "gpu": g,
                 "floor": decode_step_lower_bound(m, g, DTYPE, batch=1, context=0),
                 "kv_token": kv_cache_bytes_per_token(m, DTYPE),
-                "flop_token": 2 * active_param_count(m),
+                "flop_token": token_flops(m, DTYPE),
                 "peak": g.peak_flops(DTYPE),
                 "kv_limit": max_batch_that_fits(m, g, context=m.max_context, kv_dtype=DTYPE, weight_dtype=DTYPE),
             }
@@ -482,7 +482,7 @@ class ContinuousBatchingMode(Mode):
             metric("slot_util", "slot utilisation", L["util"], _pct(L["util"]), "fraction",
                    help="Kept tokens ÷ (slots × iterations)."),
             metric("mfu", "compute utilisation", L["mfu"], _pct(L["mfu"]), "fraction",
-                   help="2·N_active FLOPs per processed token ÷ (elapsed × peak FLOP/s)."),
+                   help="2 FLOPs per multiplied weight per processed token ÷ (elapsed × peak FLOP/s)."),
             metric("kv", "KV cache in use", L["kv"], fmt_bytes(L["kv"]), "bytes"),
             metric("kv_limit", "slots if each reserves full context", c["kv_limit"],
                    f"{c['kv_limit']} slots", "slots",
