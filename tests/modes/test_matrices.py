@@ -274,3 +274,25 @@ def test_frames_are_cheap():
         per_frame = (time.perf_counter() - t0) / 120
         assert per_frame < 0.002, f"{sub}: {per_frame * 1e3:.2f} ms per frame"
     assert math.isfinite(per_frame)
+
+
+@pytest.mark.parametrize("proj", ["q", "k", "gate", "down"])
+def test_layer_bar_splits_one_tokens_flops_by_matrix(proj):
+    # config.json of Llama 3 8B: 4096 wide, k/v 1024 wide, FFN 14336
+    h, kv, ff = 4096, 1024, 14336
+    weights = {"q": h * h, "k": h * kv, "v": h * kv, "o": h * h, "gate": h * ff, "up": h * ff, "down": h * ff}
+    f = MatricesMode(submode="layer", values={"proj": proj}).frame(1.0)
+    assert _tel(f)["share"]["value"] == pytest.approx(weights[proj] / sum(weights.values()))
+    segs = {it["label"]: it for it in f["scene"]["items"] if it["k"] == "rect" and it.get("label") in weights}
+    assert set(segs) == set(weights)
+    total_w = sum(s["w"] for s in segs.values())
+    for name, s in segs.items():
+        assert s["w"] / total_w == pytest.approx(weights[name] / sum(weights.values()))
+        assert (s.get("fill") == "accent3") == (name == proj)
+
+
+def test_layer_panel_writes_the_bytes_out_from_their_parts():
+    f = MatricesMode(submode="layer", values={"proj": "q", "tokens": 512}).frame(1.0)
+    # W: 4096² bf16 weights; X and Y: 4096 × 512 bf16 each
+    assert "W 33.6 MB + X 4.19 MB + Y 4.19 MB = 41.9 MB" in _texts(f)
+    assert any(s.endswith("= 410") for s in _texts(f))

@@ -13,9 +13,10 @@ Three views, one idea each:
 * layer: one weight matrix of a Llama 3 8B layer drawn to scale, applied
   to T tokens at once. Reading W row by row fills the matching row of the
   output for every token: the FLOPs grow with T, the weight bytes do not.
+  A bar splits one token's FLOPs through the whole layer by matrix.
 
-A slider belongs to one view; moving it while another view is showing
-switches to that view, so every control visibly acts on the picture.
+Each view shows only the sliders that change its own picture (a
+``Submode``'s ``controls``); a hidden slider set from a link keeps its value.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.scene import Scene, text_box
-from ...units import fmt_bytes, fmt_flops
+from ...units import fmt_bytes, fmt_flops, fmt_percent
 
 MODEL = "llama-3-8b"
 BF16_BYTES = 2
@@ -56,7 +57,7 @@ WORLD_R = 4.5
 GRID_LINES = 4         # the grid from -4 to 4 moves: what the plot shows before the map
 PANEL_X = 496.0
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
-TITLE, SUB, BODY, SMALL = 20, 15, 17, 13
+TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
 LEDGER = 18
 
 
@@ -337,8 +338,8 @@ class MatricesMode(Mode):
                                    ma * x2 + mb * y2, mc * x2 + md * y2, -WORLD_R, WORLD_R)
                 if seg:
                     p1, p2 = px(seg[0], seg[1]), px(seg[2], seg[3])
-                    sc.line(p1[0], p1[1], p2[0], p2[1], stroke="ink" if i == 0 else "muted",
-                            lw=1.5 if i == 0 else 0.8, alpha=0.75 if i == 0 else 0.55)
+                    sc.line(p1[0], p1[1], p2[0], p2[1], stroke="ink",
+                            lw=2.0 if i == 0 else 1.1, alpha=0.85 if i == 0 else 0.5)
         # where the unit square ends up (dashed) and where it is now (filled)
         if s < 1:
             # where the square and the axes are heading, so a paused frame shows the destination
@@ -363,7 +364,7 @@ class MatricesMode(Mode):
         self._tag(sc, placed, corner, (ma + mb, mc + md), "Ax", "ink")
 
         sc.items.extend(self.cached("tpanel", lambda: self._transform_panel(a, b, c, d)))
-        sc.text(PANEL_X, 530, f"showing (1 \u2212 s)\u00b7I + s\u00b7A, s = {s:.2f}", size=SMALL,
+        sc.text(PANEL_X, 514, f"showing (1 \u2212 s)\u00b7I + s\u00b7A, s = {s:.2f}", size=SMALL,
                 fill="muted")
         det = det2(a, b, c, d)
         tel = [
@@ -422,8 +423,8 @@ class MatricesMode(Mode):
             cx = bx + 46 + col * 84
             sc.text(cx, by + 18, _num(top), size=20, fill=fill, align="c", bold=True)
             sc.text(cx, by + 52, _num(bot), size=20, fill=fill, align="c", bold=True)
-        sc.text(bx + bw + 16, 110, "columns: where", size=SMALL, fill="muted")
-        sc.text(bx + bw + 16, 128, "e\u2081 and e\u2082 land", size=SMALL, fill="muted")
+        sc.text(bx + bw + 16, 106, "columns: where", size=SMALL, fill="muted")
+        sc.text(bx + bw + 16, 126, "e\u2081 and e\u2082 land", size=SMALL, fill="muted")
         det = det2(a, b, c, d)
         rows = [
             (f"A\u00b7e\u2081 = (a, c) = ({_num(a)}, {_num(c)})", "q", False),
@@ -552,9 +553,10 @@ class MatricesMode(Mode):
                 vmin=0, vmax=4, label="C")
         sc.items.extend(st["under"])
         # the pairs already multiplied, the pair in flight, and the cell they add into
-        for pp in range(p + (1 if finished else 0)):
-            sc.rect(ax + pp * cs + 2, cy + i * cs + 2, cs - 4, cs - 4, fill="hl", alpha=0.45)
-            sc.rect(cx + j * cs + 2, by + pp * cs + 2, cs - 4, cs - 4, fill="hl", alpha=0.45)
+        used = p + (1 if finished else 0)
+        if used:
+            sc.rect(ax + 2, cy + i * cs + 2, used * cs - 4, cs - 4, fill="hl", alpha=0.45)
+            sc.rect(cx + j * cs + 2, by + 2, cs - 4, used * cs - 4, fill="hl", alpha=0.45)
         if not finished:
             sc.rect(ax + p * cs + 2, cy + i * cs + 2, cs - 4, cs - 4, fill="hl", stroke="accent2", lw=2)
             sc.rect(cx + j * cs + 2, by + p * cs + 2, cs - 4, cs - 4, fill="hl", stroke="accent2", lw=2)
@@ -671,25 +673,30 @@ class MatricesMode(Mode):
         model = get_model(MODEL)
         proj = self["proj"]
         T = self["tokens"]
-        d_in, d_out = layer_projections(model)[proj]
+        shapes = layer_projections(model)
+        d_in, d_out = shapes[proj]
+        per_matrix = {name: gemm_flops(o, 1, i) for name, (i, o) in shapes.items()}
         return {
             "model": model, "proj": proj, "T": T, "d_in": d_in, "d_out": d_out,
             "weights": d_in * d_out,
             "weight_bytes": BF16_BYTES * d_in * d_out,
+            "x_bytes": BF16_BYTES * d_in * T,
+            "y_bytes": BF16_BYTES * d_out * T,
             "per_token": gemm_flops(d_out, 1, d_in),
             "flops": gemm_flops(d_out, T, d_in),
             "bytes": gemm_bytes(d_out, T, d_in, BF16_BYTES),
             "intensity": gemm_intensity(d_out, T, d_in, BF16_BYTES),
-            "intensity_1": gemm_intensity(d_out, 1, d_in, BF16_BYTES),
+            "per_matrix": per_matrix,
+            "layer_per_token": sum(per_matrix.values()),
             "model_per_token": matmul_flops_per_token(model),
         }
 
     def _layer_geometry(self, nums: dict) -> dict:
-        """Blocks W, X, Y side by side, top-aligned, all to one scale (pixels per number)."""
+        """Blocks W, X, Y side by side, top-aligned, all to one scale (units per number)."""
         d_in, d_out, T = nums["d_in"], nums["d_out"], nums["T"]
         t_max = self.values.find("tokens").hi
         slot_min, op_w = 170.0, 44.0
-        x0, y0, width, height = 24.0, 84.0, 912.0, 270.0
+        x0, y0, width, height = 24.0, 84.0, 912.0, 250.0
         # one scale for this matrix at every T, so the T slider only widens X and Y
         s = min((width - 2 * op_w) / (d_in + 2 * t_max), height / max(d_in, d_out))
         w_w, w_h = d_in * s, d_out * s
@@ -715,6 +722,8 @@ class MatricesMode(Mode):
         sc.rect(*Y, fill="panel", stroke="faint")
         for ox, oy, sym in geo["ops"]:
             sc.text(ox, oy, sym, size=26, align="c", bold=True)
+        sc.text(940, 52, f"to scale: 1 unit \u2248 {1 / geo['scale']:,.0f} numbers", size=SMALL,
+                fill="muted", align="r")
         bottom = geo["bottom"] + 10
         plural = "s" if T > 1 else ""
         labels = (
@@ -725,29 +734,50 @@ class MatricesMode(Mode):
         for (bx, _by, bw, _bh), name, shape in labels:
             sc.text(bx + bw / 2, bottom, name, size=BODY, bold=True, align="c", base="t")
             sc.text(bx + bw / 2, bottom + 22, shape, size=SUB, fill="muted", align="c", base="t")
-        sc.text(24, bottom + 50,
-                f"{nums['model'].display_name}, drawn to scale: 1 pixel \u2248 {1 / geo['scale']:,.0f} numbers",
-                size=SMALL, fill="muted", base="t")
-        self._layer_panel(sc, nums, bottom + 84)
+        self._layer_panel(sc, nums, bottom + 56)
+        self._layer_share(sc, nums, bottom + 154)
         return {"items": sc.items, "nums": nums, "geo": geo}
 
     def _layer_panel(self, sc: Scene, nums: dict, top: float) -> None:
-        """The three numbers of the story: FLOPs for one token, for T tokens, and per byte."""
+        """FLOPs, bytes and their ratio for this GEMM, each written out from its parts."""
         d_in, d_out, T = nums["d_in"], nums["d_out"], nums["T"]
-        sc.line(24, top - 12, 936, top - 12, stroke="faint")
+        sc.line(24, top - 10, 936, top - 10, stroke="faint")
+        flops = f"2\u00b7{d_out:,}\u00b7{d_in:,}\u00b7{T:,} = {fmt_flops(nums['flops'])}"
         rows = (
-            ("1 token (matrix-vector):", f"2\u00b7{d_out:,}\u00b7{d_in:,} = {fmt_flops(nums['per_token'])}",
-             "ink"),
-            (f"{T:,} token{'s' if T > 1 else ''} (N = {T:,}):",
-             f"2\u00b7{d_out:,}\u00b7{d_in:,}\u00b7{T:,} = {fmt_flops(nums['flops'])}", "accent"),
-            (f"weights, read once: {fmt_bytes(nums['weight_bytes'])}",
-             f"FLOPs per byte moved: {_ratio(nums['intensity'])}", "accent3"),
+            ("FLOPs", flops, "accent"),
+            ("bytes (bf16)", f"W {fmt_bytes(nums['weight_bytes'])} + X {fmt_bytes(nums['x_bytes'])} + "
+                             f"Y {fmt_bytes(nums['y_bytes'])} = {fmt_bytes(nums['bytes'])}", "accent3"),
+            ("FLOPs per byte", f"{fmt_flops(nums['flops'])} \u00f7 {fmt_bytes(nums['bytes'])} = "
+                               f"{_ratio(nums['intensity'])}", "ink"),
         )
         y = top
         for left, right, fill in rows:
-            sc.text(24, y, left, size=BODY, base="t")
-            sc.text(440, y, right, size=BODY, bold=True, fill=fill, base="t")
-            y += 30
+            sc.text(24, y, left, size=BODY, fill="muted", base="t")
+            sc.text(184, y, right, size=BODY, bold=True, fill=fill, base="t")
+            y += 28
+
+    def _layer_share(self, sc: Scene, nums: dict, top: float) -> None:
+        """One token through the whole layer: a bar split by matrix, this one highlighted."""
+        per, total = nums["per_matrix"], nums["layer_per_token"]
+        x, w, h = 24.0, 912.0, 28.0
+        sc.text(x, top, f"one token through one layer: {fmt_flops(total)}, split by matrix",
+                size=SUB, fill="muted", base="t")
+        y = top + 22
+        for name in PROJECTIONS:
+            if name not in per:
+                continue
+            seg = w * per[name] / total
+            mine = name == nums["proj"]
+            sc.rect(x, y, seg, h, fill="accent3" if mine else "panel", stroke="bg", lw=1.5,
+                    alpha=0.85 if mine else 1.0, label=name)
+            if seg >= len(name) * SUB * 0.56 + 4:
+                sc.text(x + seg / 2, y + h / 2, name, size=SUB, align="c", bold=mine,
+                        fill="bg" if mine else "ink")
+            x += seg
+        share = per[nums["proj"]] / total
+        sc.text(24, y + h + 8, f"W ({nums['proj']}): {fmt_flops(per[nums['proj']])} per token, "
+                               f"{fmt_percent(share)} of the layer", size=SUB, fill="accent3", bold=True,
+                base="t")
 
     def _draw_layer(self, t: float):
         st = self.cached("layer", self._layer_static)
@@ -778,6 +808,8 @@ class MatricesMode(Mode):
             metric("intensity", "FLOPs per byte moved", nums["intensity"], f"{_ratio(nums['intensity'])} FLOP/B",
                    "FLOP/B"),
             metric("rows", "rows of W read", rows_done, f"{rows_done:,} of {nums['d_out']:,}", ""),
+            metric("share", "share of one layer's FLOPs", nums["per_token"] / nums["layer_per_token"],
+                   fmt_percent(nums["per_token"] / nums["layer_per_token"]), ""),
             metric("model", "all matrices, one token", nums["model_per_token"],
                    fmt_flops(nums["model_per_token"]), "FLOP"),
         ]
