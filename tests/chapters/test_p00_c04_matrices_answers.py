@@ -1,14 +1,23 @@
 """Chapter p00-c04's answers against independent oracles: numpy and arithmetic written out."""
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from llmviz.answers import answers_for
 
 A = answers_for("p00-c04-matrices")
+SOURCE = Path(__file__).resolve().parents[2] / "chapters" / "p00-c04-matrices.md"
 
 
 def val(name):
     return A[name]().value
+
+
+def test_every_printed_answer_exists():
+    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", SOURCE.read_text()))
+    assert used and used <= set(A), used - set(A)
 
 
 def test_every_answer_has_a_printed_form():
@@ -82,7 +91,30 @@ def test_two_flops_per_parameter_rule():
     assert val("llama_embedding_flops") == 2 * 128256 * 4096
     # the gap between 2N and the matrix FLOPs is exactly the looked-up embedding table (plus norms)
     gap = val("llama_two_n") - val("llama_model_per_token") - val("llama_embedding_flops")
-    assert 0 < gap < 1e6
+    # the rest is the RMSNorm weights: two per layer and one before the output (config: 32 layers of 4096)
+    assert val("llama_norm_params") == (2 * 32 + 1) * 4096
+    assert gap == 2 * val("llama_norm_params")
+
+
+def test_pricing_a_real_layer_step_by_step():
+    h, kv, ff, L, V = 4096, 8 * 128, 14336, 32, 128256
+    assert val("llama_k_weights") == h * kv
+    assert val("llama_ffn_weights") == h * ff
+    assert val("llama_layer_weights") == 2 * h * h + 2 * h * kv + 3 * h * ff
+    assert val("llama_layer_per_token") == 2 * val("llama_layer_weights")
+    assert val("llama_gate_over_q") == ff / h == 3.5
+    assert val("llama_all_layers_flops") == L * val("llama_layer_per_token")
+    assert val("llama_output_flops") == 2 * h * V
+    assert val("llama_all_layers_flops") + val("llama_output_flops") == val("llama_model_per_token")
+
+
+def test_the_morph_takes_the_time_the_prose_gives():
+    from llmviz.modes.part00_math.matrices import MatricesMode
+
+    m = MatricesMode(submode="transform")
+    secs = val("morph_seconds")
+    morph = lambda t: {e["id"]: e for e in m.frame(t)["telemetry"]}["morph"]["value"]
+    assert morph(secs - 0.05) < 1 == morph(secs)
 
 
 def test_batched_q_projection():

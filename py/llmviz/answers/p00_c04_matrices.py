@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..calc.gemm import gemm_bytes, gemm_flops, gemm_intensity, layer_projections, linear_flops, matmul_flops_per_token
 from ..calc.model_size import param_breakdown, param_count
 from ..catalog import get_model
-from ..modes.part00_math.matrices import MatricesMode, det2
+from ..modes.part00_math.matrices import MORPH_S, MatricesMode, det2
 from ..units import fmt_bytes, fmt_count, fmt_flops
 from . import Answer
 
@@ -65,8 +65,23 @@ def _q() -> tuple[int, int]:
     return layer_projections(MODEL)["q"]
 
 
+def _weights(name: str) -> int:
+    """Weights in one of Llama 3 8B's per-layer matrices (a count)."""
+    d_in, d_out = layer_projections(MODEL)[name]
+    return d_in * d_out
+
+
+def _layer_weights() -> int:
+    return sum(d_in * d_out for d_in, d_out in layer_projections(MODEL).values())
+
+
 def _layer_per_token() -> int:
     return sum(linear_flops(d_in, d_out) for d_in, d_out in layer_projections(MODEL).values())
+
+
+def _output_flops() -> int:
+    m = get_model(MODEL)
+    return linear_flops(m.hidden, m.vocab)
 
 
 def _q_bytes(tokens: int) -> float:
@@ -81,6 +96,7 @@ def _q_intensity(tokens: int) -> float:
 
 ANSWERS = {
     # the plane
+    "morph_seconds": lambda: _plain(MORPH_S),
     "ex1_y1": lambda: _plain(_apply(EX1_A, EX1_X)[0]),
     "ex1_y2": lambda: _plain(_apply(EX1_A, EX1_X)[1]),
     "ex1_det": lambda: _plain(det2(*EX1_A[0], *EX1_A[1])),
@@ -105,7 +121,14 @@ ANSWERS = {
     "llama_ffn": lambda: _plain(layer_projections(MODEL)["gate"][1]),
     "llama_kv_width": lambda: _plain(layer_projections(MODEL)["k"][1]),
     "gemm_k8_flops": lambda: _flops(gemm_flops(3, 3, 8)),
-    "llama_q_weights": lambda: Answer(_q()[0] * _q()[1], fmt_count(_q()[0] * _q()[1])),
+    "llama_q_weights": lambda: Answer(_weights("q"), fmt_count(_weights("q"))),
+    "llama_k_weights": lambda: Answer(_weights("k"), fmt_count(_weights("k"))),
+    "llama_ffn_weights": lambda: Answer(_weights("gate"), fmt_count(_weights("gate"))),
+    "llama_layer_weights": lambda: Answer(_layer_weights(), fmt_count(_layer_weights())),
+    "llama_gate_over_q": lambda: _plain(_weights("gate") / _weights("q")),
+    "llama_all_layers_flops": lambda: _flops(get_model(MODEL).layers * _layer_per_token(), 4),
+    "llama_output_flops": lambda: _flops(_output_flops()),
+    "llama_norm_params": lambda: _plain(param_breakdown(MODEL)["norms"]),
     "llama_q_per_token": lambda: _flops(linear_flops(*_q())),
     "llama_q_weight_bytes": lambda: Answer(BF16 * _q()[0] * _q()[1], fmt_bytes(BF16 * _q()[0] * _q()[1])),
     "llama_layer_per_token": lambda: _flops(_layer_per_token()),
