@@ -12,7 +12,7 @@ from llmviz.modes.part02_transformer.attention import TOKENS, toy_head
 
 A = answers_for("p02-c04-attention")
 SOURCE = Path(__file__).resolve().parents[2] / "chapters" / "p02-c04-attention.md"
-IT, ANIMAL, THE, STREET = 8, 1, 0, 6
+IT, ANIMAL, THE, STREET, BECAUSE = 8, 1, 0, 6, 7
 
 
 def val(name):
@@ -55,6 +55,8 @@ def test_attention_by_hand():
     assert val("hand_z1") == pytest.approx(w[0] + w[2])
     assert val("hand_z2") == pytest.approx(w[1] + w[2])
     assert val("hand_w1_unscaled") == pytest.approx(math.e ** 4 / (math.e ** 4 + 1 + math.e ** 2))
+    assert val("hand_sum_exp") == pytest.approx(sum(e))
+    assert A["hand_sum_exp"]().text == "11.107"
 
 
 def test_the_row_of_it():
@@ -64,6 +66,10 @@ def test_the_row_of_it():
     assert val("toy_sqrt_dk") == pytest.approx(math.sqrt(12))
     assert val("it_score_animal") == pytest.approx(s[IT, ANIMAL])
     assert val("it_score_street") == pytest.approx(s[IT, STREET])
+    # "because" is the token just before "it": the position term's favourite
+    assert BECAUSE == IT - 1 and val("it_score_because") == pytest.approx(s[IT, BECAUSE])
+    others = [s[IT, j] for j in range(IT + 1) if j not in (ANIMAL, STREET, BECAUSE)]
+    assert max(abs(x) for x in others) < 1.5 < val("it_score_street") < val("it_score_because")
     assert val("it_logit_animal") == pytest.approx(s[IT, ANIMAL] / math.sqrt(12))
     live = logits[IT, :IT + 1]
     assert val("it_sum_exp") == pytest.approx(np.exp(live - live.max()).sum())
@@ -72,6 +78,23 @@ def test_the_row_of_it():
     assert val("it_weight_animal_unscaled") == pytest.approx(toy(scaled=False)[2][IT, ANIMAL])
     assert val("it_out_noun") == pytest.approx(out[IT, 1])
     assert val("it_out_anim") == pytest.approx(out[IT, 2])
+
+
+def test_how_the_head_was_built():
+    x = np.array(toy_head().x)
+    nf, npos = val("toy_n_features"), val("toy_n_pos")
+    assert nf + npos == val("toy_d_model") == x.shape[1]
+    assert set(np.unique(x[:, :nf])) == {0.0, 1.0}                      # word features are 0 or 1
+    assert npos == 2 * val("toy_n_freqs")
+    # token 1's position pairs are (cos w, sin w): read the frequencies back as angles
+    freqs = [math.atan2(x[1, nf + 2 * a + 1], x[1, nf + 2 * a]) for a in range(int(val("toy_n_freqs")))]
+    assert val("toy_freq_lo") == pytest.approx(min(freqs)) and val("toy_freq_hi") == pytest.approx(max(freqs))
+
+
+def test_strongest_keys_named_in_the_prose():
+    w = toy()[2]
+    strongest = {TOKENS[i]: TOKENS[int(np.argmax(w[i]))] for i in range(len(TOKENS))}
+    assert strongest["'t"] == "didn" and strongest["tired"] == "animal" and strongest["too"] == "was"
 
 
 def test_uniform_split_over_the_visible_tokens():
@@ -100,9 +123,10 @@ def test_variance_of_a_dot_product():
     rng = np.random.default_rng(0)
     q, k = rng.normal(size=(20000, 128)), rng.normal(size=(20000, 128))
     measured = (q * k).sum(axis=1).std()
+    # config.json of Llama 3 8B and 3.1 405B: hidden_size / num_attention_heads = 128
+    assert val("llama_head_dim") == 4096 // 32 == 16384 // 128 == get_model("llama-3.1-405b").head_dim
     assert val("std_llama_head") == pytest.approx(math.sqrt(128))
     assert measured == pytest.approx(val("std_llama_head"), rel=0.03)
-    assert get_model("llama-3-8b").head_dim == 128 == get_model("llama-3.1-405b").head_dim
     assert val("ratio_one_std_unscaled") == pytest.approx(math.exp(math.sqrt(128)))
     assert val("ratio_one_std_scaled") == pytest.approx(math.e)
 
@@ -114,7 +138,7 @@ def test_counting_the_mask():
     assert val("sentence_masked") == mask.sum() == 66
     assert val("sentence_kept") == (~mask).sum() == 78
     assert val("masked_share_8192") == pytest.approx((8192 - 1) / (2 * 8192))
-    assert A["masked_share_8192"]().text == "49.99%"
+    assert A["masked_share_8192"]().text == "49.99 %"
 
 
 def test_which_weights_change_on_arrival():
@@ -128,6 +152,11 @@ def test_which_weights_change_on_arrival():
 def test_score_matrices_at_full_context():
     # Llama 3 8B: 32 layers x 32 query heads, released at 8,192 tokens
     assert val("l8_ctx") == 8192
+    assert (val("l8_layers"), val("l8_heads")) == (32, 32)
+    # Llama 3.1 405B (Llama 3 paper, table 3): 126 layers, 128 attention heads
+    assert (val("l405_layers"), val("l405_heads")) == (126, 128)
+    # H100 SXM datasheet: 80 GB of HBM3
+    assert val("h100_memory") == 80e9 and A["h100_memory"]().text == "80 GB"
     assert val("l8_head_scores") == 8192 ** 2
     assert val("l8_head_bytes") == 2 * 8192 ** 2 == 134_217_728
     assert val("l8_layer_bytes") == 32 * 2 * 8192 ** 2
@@ -147,6 +176,8 @@ def test_where_the_quadratic_takes_over():
     proj_per_token = 2 * 4096 * (32 * 128) + 2 * 2 * 4096 * (8 * 128) + 2 * (32 * 128) * 4096
     core = lambda n: 32 * (2 * n * n * 128 + 2 * n * n * 128)
     assert val("l8_proj_per_token") == proj_per_token == 83_886_080
+    assert val("l8_proj_per_token_exact") == proj_per_token
+    assert val("l8_core_coeff") == 4 * 128 * 32 == 16_384
     assert val("l8_crossover") == proj_per_token / (4 * 128 * 32) == 5120
     assert core(5120) == proj_per_token * 5120
     assert val("l8_core_ctx") == core(n)
@@ -156,3 +187,13 @@ def test_where_the_quadratic_takes_over():
     p405 = 2 * 16384 * 128 * 128 + 2 * 2 * 16384 * 8 * 128 + 2 * 128 * 128 * 16384
     c405 = 128 * 4 * 131072 ** 2 * 128
     assert val("l405_core_over_proj") == pytest.approx(c405 / (p405 * 131072))
+
+
+def test_the_scaling_view_keeps_the_pace_the_prose_gives():
+    from llmviz.modes.part02_transformer.attention import AttentionMode
+
+    m = AttentionMode(submode="scaling")
+    step = val("scaling_step_s")
+    dk = lambda t: {e["id"]: e for e in m.frame(t)["telemetry"]}["dk"]["value"]
+    assert [dk(k * step + 0.05) for k in range(4)] == [1, 2, 4, 8]
+    assert dk(100.0) == val("scaling_max_d") == 1024

@@ -19,8 +19,9 @@ from ..calc.attention import (
     score_matrix_elements,
 )
 from ..catalog import get_gpu, get_model
-from ..modes.part02_transformer.attention import TOKENS, toy_attention, toy_head
-from ..units import fmt_bytes, fmt_count, fmt_flops
+from ..modes.part02_transformer.attention import (D_STEP, FEATURES, FREQS, SCALING_MAX_D, TOKENS,
+                                                  toy_attention, toy_head)
+from ..units import fmt_bytes, fmt_count, fmt_flops, fmt_percent
 from . import Answer
 
 # Exercise "by hand": one query, three keys of width 4, values of width 2
@@ -31,8 +32,7 @@ HAND_V = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
 SMALL = "llama-3-8b"         # its context at release: 8,192 tokens
 LARGE = "llama-3.1-405b"     # 131,072 tokens
 GPU = "h100-sxm"
-IT, ANIMAL, THE, STREET = (TOKENS.index(t) for t in ("it", "animal", "The", "street"))
-LLAMA_HEAD_DIM = 128          # d_k of Llama 3's heads, checked against the catalog in the tests
+IT, ANIMAL, THE, STREET, BECAUSE = (TOKENS.index(t) for t in ("it", "animal", "The", "street", "because"))
 
 
 def _p(v: float, digits: int = 2) -> Answer:
@@ -75,6 +75,17 @@ def _ctx(model: str) -> int:
     return get_model(model).max_context
 
 
+def _head_dim() -> int:
+    """d_k of Llama 3's heads (the same 128 in every size)."""
+    return get_model(SMALL).head_dim
+
+
+def _core_per_n2(model: str) -> int:
+    """FLOPs of one layer's Q·Kᵀ and A·V per N²: 4·d_k·h."""
+    m = get_model(model)
+    return 4 * m.head_dim * m.heads
+
+
 def _layer_bytes(model: str, tokens: int) -> float:
     return score_matrix_bytes(tokens, heads=get_model(model).heads)
 
@@ -87,14 +98,21 @@ ANSWERS = {
     "hand_z1": lambda: _p(_hand().output[0][0], 3),
     "hand_z2": lambda: _p(_hand().output[0][1], 3),
     "hand_w1_unscaled": lambda: _p(_hand(scaled=False).weights[0][0], 3),
+    "hand_sum_exp": lambda: _p(sum(math.exp(x) for x in _hand().logits[0]), 3),
     # the sentence's head
     "sentence_tokens": lambda: _int(len(TOKENS)),
     "toy_d_model": lambda: _int(toy_head().d_model),
     "toy_d_k": lambda: _int(toy_head().d_k),
     "toy_d_v": lambda: _int(toy_head().d_v),
     "toy_sqrt_dk": lambda: _p(math.sqrt(toy_head().d_k)),
+    "toy_n_features": lambda: _int(len(FEATURES)),
+    "toy_n_pos": lambda: _int(2 * len(FREQS)),
+    "toy_n_freqs": lambda: _int(len(FREQS)),
+    "toy_freq_lo": lambda: Answer(min(FREQS), f"{min(FREQS):g}"),
+    "toy_freq_hi": lambda: Answer(max(FREQS), f"{max(FREQS):g}"),
     "it_score_animal": lambda: _p(_row().scores[IT][ANIMAL]),
     "it_score_street": lambda: _p(_row().scores[IT][STREET]),
+    "it_score_because": lambda: _p(_row().scores[IT][BECAUSE]),
     "it_logit_animal": lambda: _p(_row().logits[IT][ANIMAL]),
     "it_sum_exp": lambda: _p(_it_sum_exp(), 3),
     "it_weight_animal": lambda: _p(_row().weights[IT][ANIMAL]),
@@ -110,20 +128,29 @@ ANSWERS = {
     "the_animal_bidir": lambda: _p(_row(causal=False).weights[THE][ANIMAL]),
     "the_street_bidir": lambda: _p(_row(causal=False).weights[THE][STREET]),
     # the variance argument at Llama 3's head width
-    "std_llama_head": lambda: _p(math.sqrt(LLAMA_HEAD_DIM), 1),
-    "ratio_one_std_unscaled": lambda: Answer(math.exp(math.sqrt(LLAMA_HEAD_DIM)),
-                                             f"{math.exp(math.sqrt(LLAMA_HEAD_DIM)):,.0f}"),
+    "llama_head_dim": lambda: _int(_head_dim()),
+    "std_llama_head": lambda: _p(math.sqrt(_head_dim()), 1),
+    "ratio_one_std_unscaled": lambda: Answer(math.exp(math.sqrt(_head_dim())),
+                                             f"{math.exp(math.sqrt(_head_dim())):,.0f}"),
+    "scaling_step_s": lambda: Answer(D_STEP, f"{D_STEP:g}"),
+    "scaling_max_d": lambda: _int(SCALING_MAX_D),
     "ratio_one_std_scaled": lambda: _p(math.e),
     # the causal mask
     "sentence_scores": lambda: _int(score_matrix_elements(len(TOKENS))),
     "sentence_masked": lambda: _int(masked_elements(len(TOKENS))),
     "sentence_kept": lambda: _int(score_matrix_elements(len(TOKENS), causal=True)),
-    "masked_share_8192": lambda: Answer(masked_elements(8192) / score_matrix_elements(8192),
-                                        f"{masked_elements(8192) / score_matrix_elements(8192):.2%}"),
+    "masked_share_8192": lambda: Answer(masked_elements(_ctx(SMALL)) / score_matrix_elements(_ctx(SMALL)),
+                                        fmt_percent(masked_elements(_ctx(SMALL))
+                                                    / score_matrix_elements(_ctx(SMALL)), 4)),
     "changed_6_bidir": lambda: _int(_changed_when_arriving(6, causal=False)),
     "changed_6_causal": lambda: _int(_changed_when_arriving(6, causal=True)),
     # the N² cost
     "l8_ctx": lambda: _int(_ctx(SMALL)),
+    "l8_layers": lambda: _int(get_model(SMALL).attention_layers),
+    "l8_heads": lambda: _int(get_model(SMALL).heads),
+    "l405_layers": lambda: _int(get_model(LARGE).attention_layers),
+    "l405_heads": lambda: _int(get_model(LARGE).heads),
+    "h100_memory": lambda: Answer(get_gpu(GPU).hbm_bytes, fmt_bytes(get_gpu(GPU).hbm_bytes)),
     "l8_head_scores": lambda: Answer(score_matrix_elements(_ctx(SMALL)),
                                      fmt_count(score_matrix_elements(_ctx(SMALL)))),
     "l8_head_bytes": lambda: Answer(score_matrix_bytes(_ctx(SMALL)), fmt_bytes(score_matrix_bytes(_ctx(SMALL)))),
@@ -138,6 +165,8 @@ ANSWERS = {
                                         f"{_layer_bytes(LARGE, _ctx(LARGE)) / get_gpu(GPU).hbm_bytes:.0f}"),
     "l8_proj_per_token": lambda: Answer(attention_projection_flops(SMALL, 1),
                                         fmt_flops(attention_projection_flops(SMALL, 1))),
+    "l8_proj_per_token_exact": lambda: _int(attention_projection_flops(SMALL, 1)),
+    "l8_core_coeff": lambda: _int(_core_per_n2(SMALL)),
     "l8_core_ctx": lambda: Answer(model_attention_core_flops(SMALL, _ctx(SMALL)),
                                   fmt_flops(model_attention_core_flops(SMALL, _ctx(SMALL)))),
     "l8_proj_ctx": lambda: Answer(attention_projection_flops(SMALL, _ctx(SMALL)),
