@@ -54,10 +54,11 @@ def test_decode_floor_matches_the_decode_calculator_on_one_gpu():
 
 
 def test_context_is_capped_at_the_models_maximum():
-    m = KVCacheMode(values={"model": "opt-13b", "context": 100_000, "batch": 1})
+    m = KVCacheMode(submode="memory", values={"model": "opt-13b", "context": 100_000, "batch": 1})
     f = m.frame(2.0)
     assert tel(f)["cache"]["value"] == kv_cache_bytes("opt-13b", 2048, 1)
-    assert any("the model's maximum" in s for s in texts(f))
+    assert "OPT-13B stops at 2K tokens" in texts(f)
+    assert tel(m.frame(mod.SWEEP_S))["context_now"]["value"] == 2048
 
 
 def test_model_choices_are_every_catalog_model_with_attention():
@@ -113,9 +114,17 @@ def test_without_a_cache_every_column_is_recomputed_each_step():
     m = KVCacheMode(submode="nocache")
     base = mod.PREFILL_S + 4 * mod.STEP_S           # step 5 starts: token PROMPT + 5
     n = mod.PROMPT + 5
-    early = _filled_columns(items(m.frame(base + 0.05 * mod.STEP_S), "grid")[0])
-    late = _filled_columns(items(m.frame(base + 0.95 * mod.STEP_S), "grid")[0])
-    assert early < late == n
+
+
+    def recomputed(f):
+        """Columns the step has recomputed: the filled ones left of the blanking rectangle."""
+        g = items(f, "grid")[0]
+        blank = [r for r in items(f, "rect") if r.get("fill") == "panel" and r["y"] == g["y"]]
+        hidden = round(blank[0]["w"] / mod.COL_W) if blank else 0
+        return _filled_columns(g) - hidden
+
+    early, late = recomputed(m.frame(base + 0.05 * mod.STEP_S)), recomputed(m.frame(base + 0.95 * mod.STEP_S))
+    assert 1 <= early < late == n
     t = tel(m.frame(base + 0.5 * mod.STEP_S))
     assert t["vectors_step"]["value"] == n * 2 * 32 * 8
 
@@ -225,3 +234,57 @@ def test_frames_are_cheap():
 
 def test_token_counts_read_like_context_lengths():
     assert [fmt_tokens(n) for n in (8192, 131072, 1 << 20, 7622, 100)] == ["8K", "128K", "1M", "7,622", "100"]
+
+
+# -- what each view shows ------------------------------------------------------------
+
+def test_grow_counts_vectors_with_and_without_a_cache():
+    m = KVCacheMode(submode="grow")
+    vec = 2 * 32 * 8
+    for step in (1, 5, 20):
+        f = m.frame(mod.PREFILL_S + (step - 0.5) * mod.STEP_S)
+        n = mod.PROMPT + step
+        t = tel(f)
+        assert t["vectors_with"]["value"] == n * vec
+        # prefill computes the prompt once; decode step k recomputes all PROMPT + k tokens
+        assert t["vectors_without"]["value"] == (mod.PROMPT + sum(mod.PROMPT + k for k in range(1, step + 1))) * vec
+        assert t["held"]["value"] == n * kv_cache_bytes_per_token("llama-3-8b")
+    assert tel(KVCacheMode(submode="nocache").frame(5.0))["held"]["value"] == 0
+
+
+def test_views_show_only_their_own_controls_and_numbers():
+    assert KVCacheMode.controls_of("grow") == ("model", "kv_dtype")
+    assert KVCacheMode.controls_of("nocache") == ("model", "kv_dtype")
+    assert set(KVCacheMode.controls_of("memory")) == {p.name for p in KVCacheMode.params}
+    # one sequence decoding says nothing about GPUs, batches or HBM
+    for sub in ("grow", "nocache", "compare"):
+        ids = set(tel(KVCacheMode(submode=sub).frame(3.0)))
+        assert not ids & {"hbm", "max_batch", "max_context", "decode_floor"}, sub
+    t = tel(KVCacheMode(submode="compare", values={"context": 32768}).frame(mod.SWEEP_S))
+    assert t["largest_now"]["value"] == kv_cache_bytes("llama-3.1-405b", 32768)
+    assert t["cache_now"]["value"] == kv_cache_bytes("llama-3-8b", 8192)
+
+
+def test_memory_chart_is_linear_in_context():
+    """The cache is B·T·bytes per token: on the chart a straight line from the weights up."""
+    m = KVCacheMode(submode="memory", values={"batch": 8})
+    lay = m._memory_layout()
+    fy = lay["fy"]
+    w = weight_bytes("llama-3-8b", "bf16")
+    for frac in (0.25, 0.5, 0.75):
+        f = m.frame(frac * mod.SWEEP_S)
+        now = tel(f)["context_now"]["value"]
+        assert now == round(frac * 8192)
+        dot = items(f, "circle")[0]
+        assert dot["x"] == pytest.approx(mod.CH_X + frac * mod.CH_W)
+        assert dot["y"] == pytest.approx(fy(w + 8 * now * 131072))
+    # a sliding window bends the line once, at the window
+    mis = KVCacheMode(submode="memory", values={"model": "mistral-7b", "context": 32768})
+    assert mis._memory_layout()["ks"] == [0, 4096, 32768]
+
+
+def test_token_axis_ticks():
+    assert KVCacheMode.token_ticks(8192) == [0, 2048, 4096, 6144, 8192]
+    assert KVCacheMode.token_ticks(131072) == [0, 32768, 65536, 98304, 131072]
+    assert KVCacheMode.token_ticks(7622) == [0, 1024, 2048, 3072, 4096, 5120, 6144, 7622]
+    assert KVCacheMode.token_ticks(1) == [0, 1]

@@ -58,25 +58,28 @@ COMPARE = ("opt-13b", "llama-2-7b", "llama-2-13b", "llama-2-70b", "mistral-7b", 
            "qwen3-32b", "deepseek-v3", "gpt-oss-120b")
 
 W, H = 960, 640
-# font sizes (logical units): the workshop panel often draws the scene at about 60% size
-F_TITLE, F_SUB, F_HEAD, F_TEXT, F_SMALL = 18, 13.5, 15, 13, 12
+# font sizes (logical units): the workshop pane draws the scene at about 60% size, so nothing a
+# reader must read is smaller than 13.5
+F_TITLE, F_SUB, F_HEAD, F_TEXT, F_SMALL = 19, 14, 16, 14.5, 13.5
 
 # grow geometry
-GRID_X = 160.0
-COL_W = 24.0
-PANEL_X = 712.0
-BLOCK_Y = 88.0
-BLOCK_H = 124.0
+GRID_X = 196.0
+COL_W = 22.5
+PANEL_X = 708.0
+TOKEN_ROW_Y = 80.0             # token numbers over the columns
+BLOCK_Y = 94.0
+BLOCK_H = 128.0
 GAP_H = 30.0
-KV_H = 44.0
+KV_H = 46.0
+FOOTER_Y = 530.0
 
 # memory geometry
 CH_X, CH_Y, CH_W, CH_H = 100.0, 104.0, 540.0, 350.0
 BAR_X, BAR_W = 700.0, 70.0
 
 # compare geometry
-CMP_NAME_X, CMP_KIND_X, CMP_BAR_X, CMP_BAR_W, CMP_TXT_X = 20.0, 168.0, 300.0, 420.0, 730.0
-CMP_TOP = 94.0
+CMP_NAME_X, CMP_KIND_X, CMP_BAR_X, CMP_BAR_W, CMP_TXT_X = 20.0, 160.0, 306.0, 380.0, 698.0
+CMP_TOP = 96.0
 
 
 def _attention_models() -> tuple[tuple[str, str], ...]:
@@ -94,7 +97,8 @@ def fmt_tokens(n: int) -> str:
 
 
 def _kib(n: float) -> str:
-    """Bytes per token in binary units (the vLLM paper's "800 KB" is 800 KiB)."""
+    """Bytes in binary units, for per-token sizes and their small multiples (the vLLM paper's
+    "800 KB" is 800 KiB), so that 11 tokens × 128 KiB reads as 1.38 MiB."""
     return fmt_bytes(n, binary=True)
 
 
@@ -160,10 +164,13 @@ class KVCacheMode(Mode):
                integer=True, log=True, help="Sequences decoded together, each with its own cache."),
     )
     submodes = {
+        # one sequence decoding: the GPU, its count, the batch and the context do not enter
         "grow": Submode("The cache grows", {},
-                        "Each decode step appends one K and one V per KV head in every layer."),
+                        "Each decode step appends one K and one V per KV head in every layer.",
+                        controls=("model", "kv_dtype")),
         "nocache": Submode("No cache", {},
-                           "Without a cache every step recomputes all earlier keys and values."),
+                           "Without a cache every step recomputes all earlier keys and values.",
+                           controls=("model", "kv_dtype")),
         "memory": Submode("Memory", {},
                           "Weights plus the batch's caches against the GPUs' HBM as context grows."),
         # one sequence per model, on no particular GPU: batch and GPUs do not enter this picture
@@ -234,13 +241,12 @@ class KVCacheMode(Mode):
     def draw(self, t: float) -> tuple[Scene, list[dict]]:
         s = self._stats()
         sc = self.new_scene()
-        tel = self._telemetry(s)
-        if self.submode in ("memory",):
-            tel = self._draw_memory(sc, s, t) + tel
+        if self.submode == "memory":
+            tel = self._draw_memory(sc, s, t) + self._telemetry(s)
         elif self.submode == "compare":
-            tel = self._draw_compare(sc, s, t) + tel
+            tel = self._draw_compare(sc, s, t)
         else:
-            tel = self._draw_grow(sc, s, t) + tel
+            tel = self._draw_grow(sc, s, t)
         return sc, tel
 
     # -- grow / nocache --------------------------------------------------------------
@@ -326,32 +332,35 @@ class KVCacheMode(Mode):
         shown = n - first
         vec = s["vec_per_token"]
 
-        # Cell values change only when a column arrives (or, without a cache, is recomputed):
-        # build the grids once per such state and reuse them in the frames between.
-        done = min(shown, int(p * shown) + 1) if (not cache_on and phase == "decode") else shown
-        key = (n, phase, done)
+        # Cell values change only when a column arrives: build the grids once per token and reuse
+        # them in the frames between.
+        key = (n, phase)
         memo = lay["memo"]
         if key not in memo:
             if len(memo) > 64:
                 memo.clear()
             scratch = self.new_scene()
             for slot, piece, li, rows, gy, gh, label in lay["grids"]:
-                vals = self._grid_values(slot, piece, rows, first, shown, phase, done, cache_on)
+                vals = self._grid_values(slot, piece, rows, first, shown, phase, cache_on)
                 scratch.grid(GRID_X, gy, VIS_COLS * COL_W, gh, rows, VIS_COLS, vals, vmin=0.0,
                              vmax=NEW_V, label=f"layer {li + 1} {label} cache")
             memo[key] = scratch.items
         sc.items.extend(memo[key])
+        if not cache_on and phase == "decode":
+            # without a cache the step recomputes every column, left to right: the columns it has
+            # not reached yet are blanked
+            done = min(shown, int(p * shown) + 1)
+            if done < shown:
+                for _, _, _, _, gy, gh, _ in lay["grids"]:
+                    sc.rect(GRID_X + done * COL_W, gy, (shown - done) * COL_W, gh, fill="panel")
         sc.items.extend(lay["static"])
 
-        # token numbers over the columns: every fourth, and the newest
-        for c in range(shown):
-            tok = first + c + 1
-            newest = c == shown - 1
-            if newest or (tok % 4 == 1 and c < shown - 2):
-                sc.text(GRID_X + (c + 0.5) * COL_W, 76, str(tok), size=F_SMALL, align="c",
-                        fill="ink" if newest else "muted", bold=newest)
-        if first:
-            sc.text(GRID_X - 8, 76, f"{first} older ←", size=F_SMALL, align="r", fill="muted")
+        # token numbers, the side panel and the telemetry change only when a token arrives
+        lkey = ("labels", n, phase, step)
+        if lkey not in memo:
+            memo[lkey] = self._grow_labels(s, phase, n, step, first, shown, cache_on)
+        labels, tel = memo[lkey]
+        sc.items.extend(labels)
 
         # motion: the newest columns outlined, append arrows, then the query's read sweep
         spans = [(gy, gy + gh) for _, _, _, _, gy, gh, _ in lay["grids"]]
@@ -365,7 +374,7 @@ class KVCacheMode(Mode):
             a = 1.0 - p / APPEND_SHARE
             for _, piece, _, _, gy, gh, _ in lay["grids"]:
                 if piece == 0:
-                    sc.arrow(PANEL_X - 6, 110, new_x + 2, gy + gh / 2, stroke="accent", lw=1.5,
+                    sc.arrow(PANEL_X - 6, BLOCK_Y + 24, new_x + 2, gy + gh / 2, stroke="accent", lw=1.5,
                              alpha=round(0.35 + 0.65 * a, 3))
         elif cache_on and phase == "decode":
             q = (p - APPEND_SHARE) / (1 - APPEND_SHARE)
@@ -374,16 +383,52 @@ class KVCacheMode(Mode):
                 sc.rect(GRID_X, y0, max(1.0, sx - GRID_X), y1 - y0, fill="hl", alpha=0.3)
                 sc.line(sx, y0 - 2, sx, y1 + 2, stroke="q", lw=2)
 
+        return tel
+
+    def _grow_labels(self, s: dict, phase: str, n: int, step: int, first: int, shown: int,
+                     cache_on: bool) -> tuple[list[dict], list[dict]]:
+        """The grow view's token numbers, side panel and telemetry for ``n`` tokens held."""
+        sc = self.new_scene()
+        # token numbers over the columns: every fourth, and the newest
+        for c in range(shown):
+            tok = first + c + 1
+            newest = c == shown - 1
+            if newest or (tok % 4 == 1 and c < shown - 2):
+                sc.text(GRID_X + (c + 0.5) * COL_W, TOKEN_ROW_Y, str(tok), size=F_SMALL, align="c",
+                        fill="ink" if newest else "muted", bold=newest)
+        if first:
+            sc.text(GRID_X - 8, TOKEN_ROW_Y, f"{first} older ←", size=F_SMALL, align="r", fill="muted")
         self._draw_grow_panel(sc, s, phase, n, step, cache_on)
 
-        with_step = vec if phase != "prefill" else PROMPT * vec
-        without_step = n * vec
-        return [
+        this_with, this_without, with_total, without_total = self.vector_counts(phase, n, s["vec_per_token"])
+        held = s["growth"].bytes(n) if cache_on else 0
+        tel = [
             metric("tokens", "Tokens held", n, f"{n} tokens", "tokens"),
             metric("vectors_step", "Vectors computed this step",
-                   with_step if cache_on else without_step,
-                   f"{(with_step if cache_on else without_step):,}", "vectors"),
+                   this_with if cache_on else this_without,
+                   f"{(this_with if cache_on else this_without):,}", "vectors"),
+            metric("vectors_with", "Vectors so far, with a cache", with_total, f"{with_total:,}", "vectors"),
+            metric("vectors_without", "Vectors so far, without", without_total, f"{without_total:,}",
+                   "vectors"),
+            metric("per_token", "KV cache per token", s["per_token"], _kib(s["per_token"]), "B",
+                   f"all {s['m'].attention_layers} attention layers, {s['fmt']}"),
+            metric("held", "Cache held now", held, _kib(held) if cache_on else "none (no cache)", "B"),
         ]
+        return sc.items, tel
+
+    @staticmethod
+    def vector_counts(phase: str, n: int, vec: int) -> tuple[int, int, int, int]:
+        """Cached vectors computed (this step with, without a cache; so far with, without).
+
+        ``n`` tokens are held and each token costs ``vec`` vectors (K and V per
+        KV head and layer). With a cache every token's vectors are computed once;
+        without one, prefill computes the prompt's and decode step k recomputes
+        all ``PROMPT + k`` tokens' vectors.
+        """
+        steps = n - PROMPT
+        this_with = vec if phase != "prefill" else PROMPT * vec
+        without_total = (PROMPT + steps * PROMPT + steps * (steps + 1) // 2) * vec
+        return this_with, n * vec, n * vec, without_total
 
     @staticmethod
     def _hidden_summary(m, drawn: list[int]) -> str:
@@ -392,12 +437,12 @@ class KVCacheMode(Mode):
         rest = [kinds[i] for i in range(m.layers) if i not in drawn]
         if not rest:
             return "⋮  every layer is drawn"
-        names = {ATTN: "attention", ATTN_LOCAL: "local attention", SSM: "Mamba"}
+        names = {ATTN: "global", ATTN_LOCAL: "local", SSM: "Mamba"}
         if len(set(kinds)) == 1:
             return (f"⋮  layers 3–{m.layers - 1}: {len(rest)} more, each growing exactly the same way "
                     f"(not drawn)")
         parts = ", ".join(f"{rest.count(k)} {names[k]}" for k in (SSM, ATTN_LOCAL, ATTN) if rest.count(k))
-        return f"⋮  {len(rest)} more layers not drawn ({parts}), each like its drawn kind"
+        return f"⋮  {len(rest)} more layers not drawn ({parts}), each like its kind"
 
     def _layer_frame(self, sc, m, slot, li, kind, y) -> list[tuple]:
         """Labels and outlines of one layer block at height ``y``; returns where its grids go."""
@@ -435,15 +480,14 @@ class KVCacheMode(Mode):
             gy += gh + 4
         return out
 
-    def _grid_values(self, slot, kind_i, rows, first, shown, phase, done, cache_on):
+    def _grid_values(self, slot, kind_i, rows, first, shown, phase, cache_on):
         """Row-major cell values of one grid: cached shades, the newest column, masked future.
 
-        Without a cache, ``done`` columns have been recomputed so far in this step.
+        Without a cache every column a decode step holds is recomputed.
         """
         empty = [None] * (VIS_COLS - shown)
         if not cache_on and phase == "decode":
-            row = [RECOMPUTED_V] * done + [None] * (shown - done) + empty
-            return row * rows
+            return ([RECOMPUTED_V] * shown + empty) * rows
         out = []
         for h in range(rows):
             tex = _TEXTURE[(slot, kind_i, h % MAX_HEAD_ROWS)]
@@ -461,12 +505,12 @@ class KVCacheMode(Mode):
     def _draw_grow_panel(self, sc, s, phase, n, step, cache_on):
         x0 = PANEL_X
         cx = x0 + (W - 12 - x0) / 2
-        sc.rect(x0, 88, W - 12 - x0, 60, fill="panel", stroke="accent", lw=1.5, r=6)
-        sc.text(cx, 107, f"token {n}" if phase != "prefill" else f"prompt: {PROMPT} tokens",
-                size=16, bold=True, align="c")
+        sc.rect(x0, BLOCK_Y, W - 12 - x0, 62, fill="panel", stroke="accent", lw=1.5, r=6)
+        sc.text(cx, BLOCK_Y + 20, f"token {n}" if phase != "prefill" else f"prompt: {PROMPT} tokens",
+                size=17, bold=True, align="c")
         sub = {"prefill": "prefill: one parallel pass", "decode": f"decode step {step}",
                "hold": f"{DECODE_STEPS} steps decoded"}[phase]
-        sc.text(cx, 131, sub, size=F_SMALL, fill="muted", align="c")
+        sc.text(cx, BLOCK_Y + 44, sub, size=F_SMALL, fill="muted", align="c")
 
         m = s["m"]
         vec = s["vec_per_token"]
@@ -474,12 +518,7 @@ class KVCacheMode(Mode):
             per = f"{m.attention_layers} layers × 1 latent"
         else:
             per = f"2 × {m.attention_layers} layers × {m.kv_heads} heads"
-        # vectors computed so far, with and without a cache, since the prompt
-        steps = n - PROMPT
-        with_total = n * vec
-        without_total = (PROMPT + sum(PROMPT + k for k in range(1, steps + 1))) * vec
-        this_with = vec if phase != "prefill" else PROMPT * vec
-        this_without = n * vec
+        this_with, this_without, with_total, without_total = self.vector_counts(phase, n, vec)
         lines = [
             ("per token, every step", F_SMALL, "muted", False),
             (per, F_TEXT, "ink", False),
@@ -492,14 +531,14 @@ class KVCacheMode(Mode):
             (f"without: {without_total:,}", F_TEXT, "bad" if not cache_on else "ink", not cache_on),
             ("cache held now" if cache_on else "cache held now: none", F_SMALL, "muted", False),
         ]
-        y = 170
+        y = BLOCK_Y + 86
         for i, (txt, size, fill, bold) in enumerate(lines):
             if i in (3, 6, 9):
                 y += 11
             sc.text(x0 + 4, y, txt, size=size, fill=fill, bold=bold)
             y += 21
         if cache_on:
-            sc.text(x0 + 4, y + 6, fmt_bytes(s["growth"].bytes(n)), size=18,
+            sc.text(x0 + 4, y + 6, _kib(s["growth"].bytes(n)), size=18,
                     bold=True, fill="accent")
             sc.text(x0 + 4, y + 30, f"{n} tokens × {_kib(s['per_token'])}", size=F_SMALL, fill="muted")
 
@@ -513,8 +552,8 @@ class KVCacheMode(Mode):
         else:
             formula = (f"bytes per token = 2 (K and V) × {m.attention_layers} layers × {m.kv_heads} KV heads"
                        f" × {m.head_dim} numbers × {bytes_txt} = {_kib(s['per_token'])}")
-        y = 512
-        sc.text(20, y, formula, size=14, bold=True)
+        y = FOOTER_Y
+        sc.text(20, y, formula, size=15, bold=True)
         notes = []
         if m.ssm_layers:
             notes.append(f"Its {m.ssm_layers} Mamba layers add nothing per token; only the "
@@ -529,82 +568,78 @@ class KVCacheMode(Mode):
             else:
                 notes.append(f"Every layer keeps only the last {gr.window:,} tokens: one sequence's cache "
                              f"stops growing at {fmt_bytes(gr.bytes(gr.window))}.")
-        fits = s["total"] <= s["hbm"]
-        ctx_txt = fmt_tokens(s["ctx"]) + (" (the model's maximum)" if s["capped"] else "")
-        notes.append(
-            (f"At {ctx_txt} tokens × batch {self['batch']}: cache {fmt_bytes(s['kv'])} + weights "
-             f"{fmt_bytes(s['weights'])} = {fmt_bytes(s['total'])} "
-             f"{'≤' if fits else '>'} {fmt_bytes(s['hbm'])} on {self['gpus']} × {s['g'].label}"),
-        )
         if cache_on:
-            last = ("Prefill wrote the prompt's columns in one pass; each decode step adds one column "
-                    "and reads them all.")
+            notes.append("Prefill wrote the prompt's columns in one pass; each decode step adds one column "
+                         "and reads them all.")
         else:
-            last = ("No cache: nothing is kept, so step n recomputes K and V for all n tokens "
-                    "(n times the work).")
-        notes.append(last)
-        y += 25
-        for i, txt in enumerate(notes):
-            last_fit = i == len(notes) - 2
-            sc.text(20, y, txt, size=F_TEXT,
-                    fill=("good" if fits else "bad") if last_fit else "muted")
-            y += 22
+            notes.append("No cache: nothing is kept, so step n recomputes K and V for all n tokens "
+                         "(n times the work).")
+        y += 26
+        for txt in notes:
+            sc.text(20, y, txt, size=F_TEXT, fill="muted")
+            y += 24
 
     # -- memory --------------------------------------------------------------------
 
     @staticmethod
     def sweep_tokens(t: float, ctx: int) -> int:
-        """Context reached at time ``t`` while sweeping from 1 token to ``ctx`` (log-uniform in time)."""
+        """Context reached at time ``t`` while sweeping from 1 token to ``ctx``, at a steady rate.
+
+        A steady rate makes each bar's or curve's speed its bytes per token.
+        """
         f = min(max(t, 0.0) / SWEEP_S, 1.0)
-        return max(1, min(ctx, int(round(ctx ** f))))
+        return max(1, min(ctx, int(round(ctx * f))))
+
+    @staticmethod
+    def token_ticks(hi: int) -> list[int]:
+        """Ticks for a 0…``hi`` token axis: multiples of the power of two nearest a quarter of it."""
+        step = 1 << max(0, int(math.log2(max(hi, 1) / 4))) if hi >= 4 else 1
+        ticks = list(range(0, hi + 1, step))
+        if hi - ticks[-1] > step / 2:
+            ticks.append(hi)
+        elif ticks[-1] != hi:
+            ticks[-1] = hi
+        return ticks
 
     def _memory_layout(self) -> dict:
         return self.cached("memory", self._compute_memory_layout)
 
     def _compute_memory_layout(self) -> dict:
-        """The memory chart's fixed parts (axes, curves, labels) and its data→canvas maps."""
+        """The memory chart's fixed parts (axes, lines, labels) and its data→canvas maps."""
         s = self._stats()
         m, g = s["m"], s["g"]
         gr = s["growth"]
         b = self["batch"]
-        hi = m.max_context
-        # The scale holds HBM, the weights and everything up to the chosen context; the dashed
-        # continuation past it may run off the top, which a label then says.
+        hi = s["ctx"]
+        # A linear axis up to the chosen context: the cache is then the straight line it is
+        # (bent once at a sliding window), and the scale holds HBM, weights and the final total.
         ymax = max(1.5 * s["hbm"], 1.15 * s["weights"], 1.1 * s["total"])
-        lg = math.log2(hi) if hi > 1 else 1.0
 
         def fx(k: float) -> float:
-            return CH_X + (math.log2(max(k, 1)) / lg) * CH_W
+            return CH_X + k / hi * CH_W
 
         def fy(v: float) -> float:
             return CH_Y + CH_H - min(v, ymax) / ymax * CH_H
 
-        ks = sorted({1, hi, *(int(round(hi ** (i / 48))) for i in range(49))}
-                    | ({gr.window} if gr.window and gr.window < hi else set()))
+        ks = sorted({0, hi} | ({gr.window} if gr.window and gr.window < hi else set()))
         base = s["weights"] + s["ssm"]
         xy = [(round(fx(k), 2), round(fy(base + gr.bytes(k, b)), 2)) for k in ks]
-        top = base + gr.bytes(hi, b)
 
         bg = self.new_scene()
         bg.text(20, 24, f"{m.display_name}: weights + KV cache against {self['gpus']} × {g.label} "
                         f"({fmt_bytes(s['hbm'])} of HBM)", size=F_TITLE, bold=True)
         bg.text(20, 52, f"batch {b} · cache in {s['fmt']}, weights in BF16 · the context grows "
-                        f"token by token to {fmt_tokens(s['ctx'])}", size=F_SUB, fill="muted")
-        step = max(1, math.ceil(lg / 7))
-        xt = [1 << e for e in range(0, int(lg) + 1, step)]
-        if xt[-1] != hi and fx(hi) - fx(xt[-1]) > 40:
-            xt.append(hi)
-        elif xt[-1] != hi:
-            xt[-1] = hi
+                        f"token by token to {fmt_tokens(hi)}", size=F_SUB, fill="muted")
         ystep = self._nice_step(ymax / 5)
         yt = [i * ystep for i in range(int(ymax / ystep) + 1)]
-        bg.axes(CH_X, CH_Y, CH_W, CH_H, (0, lg), (0, ymax), xlabel="", ylabel="memory",
+        bg.axes(CH_X, CH_Y, CH_W, CH_H, (0, hi), (0, ymax), xlabel="", ylabel="memory",
                 xticks=(), yticks=yt, tick_fmt=lambda v: fmt_bytes(v) if v else "0", size=F_SMALL)
-        for k in xt:
+        for k in self.token_ticks(hi):
             x = fx(k)
             bg.line(x, CH_Y + CH_H, x, CH_Y + CH_H + 4, stroke="muted")
-            bg.text(x, CH_Y + CH_H + 6, fmt_tokens(k), size=F_SMALL, fill="muted", align="c", base="t")
-        bg.text(CH_X + CH_W / 2, CH_Y + CH_H + 26, "context length (tokens per sequence, log scale)",
+            bg.text(x, CH_Y + CH_H + 6, fmt_tokens(k) if k else "0", size=F_SMALL, fill="muted",
+                    align="c", base="t")
+        bg.text(CH_X + CH_W / 2, CH_Y + CH_H + 28, "context length (tokens per sequence)",
                 size=F_SMALL, fill="muted", align="c", base="t")
         for v in yt[1:]:
             bg.line(CH_X, fy(v), CH_X + CH_W, fy(v), stroke="grid", lw=1)
@@ -613,14 +648,7 @@ class KVCacheMode(Mode):
         bg.line(CH_X, wy, CH_X + CH_W, wy, stroke="accent", lw=2)
 
         fg = self.new_scene()
-        if top > ymax:
-            clip_k = next(k for k in ks if base + gr.bytes(k, b) > ymax)
-            fg.path(xy[:ks.index(clip_k) + 1], stroke="accent2", lw=1.2, dash=(4, 4))
-            fg.arrow(fx(clip_k), CH_Y + 40, fx(clip_k), CH_Y + 4, stroke="accent2", lw=1.5, head=6)
-            fg.text(fx(clip_k) - 6, CH_Y + 58, f"off the chart: {fmt_bytes(top)} at {fmt_tokens(hi)}",
-                    size=F_SMALL, fill="muted", align="r")
-        else:
-            fg.path(xy, stroke="accent2", lw=1.2, dash=(4, 4))
+        fg.path(xy, stroke="accent2", lw=1.2, dash=(4, 4))
         fg.line(CH_X, fy(s["hbm"]), CH_X + CH_W, fy(s["hbm"]), stroke="bad", lw=1.8, dash=(7, 4))
         lx = CH_X + 100
         for label, colour, dash in (("weights", "accent", None),
@@ -637,21 +665,20 @@ class KVCacheMode(Mode):
             fg.text(CH_X + CH_W / 2, CH_Y + CH_H * 0.55 + 22, "no room for any cache. Add GPUs.",
                     size=14, bold=True, fill="bad", align="c")
         elif edge < hi:
-            ex = fx(edge + 1)
+            ex = fx(edge + 0.5)
             fg.line(ex, CH_Y, ex, CH_Y + CH_H, stroke="bad", lw=1.5, dash=(3, 3))
             lab = f"full past {edge:,} tokens"
             right = ex + 6 + len(lab) * F_TEXT * 0.56 <= CH_X + CH_W
             fg.text(ex + 6 if right else ex - 6, CH_Y + 14, lab, size=F_TEXT, bold=True, fill="bad",
                     align="l" if right else "r")
         else:
-            fg.text(CH_X + CH_W - 6, CH_Y + 14, f"the full {fmt_tokens(hi)} context fits", size=F_TEXT,
-                    bold=True, fill="good", align="r")
+            fg.text(CH_X + CH_W - 6, CH_Y + 14, f"fits all the way to {fmt_tokens(hi)} tokens",
+                    size=F_TEXT, bold=True, fill="good", align="r")
         if s["capped"]:
-            fg.text(CH_X + CH_W - 6, CH_Y + 36, f"{m.display_name} stops at {fmt_tokens(hi)} tokens",
+            fg.text(CH_X + CH_W - 6, CH_Y + 38, f"{m.display_name} stops at {fmt_tokens(hi)} tokens",
                     size=F_SMALL, fill="muted", align="r")
         self._draw_memory_footer(fg, s)
-        return {"bg": bg.items, "fg": fg.items, "ks": ks, "xy": xy, "fx": fx, "fy": fy, "wy": wy,
-                "ymax": ymax}
+        return {"bg": bg.items, "fg": fg.items, "ks": ks, "xy": xy, "fx": fx, "fy": fy, "wy": wy}
 
     def _draw_memory(self, sc: Scene, s: dict, t: float) -> list[dict]:
         lay = self._memory_layout()
@@ -664,7 +691,7 @@ class KVCacheMode(Mode):
 
         sc.items.extend(lay["bg"])
         # the cache band grows from the weights line as the context grows
-        done = lay["xy"][:bisect_left(lay["ks"], now)] + [(fx(now), fy(total_now))]
+        done = lay["xy"][:bisect_left(lay["ks"], now)] + [(round(fx(now), 2), round(fy(total_now), 2))]
         if len(done) > 1:
             wy = lay["wy"]
             sc.path(done + [(fx(now), wy), (CH_X, wy)], stroke=None, fill="accent2", alpha=0.35)
@@ -673,7 +700,7 @@ class KVCacheMode(Mode):
         px, py = fx(now), fy(total_now)
         sc.line(px, py, px, CH_Y + CH_H, stroke="ink", lw=1, dash=(2, 3))
         sc.circle(px, py, 5, fill="accent2" if fits_now else "bad", stroke="ink", lw=1)
-        self._draw_memory_bar(sc, s, now, cache_now, total_now, lay["ymax"], fy)
+        self._draw_memory_bar(sc, s, now, cache_now, total_now, fy)
         return [metric("context_now", "Context now", now, f"{now:,} tokens", "tokens")]
 
     @staticmethod
@@ -685,7 +712,7 @@ class KVCacheMode(Mode):
                 return f * e
         return 10 * e
 
-    def _draw_memory_bar(self, sc, s, now, cache_now, total_now, ymax, fy):
+    def _draw_memory_bar(self, sc, s, now, cache_now, total_now, fy):
         x = BAR_X
         base = CH_Y + CH_H
         sc.text(x + BAR_W / 2, CH_Y - 12, "now", size=F_SMALL, fill="muted", align="c")
@@ -776,9 +803,9 @@ class KVCacheMode(Mode):
                 size=F_TITLE, bold=True)
         sc.text(20, 52, "bytes per token = 2 × layers × KV heads × numbers per head × bytes; "
                         "MLA caches one latent per layer", size=F_SUB, fill="muted")
-        sc.text(CMP_NAME_X, 80, "model", size=F_SMALL, fill="muted", bold=True)
-        sc.text(CMP_KIND_X, 80, "attention", size=F_SMALL, fill="muted", bold=True)
-        sc.text(CMP_TXT_X, 80, "per token · now", size=F_SMALL, fill="muted", bold=True)
+        sc.text(CMP_NAME_X, 82, "model", size=F_SMALL, fill="muted", bold=True)
+        sc.text(CMP_KIND_X, 82, "attention", size=F_SMALL, fill="muted", bold=True)
+        sc.text(CMP_TXT_X, 82, "per token · now", size=F_SMALL, fill="muted", bold=True)
         rh = min(28.0, 410.0 / len(rows))
         mids = []
         for i, r in enumerate(rows):
@@ -789,7 +816,7 @@ class KVCacheMode(Mode):
             chosen = m.name == self["model"]
             if chosen:
                 sc.rect(12, y + 1, W - 24, rh - 2, fill="hl", alpha=0.55, r=4)
-            sc.text(CMP_NAME_X, mid, m.display_name, size=14, bold=chosen)
+            sc.text(CMP_NAME_X, mid, m.display_name, size=F_TEXT, bold=chosen)
             kind = m.attention_kind
             if kind in ("MHA", "GQA", "MQA"):
                 kind += f" {m.heads}/{m.kv_heads}"
@@ -798,14 +825,15 @@ class KVCacheMode(Mode):
             sc.text(CMP_KIND_X, mid, kind, size=F_SMALL, fill="muted")
             sc.rect(CMP_BAR_X, mid - rh * 0.31, CMP_BAR_W, rh * 0.62, fill="panel")
         vmax = max(r["final"] for r in rows) or 1.0
-        y = CMP_TOP + len(rows) * rh + 24
-        sc.text(20, y, "MHA keeps a K and a V per query head; GQA lets several query heads share one "
-                       "(64/8: eight share each).", size=F_TEXT, fill="muted")
-        sc.text(20, y + 23, "Windowed layers stop growing at their window; MLA caches one compressed "
-                            "latent per layer.", size=F_TEXT, fill="muted")
-        sc.text(20, y + 46, f"Bars share one scale: the longest is {fmt_bytes(vmax)} "
-                            f"per sequence; a batch multiplies every bar by its size.",
-                size=F_TEXT, fill="muted")
+        y = CMP_TOP + len(rows) * rh + 22
+        notes = ("The context grows at a steady rate, so each bar's speed is that model's bytes per token.",
+                 "MHA keeps a K and a V per query head; GQA lets several query heads share one "
+                 "(64/8: eight share each).",
+                 "Windowed layers stop growing at their window; MLA caches one compressed latent per layer.",
+                 f"Bars share one scale: the longest is {fmt_bytes(vmax)} per sequence; a batch multiplies "
+                 f"every bar by its size.")
+        for i, txt in enumerate(notes):
+            sc.text(20, y + 24 * i, txt, size=F_TEXT, fill="ink" if i == 0 else "muted")
         return {"static": sc.items, "mids": mids, "rh": rh, "vmax": vmax}
 
     def _draw_compare(self, sc: Scene, s: dict, t: float) -> list[dict]:
@@ -813,8 +841,9 @@ class KVCacheMode(Mode):
         rows = self._compare_rows()
         now = self.sweep_tokens(t, self["context"])
         sc.items.extend(lay["static"])
-        sc.text(CMP_BAR_X, 80, f"cache at {_count(now, 'token')}", size=F_SMALL, fill="muted", bold=True)
+        sc.text(CMP_BAR_X, 82, f"cache at {_count(now, 'token')}", size=F_SMALL, fill="muted", bold=True)
         bh = lay["rh"] * 0.62
+        mine = biggest = None
         for r, mid in zip(rows, lay["mids"]):
             m = r["m"]
             chosen = m.name == self["model"]
@@ -829,7 +858,17 @@ class KVCacheMode(Mode):
                 note = " · window full"
             sc.text(CMP_TXT_X, mid, f"{_kib(r['per_token'])} · {fmt_bytes(v)}{note}", size=F_SMALL,
                     fill="ink" if chosen else "muted")
-        return [metric("context_now", "Context now", now, f"{now:,} tokens", "tokens")]
+            if chosen:
+                mine = (m, r["per_token"], v)
+            if biggest is None or v > biggest[1]:
+                biggest = (m, v)
+        m, per_token, v = mine
+        return [metric("context_now", "Context now", now, f"{now:,} tokens", "tokens"),
+                metric("per_token", f"{m.display_name}: cache per token", per_token, _kib(per_token), "B"),
+                metric("cache_now", f"{m.display_name}: cache now", v, fmt_bytes(v), "B",
+                       f"one sequence at {fmt_tokens(min(now, m.max_context))} tokens"),
+                metric("largest_now", "Largest cache now", biggest[1],
+                       f"{fmt_bytes(biggest[1])} ({biggest[0].display_name})", "B")]
 
     # -- console -------------------------------------------------------------------
 
@@ -866,7 +905,7 @@ class KVCacheMode(Mode):
                 ev.append((0.0, "warn", f"the weights alone exceed {fmt_bytes(s['hbm'])}: "
                                         f"no room for a cache"))
             elif edge < ctx:
-                te = SWEEP_S * math.log(edge + 1) / math.log(ctx)
+                te = SWEEP_S * (edge + 1) / ctx
                 ev.append((te, "warn", f"token {edge + 1:,}: weights + {self['batch']} caches pass the "
                                        f"{fmt_bytes(s['hbm'])} of {self['gpus']} × {s['g'].label}; "
                                        f"this batch no longer fits"))
@@ -878,11 +917,11 @@ class KVCacheMode(Mode):
         for r in self._compare_rows():
             rm, gr = r["m"], r["growth"]
             if gr.window and gr.window < min(ctx, rm.max_context):
-                te = SWEEP_S * math.log(gr.window) / math.log(ctx)
+                te = SWEEP_S * gr.window / ctx
                 ev.append((te, "info", f"{rm.display_name}: {gr.window:,}-token window full; "
                                        f"its local layers stop growing"))
             if rm.max_context < ctx:
-                te = SWEEP_S * math.log(rm.max_context) / math.log(ctx)
+                te = SWEEP_S * rm.max_context / ctx
                 ev.append((te, "info", f"{rm.display_name} reaches its {fmt_tokens(rm.max_context)}-token "
                                        f"maximum at {fmt_bytes(r['final'])}"))
         ev.sort(key=lambda e: e[0])
