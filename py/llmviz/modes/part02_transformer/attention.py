@@ -204,11 +204,12 @@ COST_MODELS = ("llama-2-7b", "llama-3-8b", "llama-3-70b", "qwen2.5-72b", "llama-
 COST_GPU = "h100-sxm"
 STAGES = ("dot products q·k", "divide by τ·√d_k", "exponentiate", "normalise to sum 1")
 
-# type sizes: the canvas is often drawn at half its logical size, so nothing smaller than SMALL
-TITLE, SUB, BODY, SMALL, TINY = 18, 13, 14, 12, 11
+# type sizes: the workshop pane draws the 960-unit canvas at about 0.6×, so
+# nothing a reader must read is smaller than SMALL (cell values: CELL_TYPE)
+TITLE, SUB, BODY, SMALL, CELL_TYPE = 20, 15, 16, 14, 13
 # graph geometry: token centres and the row's height
 GRAPH_XS = tuple(40 + 880 * (j + 0.5) / len(TOKENS) for j in range(len(TOKENS)))
-GRAPH_Y = 350
+GRAPH_Y = 372
 # heatmap geometry (also the mask view's): grid origin and cell size
 GX, GY, CELL = 96, 124, 34
 RX = 548                   # left edge of the right-hand panel
@@ -379,16 +380,6 @@ class AttentionMode(Mode):
             }
         return self.cached("scale", calc)
 
-    def _footer(self, sc: Scene, y: float) -> None:
-        s = self._scale_numbers()
-        m = s["model"]
-        sc.text(40, y, f"Scale it up: at N = {s['n']:,} tokens one head's score matrix holds "
-                       f"{fmt_count(s['elements'])} scores, {fmt_bytes(s['head_bytes'])} in BF16.",
-                size=SUB, fill="muted")
-        sc.text(40, y + 20, f"{m.display_name} has {m.heads} such heads in each of its "
-                            f"{m.attention_layers} layers: {fmt_bytes(s['model_bytes'])} if all were kept at once.",
-                size=SUB, fill="muted")
-
     def _token_axes(self, sc: Scene, n_rows: int, n_cols: int, qi: int | None,
                     arrived: int = N) -> None:
         """Query labels down the left, key labels staggered across the top."""
@@ -429,7 +420,7 @@ class AttentionMode(Mode):
                 continue
             dark = cmap == "seq" and v / vmax > 0.55
             sc.text(GX + (j + 0.5) * CELL, GY + (qi + 0.5) * CELL, f"{v:.1f}" if cmap == "div" else _cell(v),
-                    size=TINY, fill="bg" if dark else "ink", align="c", font="mono",
+                    size=CELL_TYPE, fill="bg" if dark else "ink", align="c", font="mono",
                     collide=False)
         sc.rect(GX - 1, GY + qi * CELL - 1, N * CELL + 2, CELL + 2, stroke="q", lw=2)
         self._row_table(sc, res, toy_head(), qi, lt, stage)
@@ -453,7 +444,6 @@ class AttentionMode(Mode):
                    else "a_ij = softmax over j of q_i·k_j / τ   (no √d_k)")
         sc.text(40, 580, f"{formula};  d_k = {h.d_k}, τ = {tau:g}, divisor = {res.divisor:.2f}",
                 size=SUB, font="mono")
-        self._footer(sc, 604)
         return sc.items
 
     @staticmethod
@@ -485,9 +475,9 @@ class AttentionMode(Mode):
 
     def _row_table(self, sc: Scene, res, h: ToyHead, qi: int, lt: float, stage: int) -> None:
         x0 = RX
-        sc.text(x0, GY, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=15, bold=True)
+        sc.text(x0, GY, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=17, bold=True)
         c_dot, c_div, c_exp, c_bar, c_w = 668, 740, 814, 826, 950
-        cols = (("key j", x0, "l"), ("q·k", c_dot, "r"), (self._divisor_text(), c_div, "r"),
+        cols = (("key j", x0, "l"), ("q·k", c_dot, "r"), (f"÷ {res.divisor:.2f}", c_div, "r"),
                 ("e^(x−max)", c_exp, "r"), ("weight", c_w, "r"))
         for label, x, al in cols:
             sc.text(x, GY + 26, label, size=SMALL, fill="muted", align=al)
@@ -528,8 +518,8 @@ class AttentionMode(Mode):
 
     def _output_strip(self, sc: Scene, res, h: ToyHead, qi: int, stage: int) -> None:
         x0, y0, cw = RX, GY + 390, 50
-        sc.text(x0, y0 - 8, f"output z_{qi} = Σ a_{qi}j·v_j  (W_V copies word features)",
-                size=SUB, fill="v", base="b")
+        sc.text(x0, y0 - 8, f"output z_{qi} = Σ_j a_{qi}j·v_j",
+                size=SUB, fill="v", bold=True, base="b")
         if stage < 4:
             sc.rect(x0, y0, cw * h.d_v, 28, fill="panel")
         else:
@@ -578,8 +568,10 @@ class AttentionMode(Mode):
         xs, yr = GRAPH_XS, GRAPH_Y
         row = res.weights[qi]
         sc.text(40, 22, f"Token graph: where “{TOKENS[qi]}” looks", size=TITLE, bold=True)
-        sc.text(40, 46, "Above: every weight of the selected query (line width and opacity = a_ij). "
-                        "Below: each token's strongest key.", size=SUB, fill="muted")
+        sc.text(40, 46, "Above: the selected query's weight on each key (line width and opacity = a_ij).",
+                size=SUB, fill="muted")
+        sc.text(40, 68, "Below: every token linked to its strongest key; the dot marks the key.",
+                size=SUB, fill="muted")
         for i in range(N):
             r = res.weights[i]
             j = max(range(N), key=r.__getitem__)
@@ -590,7 +582,7 @@ class AttentionMode(Mode):
                 pts, _ = self._arc(xs[i], xs[j], yr + 16, 22 + 16 * abs(i - j))
             sc.path(pts, stroke="q" if sel else "muted", lw=2.2 if sel else 1.2,
                     alpha=1.0 if sel else 0.7)
-            sc.circle(xs[j], yr + 17, 3, fill="k")
+            sc.circle(xs[j], yr + 17, 4.5, fill="k")
         for j in range(N):
             masked = causal and j > qi
             if j == qi:
@@ -599,13 +591,13 @@ class AttentionMode(Mode):
                 alpha = 0.25 + 0.75 * min(1.0, row[j] * 2) if not masked else 1.0
                 sc.rect(xs[j] - 34, yr - 15, 68, 30, fill="panel", stroke="faint" if masked else "k",
                         lw=1.5, r=4, alpha=round(alpha, 3))
-            sc.text(xs[j], yr, TOKENS[j], size=15, align="c", fill="faint" if masked else "ink",
+            sc.text(xs[j], yr, TOKENS[j], size=BODY, align="c", fill="faint" if masked else "ink",
                     bold=j == qi)
         note = ("greyed tokens come later: the causal mask hides them from this query"
                 if causal and qi < N - 1 else "no mask: the query may look both ways")
-        sc.text(40, 596, note, size=SUB, fill="muted")
+        sc.text(40, 606, note, size=SUB, fill="muted")
         j = max(range(N), key=row.__getitem__)
-        sc.text(40, 620, f"“{TOKENS[qi]}” takes {row[j]:.0%} of its output from “{TOKENS[j]}”; "
+        sc.text(40, 628, f"“{TOKENS[qi]}” takes {row[j]:.0%} of its output from “{TOKENS[j]}”; "
                          f"divisor {res.divisor:.2f}, row entropy {entropy_bits(row):.2f} bits.",
                 size=BODY)
         return sc.items
@@ -665,10 +657,10 @@ class AttentionMode(Mode):
         new_scores = n if causal else 2 * n - 1
         earlier = sum(1 for i in range(n - 1) for j in range(n - 1) if not (causal and j > i))
         x0 = RX
-        sc.text(x0, GY, f"Token {n - 1}, “{TOKENS[n - 1]}”, has arrived", size=15, bold=True)
+        sc.text(x0, GY, f"Token {n - 1}, “{TOKENS[n - 1]}”, has arrived", size=17, bold=True)
         lines = [
             (f"new scores this step: {new_scores}", "accent"),
-            (f"(its own row{'' if causal else ' and its column in every earlier row'})", "muted"),
+            (f"(its own row{'' if causal else ', and its column in earlier rows'})", "muted"),
             (f"earlier weights that changed: {len(changed)} of {earlier}",
              "bad" if changed else "good"),
             (f"scores kept so far: {score_matrix_elements(n, causal=causal)}"
@@ -677,21 +669,20 @@ class AttentionMode(Mode):
         for k, (s, fill) in enumerate(lines):
             sc.text(x0, GY + 30 + 26 * k, s, size=BODY, fill=fill)
         if causal:
-            why = ["Row i uses keys 0…i only, so a new token never",
-                   "touches an earlier row: earlier outputs stay the",
-                   "same, every later layer sees the same inputs for",
-                   "old tokens, and their keys and values can be kept",
-                   "and reused while generating the next token."]
+            why = ["Row i uses keys 0…i only, so a new token",
+                   "never touches an earlier row. Earlier",
+                   "outputs stay the same, later layers see the",
+                   "same inputs for old tokens, and their keys",
+                   "and values can be kept and reused."]
         else:
-            why = ["Every earlier row gains a key, so its softmax",
-                   "renormalises and its output z_i changes; the next",
-                   "layer's keys and values for old tokens change too,",
-                   "so generating one more token would mean",
-                   "recomputing all of them."]
+            why = ["Every earlier row gains a key, so its",
+                   "softmax renormalises and its output z_i",
+                   "changes. The next layer's keys and values",
+                   "for old tokens change too: one more token",
+                   "means recomputing all of them."]
         for k, s in enumerate(why):
-            sc.text(x0, GY + 148 + 22 * k, s, size=BODY, fill="ink")
+            sc.text(x0, GY + 140 + 22 * k, s, size=BODY, fill="ink")
         self._kv_stack(sc, n, causal, x0, GY + 272)
-        self._footer(sc, 604)
         tel = self._row_telemetry(res, min(qi, n - 1))
         tel += [metric("arrived", "tokens so far", n, f"{n} of {N}", "tokens"),
                 metric("changed", "earlier weights changed", len(changed), str(len(changed)), "weights")]
@@ -725,7 +716,7 @@ class AttentionMode(Mode):
                     stroke="bad" if redo else None, lw=2)
         sc.text(x0 + N * w + 4, y0 + 24, "k", size=BODY, fill="k")
         sc.text(x0 + N * w + 4, y0 + 48, "v", size=BODY, fill="v")
-        note = ("computed once per token; the newest pair in full colour" if causal
+        note = ("computed once per token; newest in full colour" if causal
                 else "outlined: stale in every layer after the first")
         sc.text(x0, y0 + 78, note, size=SMALL, fill="muted")
 
@@ -759,8 +750,8 @@ class AttentionMode(Mode):
         bw = w / SCALING_KEYS
         for j, s in enumerate(row):
             top, bot = (fy(s), mid) if s >= 0 else (mid, fy(s))
-            sc.rect(x0 + j * bw + 3, top, bw - 6, max(bot - top, 0.5), fill="k")
-        sc.text(x0, y0 - 14, "raw scores q·k_j", size=BODY, fill="k", bold=True)
+            sc.rect(x0 + j * bw + 3, top, bw - 6, max(bot - top, 0.5), fill="muted")
+        sc.text(x0, y0 - 14, "raw scores q·k_j", size=BODY, bold=True)
         sc.text(x0 + w, y0 - 14, f"shaded: ±√d_k = ±{band:.3g}", size=SMALL, fill="muted", align="r")
         sc.text(x0, y0 + hh + 22, f"spread of {SCALING_QUERIES}×{SCALING_KEYS} scores: "
                                   f"{std:.2f}   (√d_k = {band:.2f})", size=BODY)
@@ -831,7 +822,7 @@ class AttentionMode(Mode):
         n_target = s["n"]
         n_now = max(16, n_target // 2 ** (3 - k))
         sc.text(40, 22, f"The O(N²) cost: {m.display_name}, {m.heads} query heads × "
-                        f"{m.attention_layers} layers, d_head = {m.head_dim}", size=TITLE, bold=True)
+                        f"{m.attention_layers} layers, d_k = {m.head_dim}", size=TITLE, bold=True)
         sc.text(40, 46, "Doubling N doubles the projections' work and quadruples the score matrix.",
                 size=SUB, fill="muted")
         self._cost_flops_chart(sc, m, n_now)
@@ -845,7 +836,7 @@ class AttentionMode(Mode):
                    fmt_bytes(score_matrix_bytes(n_now)), "B"),
             metric("layer_bytes", "one layer, all heads (BF16)", score_matrix_bytes(n_now, heads=m.heads),
                    fmt_bytes(score_matrix_bytes(n_now, heads=m.heads)), "B"),
-            metric("core_flops", "Q·Kᵀ and a·V per layer", model_attention_core_flops(m, n_now),
+            metric("core_flops", "Q·Kᵀ and A·V per layer", model_attention_core_flops(m, n_now),
                    fmt_flops(model_attention_core_flops(m, n_now)), "FLOP"),
             metric("proj_flops", "Q, K, V, O projections per layer", attention_projection_flops(m, n_now),
                    fmt_flops(attention_projection_flops(m, n_now)), "FLOP"),
@@ -888,7 +879,7 @@ class AttentionMode(Mode):
         c, p = model_attention_core_flops(m, n_now), attention_projection_flops(m, n_now)
         sc.circle(fx(lg(n_now)), fy(math.log10(c)), 5, fill="k")
         sc.circle(fx(lg(n_now)), fy(math.log10(p)), 5, fill="q")
-        sc.text(x0 + 8, y0 + 12, "Q·Kᵀ and a·V: 4·N²·d_head·heads", size=SUB, fill="k")
+        sc.text(x0 + 8, y0 + 12, "Q·Kᵀ and A·V: 4·N²·d_k·h", size=SUB, fill="k")
         sc.text(x0 + 8, y0 + 32, "Q, K, V, O projections: ∝ N", size=SUB, fill="q")
 
     def _cost_bytes_chart(self, sc: Scene, m, n_now: int) -> None:
@@ -935,7 +926,7 @@ class AttentionMode(Mode):
             f"all {m.attention_layers} layers: {fmt_bytes(score_matrix_bytes(n_now, m.heads, m.attention_layers))}",
         ]
         right = [
-            f"Q·Kᵀ and a·V per layer: {fmt_flops(core)}",
+            f"Q·Kᵀ and A·V per layer: {fmt_flops(core)}",
             f"projections per layer: {fmt_flops(proj)}",
             f"ratio: {core / proj:.2g}× (equal at N ≈ {s['crossover']:,.0f})",
             f"all {m.attention_layers} layers: {fmt_flops(core * m.attention_layers)}",
