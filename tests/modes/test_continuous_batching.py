@@ -7,7 +7,7 @@ from llmviz.calc.batching import (batching_schedule, iteration_cost_model, make_
                                   schedule_stats)
 from llmviz.calc.decode import decode_step_lower_bound
 from llmviz.calc.kv_fit import max_batch_that_fits
-from llmviz.modes.part07_serving.continuous_batching import (MAX_EVENTS, MEAN_OUTPUT, MEAN_PROMPT, PLAY_S,
+from llmviz.modes.part07_serving.continuous_batching import (MAX_EVENTS, MEAN_OUTPUT, MEAN_PROMPT, PLAY_S, QX,
                                                              PROMPT_SPREAD, SEED, SWEEP_STEP_S,
                                                              ContinuousBatchingMode)
 from llmviz.units import fmt_seconds
@@ -88,9 +88,15 @@ def test_queue_shows_the_requests_that_arrived_and_wait():
     for t in (1.7, 4.0, 9.3):
         tau = t / PLAY_S * s.end
         waiting = sorted(r.request.id for r in s.records if r.request.arrival <= tau < r.start_time)
-        texts = _texts(m.frame(t))
+        f = m.frame(t)
+        texts = _texts(f)
         assert f"queue: {len(waiting)}" in texts
-        listed = [int(x.split(" ")[0][1:]) for x in texts if re.fullmatch(r"r\d+ · \d+-tok prompt", x)]
+        # the queue column: each waiting request's id and its prompt length
+        queue = [it["s"] for it in f["scene"]["items"] if it["k"] == "text" and it["x"] == QX + 5]
+        listed = [int(x[1:]) for x in queue if re.fullmatch(r"r\d+", x)]
+        prompts = [int(it["s"].split()[1]) for it in f["scene"]["items"]
+                   if it["k"] == "text" and re.fullmatch(r"prompt \d+", it["s"])]
+        assert prompts == [s.record(i).request.prompt for i in listed]
         more = [int(x.split()[0][1:]) for x in texts if re.fullmatch(r"\+\d+ more", x)]
         assert listed == waiting[:len(listed)]
         assert len(listed) + sum(more) == len(waiting)
@@ -174,3 +180,15 @@ def test_more_slots_more_rows():
     f = ContinuousBatchingMode(submode="continuous", values={"max_batch": 64}).frame(4.0)
     labels = [x for x in _texts(f) if x.startswith("slot ")]
     assert "slot 0" in labels and 4 <= len(labels) < 64      # thinned so labels never touch
+
+
+@pytest.mark.parametrize("values", [
+    {"max_batch": 1}, {"max_batch": 64, "requests": 64}, {"max_batch": 3, "requests": 64, "rate": 2},
+    {"spread": 1.5, "rate": 400}, {"spread": 0, "model": "opt-13b", "gpu": "mi300x"},
+])
+def test_labels_fit_at_the_extremes_of_every_control(values):
+    from tooling import label_problems
+    for sub in ContinuousBatchingMode.submodes:
+        m = ContinuousBatchingMode(submode=sub, values=values)
+        for t in (0.0, 1.7, 4.0, 9.3, END):
+            assert not label_problems(m.frame(t)), (sub, values, t, label_problems(m.frame(t))[:2])

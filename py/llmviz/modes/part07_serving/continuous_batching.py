@@ -22,7 +22,7 @@ from HBM and doing the arithmetic at peak. Real iterations are slower.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_right, insort
 
 from ...calc.batching import (EMPTY, batching_schedule, iteration_cost_model, make_workload, percentile,
                               schedule_stats, token_flops)
@@ -46,9 +46,11 @@ FLASH_S = 0.5           # animation seconds an admission arrow or a finish mark 
 MAX_EVENTS = 10         # console lines per frame; a long jump is summarised
 SWEEP_BATCHES = (1, 2, 4, 8, 16, 32, 64)
 SWEEP_STEP_S = 1.6      # animation seconds between two sweep points appearing
-# font sizes (logical units): the canvas is often drawn at half size beside the text
-F_TITLE, F_SUB, F_HEAD, F_TEXT, F_SMALL = 18, 13, 14, 12.5, 11.5
-NARRATION_SIZE = 13.5
+# font sizes (logical units): the workshop pane draws the scene at about 0.6x, so nothing a
+# reader must read is smaller than 13.5
+F_TITLE, F_SUB, F_HEAD, F_TEXT, F_SMALL = 19, 14, 15, 14, 13.5
+NARRATION_SIZE = 14.5
+BAR_LABEL_MAX = 13      # request ids inside the bars, when the rows are tall enough
 
 MODELS = (("llama-3-8b", "Llama 3 8B"), ("llama-2-7b", "Llama 2 7B"),
           ("llama-2-13b", "Llama 2 13B"), ("opt-13b", "OPT-13B"))
@@ -67,8 +69,8 @@ TITLES = {
 }
 
 W, H = 960, 600
-QX, QW = 20, 140                 # queue column
-CX0, CX1 = 232, 940              # chart x range
+QX, QW = 20, 150                 # queue column
+CX0, CX1 = 246, 940              # chart x range
 SLOT_LABEL_X = CX0 - 8
 
 
@@ -160,9 +162,24 @@ class ContinuousBatchingMode(Mode):
                 f += it.prefill_tokens
                 cu.append(u); cp.append(p); cf.append(f)
             recs = sorted(s.records, key=lambda r: r.request.id)
-            return {"s": s, "return_times": sorted(r.release_time for r in recs), "stats": schedule_stats(s), "starts": [it.start for it in s.iterations],
-                    "ends": [it.end for it in s.iterations], "cum_useful": cu, "cum_pad": cp,
-                    "cum_prefill": cf, "recs": recs}
+            admit_times = [r.start_time for r in recs]
+            if admit_times != sorted(admit_times):
+                raise ValueError("requests must be admitted in id order (first come, first served)")
+            # running latency figures over the responses returned so far, in the order they return
+            lat_sum, lat_p95, seen = [0.0], [0.0], []
+            for r in sorted(recs, key=lambda r: r.release_time):
+                insort(seen, r.latency)
+                lat_sum.append(lat_sum[-1] + r.latency)
+                lat_p95.append(percentile(seen, 95))
+            ttft_sum = [0.0]
+            for r in sorted(recs, key=lambda r: r.first_token_time):
+                ttft_sum.append(ttft_sum[-1] + r.ttft)
+            return {"s": s, "return_times": sorted(r.release_time for r in recs), "stats": schedule_stats(s),
+                    "first_tokens": sorted(r.first_token_time for r in recs), "lat_sum": lat_sum,
+                    "lat_p95": lat_p95, "ttft_sum": ttft_sum,
+                    "starts": [it.start for it in s.iterations], "ends": [it.end for it in s.iterations],
+                    "cum_useful": cu, "cum_pad": cp, "cum_prefill": cf, "recs": recs,
+                    "arrivals": [r.request.arrival for r in recs], "admit_times": admit_times}
         return self.cached("view-" + policy, make)
 
     def _policies(self) -> tuple[str, ...]:
@@ -197,29 +214,34 @@ class ContinuousBatchingMode(Mode):
 
     def draw(self, t: float):
         sc = self.new_scene()
-        c = self._consts()
-        sc.text(20, 22, TITLES[self.submode], size=F_TITLE, bold=True)
-        sub = (f"{c['model'].display_name} on {c['gpu'].label} (bf16) · iteration ≥ "
-               f"{fmt_seconds(c['floor'])} · {self['requests']} requests at {self['rate']:g}/s · "
-               f"mean output {MEAN_OUTPUT} tokens")
-        sc.text(20, 50, sub, size=F_SUB, fill="muted")
+        sc.items.extend(self.cached("chrome", self._chrome))
         if self.submode == "sweep":
             return sc, self._draw_sweep(sc, t)
         tau = self._tau(t)
         if self.submode == "compare":
-            tel = []
             for pol, y0, y1 in (("static", 92, 250), ("continuous", 314, 472)):
                 self._draw_panel(sc, pol, tau, y0, y1, compact=True, live=t < PLAY_S)
             tel = self._compare_telemetry(tau)
-            self._legend(sc, 540, ("static",))
             self._narrate(sc, "continuous", tau, 574)
         else:
             pol = self.submode
             self._draw_panel(sc, pol, tau, 92, 472, compact=False, live=t < PLAY_S)
             tel = self._telemetry(pol, tau)
-            self._legend(sc, 540, (pol,))
             self._narrate(sc, pol, tau, 574)
         return sc, tel
+
+    def _chrome(self) -> list[dict]:
+        """The view's title, subtitle and legend: the same in every frame."""
+        sc = Scene(W, H)
+        c = self._consts()
+        sc.text(20, 22, TITLES[self.submode], size=F_TITLE, bold=True)
+        sub = (f"{c['model'].display_name} on {c['gpu'].label} (BF16) · iteration ≥ "
+               f"{fmt_seconds(c['floor'])} · {self['requests']} requests at {self['rate']:g}/s · "
+               f"mean output {MEAN_OUTPUT} tokens")
+        sc.text(20, 50, sub, size=F_SUB, fill="muted")
+        if self.submode != "sweep":
+            self._legend(sc, 540)
+        return sc.items
 
     # -- one slot × time chart -------------------------------------------------------
 
@@ -232,7 +254,7 @@ class ContinuousBatchingMode(Mode):
         rh = (y1 - y0) / B
         gap = 1.0 if rh >= 4 else 0.0
         return {"horizon": horizon, "sx": (CX1 - CX0) / horizon, "rh": rh, "gap": gap,
-                "hh": rh - 2 * gap, "label": min(10.0, rh - 3)}
+                "hh": rh - 2 * gap, "label": min(BAR_LABEL_MAX, rh - 4)}
 
     def _x(self, g: dict, tau: float) -> float:
         return CX0 + g["sx"] * min(tau, g["horizon"])
@@ -262,61 +284,76 @@ class ContinuousBatchingMode(Mode):
                     sc.text(x, y1 + 5, lab, size=F_SMALL, fill="muted", align="c", base="t")
                 k += 1
             if not compact or pol == "continuous":
-                sc.text(CX1, y1 + 32, "simulated time (lower bound) →", size=F_SMALL, fill="muted", align="r")
+                sc.text(CX1, y1 + 34, "simulated time (each iteration at its lower bound) →", size=F_SMALL,
+                        fill="muted", align="r")
             return sc.items
         return self.cached(f"frame-{pol}-{y0}", make)
 
-    def _bar(self, sc: Scene, g: dict, r, release_end: float, y0: float, tau: float) -> None:
-        """Request ``r``'s bar drawn up to simulated time ``tau``."""
-        ry = y0 + r.slot * g["rh"] + g["gap"]
-        hh = g["hh"]
-        x0 = self._x(g, r.start_time)
-        xp = self._x(g, min(r.first_token_time, tau))
-        xe = self._x(g, min(r.finish_time, tau))
+    def _bar_parts(self, g: dict, r, release_end: float, y0: float) -> tuple:
+        """What request ``r``'s bar needs at any time: its row, its phase times and their x, its labels."""
         rid = r.request.id
-        sc.rect(x0, ry, max(xp - x0, 0.6), hh, fill="accent3",
-                label=f"request {rid} prefill: {r.request.prompt} prompt tokens")
+        return (y0 + r.slot * g["rh"] + g["gap"], g["hh"], g["label"],
+                r.start_time, r.first_token_time, r.finish_time, release_end,
+                self._x(g, r.start_time), self._x(g, r.first_token_time), self._x(g, r.finish_time),
+                self._x(g, release_end),
+                f"request {rid} prefill: {r.request.prompt} prompt tokens",
+                f"request {rid} decoding, {r.request.output} tokens",
+                f"padding: request {rid} finished, slot held", f"r{rid}")
+
+    def _bar(self, sc: Scene, parts: tuple, tau: float, xt: float) -> None:
+        """A bar drawn up to simulated time ``tau`` (at ``xt`` on the chart): prefill, decode, padding."""
+        (ry, hh, size, _, t_first, t_finish, t_release, x0, xp, xe, xr,
+         prefill_label, decode_label, padding_label, lab) = parts
+        if t_first > tau:
+            xp = xt
+        if t_finish > tau:
+            xe = xt
+        sc.rect(x0, ry, max(xp - x0, 0.6), hh, fill="accent3", label=prefill_label)
         if xe > xp:
-            sc.rect(xp, ry, xe - xp, hh, fill="accent", alpha=0.85,
-                    label=f"request {rid} decoding, {r.request.output} tokens")
-        if release_end > r.finish_time and r.finish_time < tau:
-            xr = self._x(g, min(release_end, tau))
-            sc.rect(xe, ry, xr - xe, hh, fill="bad", alpha=0.3,
-                    label=f"padding: request {rid} finished, slot held")
-            if g["label"] >= 8 and xr - xe > 52:
-                sc.text(xe + 3, ry + hh / 2, "padding", size=g["label"], fill="bad")
-        lab = f"r{rid}"
-        if g["label"] >= 8 and xe - x0 > len(lab) * g["label"] * 0.56 + 5:
-            sc.text(x0 + 2.5, ry + hh / 2, lab, size=g["label"], fill="bg", bold=True, collide=False)
+            sc.rect(xp, ry, xe - xp, hh, fill="accent", alpha=0.85, label=decode_label)
+        if t_release > t_finish and t_finish < tau:
+            if t_release > tau:
+                xr = xt
+            sc.rect(xe, ry, xr - xe, hh, fill="bad", alpha=0.3, label=padding_label)
+            if size >= 9 and xr - xe > 7 * size * 0.56 + 6:
+                sc.text(xe + 3, ry + hh / 2, "padding", size=size, fill="bad")
+        if size >= 9 and xe - x0 > len(lab) * size * 0.56 + 5:
+            sc.text(x0 + 2.5, ry + hh / 2, lab, size=size, fill="bg", bold=True, collide=False)
 
-    def _finished_bars(self, pol: str, y0: float, y1: float) -> list[tuple[float, list[dict]]]:
-        """Per request: (time its bar is complete, its record, its complete bar's items)."""
+    def _bars(self, pol: str, y0: float, y1: float) -> dict:
+        """Every request's complete bar and its faint preview, in the order the bars complete.
+
+        A frame at time tau draws the complete bars of a prefix of this order
+        and the previews of the rest, each as one slice of a prebuilt list;
+        only the few bars in progress are drawn afresh.
+        """
         def make():
             v, g = self._view(pol), self._geometry(y0, y1)
             its = v["s"].iterations
-            out = []
-            for r in v["recs"]:
-                sc = Scene(W, H)
+            order = sorted(v["recs"], key=lambda r: (its[r.release].end, r.request.id))
+            done, flat, off, ghosts, goff, parts = [], [], [0], [], [0], []
+            for r in order:
                 end = its[r.release].end
-                self._bar(sc, g, r, end, y0, end)
-                out.append((end, r, sc.items))
-            return out
-        return self.cached(f"bars-{pol}-{y0}", make)
-
-    def _ghosts(self, pol: str, y0: float, y1: float) -> list[dict]:
-        """The whole run drawn faintly, so a paused frame shows what is still to come."""
-        def make():
-            sc = Scene(W, H)
-            v, g = self._view(pol), self._geometry(y0, y1)
-            its = v["s"].iterations
-            for r in v["recs"]:
+                sc = Scene(W, H)
+                parts.append(self._bar_parts(g, r, end, y0))
+                self._bar(sc, parts[-1], end, self._x(g, end))
+                flat += sc.items
+                off.append(len(flat))
                 ry = y0 + r.slot * g["rh"] + g["gap"]
                 x0, xe = self._x(g, r.start_time), self._x(g, r.finish_time)
-                sc.rect(x0, ry, xe - x0, g["hh"], fill="accent", alpha=0.12)
+                gh = Scene(W, H)
+                gh.rect(x0, ry, xe - x0, g["hh"], fill="accent", alpha=0.12)
                 if r.release > r.finish:
-                    sc.rect(xe, ry, self._x(g, its[r.release].end) - xe, g["hh"], fill="bad", alpha=0.1)
-            return sc.items
-        return self.cached(f"ghosts-{pol}-{y0}", make)
+                    gh.rect(xe, ry, self._x(g, end) - xe, g["hh"], fill="bad", alpha=0.1)
+                ghosts += gh.items
+                goff.append(len(ghosts))
+                done.append(end)
+            by_finish = sorted(v["recs"], key=lambda r: r.finish_time)
+            by_start = sorted(v["recs"], key=lambda r: r.start_time)
+            return {"parts": parts, "done": done, "flat": flat, "off": off, "ghosts": ghosts, "goff": goff,
+                    "by_finish": by_finish, "finish": [r.finish_time for r in by_finish],
+                    "by_start": by_start, "start": [r.start_time for r in by_start]}
+        return self.cached(f"bars-{pol}-{y0}", make)
 
     def _draw_panel(self, sc: Scene, pol: str, tau: float, y0: float, y1: float, compact: bool,
                     live: bool = True) -> None:
@@ -325,57 +362,68 @@ class ContinuousBatchingMode(Mode):
         g = self._geometry(y0, y1)
         k = bisect_right(v["starts"], tau) - 1          # iteration in progress (or last)
         n = bisect_right(v["ends"], tau)
-        tokens = v["cum_useful"][n - 1] if n else 0
         pad = v["cum_pad"][n - 1] if n else 0
         returned = bisect_right(v["return_times"], tau)
         sc.text(CX0, y0 - 16, f"{POLICY_NAMES[pol]}: iteration {k + 1} of {len(s.iterations)}",
                 size=F_HEAD, bold=True)
-        sc.text(CX1, y0 - 16, f"{returned}/{len(v['recs'])} returned · padding {fmt_count(pad)} slot-iterations",
-                size=F_TEXT, fill="muted", align="r")
+        sc.text(CX1, y0 - 16, f"{returned}/{len(v['recs'])} returned · {pad:,} padding slot-iterations",
+                size=F_SMALL, fill="muted", align="r")
         sc.items.extend(self._panel_frame(pol, y0, y1, compact))
-        sc.items.extend(self._ghosts(pol, y0, y1))
 
-        flash = FLASH_S / PLAY_S * g["horizon"]
-        its = s.iterations
-        for done_at, r, items in self._finished_bars(pol, y0, y1):
-            if r.start_time > tau:
-                continue
-            if tau >= done_at:
-                sc.items.extend(items)
-            else:
-                self._bar(sc, g, r, its[r.release].end, y0, tau)
-            if not live:
-                continue
-            ry = y0 + r.slot * g["rh"] + g["gap"] + g["hh"] / 2
-            if tau - flash < r.finish_time <= tau:
-                sc.circle(self._x(g, r.finish_time), ry, min(4.5, g["hh"] / 2 + 1), fill="good", stroke="bg")
-            if tau - flash < r.start_time <= tau:
-                # the head of the queue enters the freed slot here
+        bars = self._bars(pol, y0, y1)
+        j = bisect_right(bars["done"], tau)             # bars complete by now
+        sc.items.extend(bars["ghosts"][bars["goff"][j]:])
+        sc.items.extend(bars["flat"][:bars["off"][j]])
+        xt = self._x(g, tau)
+        for parts in bars["parts"][j:]:
+            if parts[3] <= tau:
+                self._bar(sc, parts, tau, xt)
+        if live:
+            flash = FLASH_S / PLAY_S * g["horizon"]
+            half = g["gap"] + g["hh"] / 2
+            # a green dot where a request produced its last token...
+            for r in bars["by_finish"][bisect_right(bars["finish"], tau - flash):bisect_right(bars["finish"], tau)]:
+                sc.circle(self._x(g, r.finish_time), y0 + r.slot * g["rh"] + half, min(4.5, g["hh"] / 2 + 1),
+                          fill="good", stroke="bg")
+            # ...and an arrow where the head of the queue enters a slot
+            for r in bars["by_start"][bisect_right(bars["start"], tau - flash):bisect_right(bars["start"], tau)]:
                 xs = self._x(g, r.start_time)
                 if xs - CX0 > 12:
+                    ry = y0 + r.slot * g["rh"] + half
                     sc.arrow(max(xs - 26, CX0), ry, xs - 1, ry, stroke="accent3", lw=2, head=min(7, g["rh"]))
         cx = self._x(g, tau)
         sc.line(cx, y0 - 4, cx, y1 + 2, stroke="ink", lw=1.5)
 
-        # the queue: arrived, not yet admitted, first come first served
-        waiting = [r for r in v["recs"] if r.request.arrival <= tau < r.start_time]
+        # the queue: arrived, not yet admitted. Admission is first come, first served, so the
+        # waiting requests are a run of consecutive ids.
+        lo, hi = bisect_right(v["admit_times"], tau), bisect_right(v["arrivals"], tau)
+        queues = self.cached(f"queue-{pol}-{y0}", dict)
+        if (lo, hi) not in queues:
+            queues[(lo, hi)] = self._queue(v["recs"][lo:hi], y0, y1, compact)
+        sc.items.extend(queues[(lo, hi)])
+
+    def _queue(self, waiting: list, y0: float, y1: float, compact: bool) -> list[dict]:
+        """The queue column: its count, and a box per waiting request as far as they fit."""
+        sc = Scene(W, H)
         sc.text(QX, y0 - 16, f"queue: {len(waiting)}", size=F_HEAD, bold=True)
-        box_h = 15 if compact else 17
+        box_h = 17 if compact else 20
         fit = int((y1 - y0) // (box_h + 3))
         shown = waiting if len(waiting) <= fit else waiting[:fit - 1]
         for i, r in enumerate(shown):
             by = y0 + i * (box_h + 3)
             sc.rect(QX, by, QW, box_h, fill="panel", stroke="faint",
                     label=f"request {r.request.id}: waiting since {fmt_seconds(r.request.arrival)}")
-            sc.text(QX + 4, by + box_h / 2, f"r{r.request.id} · {r.request.prompt}-tok prompt",
-                    size=F_SMALL, fill="ink")
+            sc.text(QX + 5, by + box_h / 2, f"r{r.request.id}", size=F_SMALL, fill="ink", bold=True)
+            sc.text(QX + QW - 5, by + box_h / 2, f"prompt {r.request.prompt}", size=F_SMALL,
+                    fill="muted", align="r")
         if len(shown) < len(waiting):
-            sc.text(QX + 4, y0 + len(shown) * (box_h + 3) + box_h / 2,
+            sc.text(QX + 5, y0 + len(shown) * (box_h + 3) + box_h / 2,
                     f"+{len(waiting) - len(shown)} more", size=F_SMALL, fill="muted")
+        return sc.items
 
-    def _legend(self, sc: Scene, y: float, pols) -> None:
-        items = [("accent3", 1.0, "prefill → first token"), ("accent", 0.85, "decode: 1 kept token / iteration"),
-                 ("bad", 0.3, "padding: done, slot held"), ("panel", 1.0, "empty slot"),
+    def _legend(self, sc: Scene, y: float) -> None:
+        items = [("accent3", 1.0, "prefill (first token)"), ("accent", 0.85, "decode: 1 token per iteration"),
+                 ("bad", 0.3, "padding: done, slot held"), ("panel", 1.0, "empty"),
                  ("accent", 0.12, "still to come")]
         x = 20
         for fill, a, lab in items:
@@ -441,9 +489,8 @@ class ContinuousBatchingMode(Mode):
         useful = v["cum_useful"][n - 1] if n else 0
         pad = v["cum_pad"][n - 1] if n else 0
         prefill = v["cum_prefill"][n - 1] if n else 0
-        fin = [r for r in v["recs"] if r.release_time <= tau]
-        started = [r for r in v["recs"] if r.first_token_time <= tau]
-        lat = [r.latency for r in fin]
+        done = bisect_right(v["return_times"], tau)           # responses returned by now
+        started = bisect_right(v["first_tokens"], tau)        # requests with a first token
         elapsed = min(tau, s.end)
         cached = s.iterations[k].cached_tokens if k >= 0 and tau < s.end else 0
         return {
@@ -451,10 +498,10 @@ class ContinuousBatchingMode(Mode):
             "waste": pad / (useful + pad) if useful + pad else 0.0,
             "util": useful / (self["max_batch"] * n) if n else 0.0,
             "thr": useful / elapsed if elapsed > 0 else 0.0,
-            "done": len(fin), "n": len(v["recs"]),
-            "mean_lat": sum(lat) / len(lat) if lat else 0.0,
-            "p95_lat": percentile(lat, 95) if lat else 0.0,
-            "ttft": sum(r.ttft for r in started) / len(started) if started else 0.0,
+            "done": done, "n": len(v["recs"]),
+            "mean_lat": v["lat_sum"][done] / done if done else 0.0,
+            "p95_lat": v["lat_p95"][done],
+            "ttft": v["ttft_sum"][started] / started if started else 0.0,
             "mfu": c["flop_token"] * (useful + prefill) / (elapsed * c["peak"]) if elapsed > 0 else 0.0,
             "kv": cached * c["kv_token"],
         }
@@ -502,7 +549,7 @@ class ContinuousBatchingMode(Mode):
                        fmt_seconds(L["p95_lat"]) if L["done"] else "none returned yet", "s"),
             ]
         st, co = self._view("static")["stats"], self._view("continuous")["stats"]
-        out.append(metric("speedup", "continuous ÷ static throughput",
+        out.append(metric("speedup", "continuous ÷ static throughput, whole run",
                           co.throughput / st.throughput, f"{co.throughput / st.throughput:.2f}×", "ratio"))
         return out
 
@@ -575,9 +622,9 @@ class ContinuousBatchingMode(Mode):
                     sc.circle(px, py, 3.5, fill=col, alpha=1.0 if r["b"] <= lim else 0.35)
         ly = 506
         x = 20
-        for mark, col, lab in (("line", "accent", "continuous batching"), ("line", "accent2", "static batching"),
-                               ("band", "faint", f"max batch size now: {self['max_batch']}"),
-                               ("dash", "bad", f"KV full if each slot reserves {c['model'].max_context:,} tokens")):
+        for mark, col, lab in (("line", "accent", "continuous"), ("line", "accent2", "static"),
+                               ("band", "faint", f"max batch now: {self['max_batch']}"),
+                               ("dash", "bad", f"KV full if every slot holds {c['model'].max_context:,} tokens")):
             if mark == "line":
                 sc.rect(x, ly - 2, 16, 4, fill=col)
             elif mark == "band":
@@ -591,8 +638,8 @@ class ContinuousBatchingMode(Mode):
                          f"static {fmt_rate(last['static'].throughput, 'tok/s')}; p95 latency "
                          f"{fmt_seconds(last['continuous'].p95_latency)} vs {fmt_seconds(last['static'].p95_latency)}",
                 size=NARRATION_SIZE)
-        sc.text(20, 574, "Each point is a full run of the same requests; one iteration's time is the "
-                         "roofline floor for the batch it holds.", size=F_TEXT, fill="muted")
+        sc.text(20, 574, "Each point is a whole run of the same requests; every iteration lasts its "
+                         "memory-or-arithmetic floor.", size=F_TEXT, fill="muted")
         return sc.items
 
     # -- console ----------------------------------------------------------------------
