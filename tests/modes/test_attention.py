@@ -87,7 +87,7 @@ def test_drawn_heatmap_is_the_numpy_oracle(causal, scale, tau):
         if causal and j > i:
             assert v is None
         else:
-            assert v == pytest.approx(w[i, j], abs=6e-5)
+            assert v == pytest.approx(w[i, j], abs=6e-4)     # a colour: three decimals
     # the output strip is row 8 of weights·V
     strip = [g for g in grids(f) if g["rows"] == 1 and g["cols"] == 8][0]
     np.testing.assert_allclose(strip["v"], out[IT], atol=6e-5)

@@ -459,10 +459,12 @@ class MatricesMode(Mode):
 
     def _gemm_layout(self):
         m, n, k = self._shape()
-        cs = min(64.0, math.floor(446 / (k + m)), math.floor(520 / (k + n)))
-        ax = 30.0
+        # whole, even cell sizes put every cell centre on a whole unit: exact
+        # layout, and integers serialise at half the cost of fractions each frame
+        cs = 2 * (min(64, 446 // (k + m), 520 // (k + n)) // 2)
+        ax = 30
         cx = ax + k * cs + 30
-        by = 84.0
+        by = 84
         cy = by + k * cs + 30
         return cs, ax, cx, by, cy
 
@@ -477,16 +479,16 @@ class MatricesMode(Mode):
         C = matmul(A, B, m, n, k)
         cs, ax, cx, by, cy = self._gemm_layout()
         under, over = Scene(*self.size), Scene(*self.size)
-        fs = min(22.0, cs * 0.45)
+        fs = min(22, round(cs * 0.45))
         under.grid(ax, cy, k * cs, m * cs, m, k, [0.5] * (m * k), vmin=0, vmax=4, label="A")
         under.grid(cx, by, n * cs, k * cs, k, n, [0.5] * (k * n), vmin=0, vmax=4, label="B")
         for i in range(m):
             for p in range(k):
-                over.text(ax + (p + 0.5) * cs, cy + (i + 0.5) * cs, _int(A[i][p]), size=fs,
+                over.text(ax + p * cs + cs // 2, cy + i * cs + cs // 2, _int(A[i][p]), size=fs,
                           align="c", font="mono", collide=False)
         for p in range(k):
             for j in range(n):
-                over.text(cx + (j + 0.5) * cs, by + (p + 0.5) * cs, _int(B[p][j]), size=fs,
+                over.text(cx + j * cs + cs // 2, by + p * cs + cs // 2, _int(B[p][j]), size=fs,
                           align="c", font="mono", collide=False)
         # names and shapes, in the free corner above A and beside B
         mv = n == 1
@@ -499,7 +501,7 @@ class MatricesMode(Mode):
         done = Scene(*self.size)
         for r in range(m):
             for cc in range(n):
-                done.text(cx + (cc + 0.5) * cs, cy + (r + 0.5) * cs, _int(C[r][cc]), size=fs,
+                done.text(cx + cc * cs + cs // 2, cy + r * cs + cs // 2, _int(C[r][cc]), size=fs,
                           align="c", font="mono", collide=False)
         return {"under": under.items, "over": over.items, "done": done.items,
                 "C": C, "A": A, "B": B, "fs": fs}
@@ -517,9 +519,9 @@ class MatricesMode(Mode):
             i, j = divmod(q // k, n)
             p = q % k
             u = _ease(phase / 0.7)
-            tx, ty = cx + (j + 0.5) * cs, cy + (i + 0.5) * cs
-            for sx, sy in ((ax + (p + 0.5) * cs, cy + (i + 0.5) * cs),
-                           (cx + (j + 0.5) * cs, by + (p + 0.5) * cs)):
+            tx, ty = cx + j * cs + cs // 2, cy + i * cs + cs // 2
+            for sx, sy in ((ax + p * cs + cs // 2, cy + i * cs + cs // 2),
+                           (cx + j * cs + cs // 2, by + p * cs + cs // 2)):
                 sc.line(sx, sy, tx, ty, stroke="accent2", lw=1, dash=(3, 3), alpha=0.6)
                 sc.circle(sx + (tx - sx) * u, sy + (ty - sy) * u, max(3.0, cs * 0.1), fill="accent2",
                           alpha=0.85)
@@ -569,7 +571,7 @@ class MatricesMode(Mode):
         sc.items.extend(st["done"][:cell])
         terms = k if finished else p
         partial = sum(A[i][pp] * B[pp][j] for pp in range(terms))
-        sc.text(cx + (j + 0.5) * cs, cy + (i + 0.5) * cs, _int(partial), size=fs, align="c",
+        sc.text(cx + j * cs + cs // 2, cy + i * cs + cs // 2, _int(partial), size=fs, align="c",
                 font="mono", bold=True, collide=False)
 
         done = macs if finished else q

@@ -435,7 +435,7 @@ class AttentionMode(Mode):
         sc.text(40, 46, "Illustrative head, weights set by hand (not a trained model); rows sum to 1.",
                 size=SUB, fill="muted")
         self._token_axes(sc, N, N, qi)
-        vals = [None if causal and j > i else w for i in range(N) for j, w in enumerate(res.weights[i])]
+        vals = [None if causal and j > i else round(w, 3) for i in range(N) for j, w in enumerate(res.weights[i])]
         sc.grid(GX, GY, N * CELL, N * CELL, N, N, vals, vmin=0, vmax=1, stroke="bg",
                 label="attention weights")
         self._colourbar(sc, GX + 70, GY + N * CELL + 14, causal)
@@ -603,22 +603,26 @@ class AttentionMode(Mode):
         return sc.items
 
     @staticmethod
-    def _arc(x1: float, x2: float, y: float, lift: float, n: int = 24):
-        """Half-ellipse from x1 to x2 at height y, bulging by ``lift`` (negative = up)."""
+    def _arc(x1: float, x2: float, y: float, lift: float, n: int = 20):
+        """Half-ellipse from x1 to x2 at height y, bulging by ``lift`` (negative = up).
+
+        Points are whole units: finer is invisible at the pane's scale, and
+        whole numbers serialise at half the cost of fractions every frame.
+        """
         cx, rx = (x1 + x2) / 2, (x2 - x1) / 2
         pts = []
         for s in range(n + 1):
             a = math.pi * s / n
-            pts.append((cx - rx * math.cos(a), y + lift * math.sin(a)))
+            pts.append((round(cx - rx * math.cos(a)), round(y + lift * math.sin(a))))
         return pts, (cx, y + lift)
 
     @staticmethod
-    def _loop(x: float, y: float, n: int = 20):
-        """A small loop above (x, y): a query attending to its own key."""
+    def _loop(x: float, y: float, n: int = 16):
+        """A small loop above (x, y): a query attending to its own key (whole-unit points)."""
         pts = []
         for s in range(n + 1):
             a = 2 * math.pi * s / n
-            pts.append((x + 11 * math.sin(a), y - 17 + 17 * math.cos(a)))
+            pts.append((round(x + 11 * math.sin(a)), round(y - 17 + 17 * math.cos(a))))
         return pts
 
     # -- mask ------------------------------------------------------------
@@ -738,7 +742,7 @@ class AttentionMode(Mode):
         x0, y0, w, hh = 70, 100, 390, 280
         lim = 3 * math.sqrt(SCALING_MAX_D)
         mid = y0 + hh / 2
-        fy = lambda v: mid - v / lim * (hh / 2)
+        fy = lambda v: round(mid - v / lim * (hh / 2), 1)
         band = math.sqrt(d)
         sc.rect(x0, fy(band), w, fy(-band) - fy(band), fill="panel")
         sc.line(x0, mid, x0 + w, mid, stroke="muted")
@@ -766,7 +770,7 @@ class AttentionMode(Mode):
             sc.rect(bx, py, bwid, 100, fill="panel", stroke="accent" if use else None, lw=2)
             cw = bwid / SCALING_KEYS
             for j, wv in enumerate(weights):
-                sc.rect(bx + j * cw + 3, py + 100 - 96 * wv, cw - 6, 96 * wv,
+                sc.rect(bx + j * cw + 3, round(py + 100 - 96 * wv, 1), cw - 6, round(96 * wv, 1),
                         fill="accent" if key == "sqrt" else "accent2")
             top = max(weights)
             sc.text(bx + bwid, py + 108, f"top weight {top:.2f} · entropy {entropy_bits(weights):.2f} bits",
