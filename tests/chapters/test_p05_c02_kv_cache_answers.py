@@ -159,3 +159,55 @@ def test_big_models_across_several_gpus():
     budget = 8 * H200_HBM - weights("llama-3.1-405b")
     assert val("l405_8h200_batch") == math.floor(budget / seq405)
     assert val("l405_8h200_batch_fp8") == math.floor(budget / (seq405 / 2))
+
+
+def opt13b_params():
+    """OPT-13B (config.json: vocab 50272, hidden 5120, FFN 20480, 40 layers, 2,048 positions plus
+    OPT's offset of 2): tied embeddings, learned positions, biases on every linear layer, LayerNorms."""
+    vocab, h, ffn, layers, positions = 50272, 5120, 20480, 40, 2048 + 2
+    layer = 4 * h * h + 4 * h + 2 * h * ffn + ffn + h + 2 * 2 * h
+    return vocab * h + positions * h + layers * layer + 2 * h
+
+
+def test_hardware_figures_are_the_datasheets():
+    assert val("h100_hbm") == H100_HBM and A["h100_hbm"]().text == "80 GB"
+    assert val("h100_peak") == H100_BF16
+    assert val("h200_hbm") == H200_HBM and val("eight_h200_hbm") == 8 * H200_HBM
+
+
+def test_the_comparison_view_lines_up_the_models_the_prose_counts():
+    from llmviz.modes.part05_inference.kv_cache import KVCacheMode
+    rows = KVCacheMode(submode="compare")._compare_rows()
+    assert val("compare_models") == len(rows) == 14
+
+
+def test_ratios_the_solutions_divide_out():
+    # OPT-13B: 12.85B parameters (the model card's "13B"), two bytes each
+    assert round(opt13b_params() / 1e9, 2) == 12.85
+    assert val("opt13b_weights") == opt13b_params() * 2
+    assert val("opt13b_requests_per_weights") == pytest.approx(opt13b_params() * 2 / (819_200 * 2048))
+    assert A["opt13b_requests_per_weights"]().text == "15"
+    assert val("l2_13b_over_70b") == 819_200 / 327_680 == 2.5
+    seq = per_token("llama-3-8b") * 8192
+    assert val("l3_8b_weights_over_seq") == pytest.approx(weights("llama-3-8b") / seq)
+    assert math.floor(val("l3_8b_weights_over_seq")) + 1 == val("l3_8b_cache_equals_weights")
+    free = H100_HBM - weights("llama-3-8b")
+    assert val("l3_8b_edge_exact") == pytest.approx(free / (64 * 131_072))
+    assert A["l3_8b_edge_exact"]().text == "7,622.2"
+    assert math.floor(val("l3_8b_edge_exact")) == val("l3_8b_edge_b64")
+
+
+def test_budgets_beside_the_weights():
+    assert val("l2_70b_2gpu_free") == pytest.approx(2 * H100_HBM - weights("llama-2-70b"))
+    assert val("l2_70b_seq_4k") == 327_680 * 4096
+    assert val("l2_70b_2gpu_batch") == math.floor(val("l2_70b_2gpu_free") / val("l2_70b_seq_4k"))
+    assert val("l405_8h200_free") == pytest.approx(8 * H200_HBM - weights("llama-3.1-405b"))
+    # one 128K sequence of Llama 3.1 405B is about half an H200, not all of it
+    assert 0.4 < val("l405_seq_128k") / H200_HBM < 0.5
+
+
+def test_flops_per_token_pass():
+    h, kvw, ffn, vocab = 4096, 8 * 128, 14336, 128256
+    per_pass = 32 * 2 * (h * h + 2 * h * kvw + h * h + 3 * h * ffn) + 2 * h * vocab
+    assert val("flops_per_pass") == per_pass
+    assert A["flops_per_pass"]().text == "15 GFLOP"

@@ -15,7 +15,8 @@ from ..calc.kv_cache import kv_cache_bytes, kv_cache_bytes_per_token
 from ..calc.kv_fit import decode_step_floor, max_batch_that_fits, max_context_that_fits
 from ..calc.model_size import weight_bytes
 from ..catalog import get_gpu, get_model
-from ..units import fmt_bytes, fmt_flops, fmt_seconds
+from ..modes.part05_inference.kv_cache import COMPARE
+from ..units import fmt_bytes, fmt_flops, fmt_rate, fmt_seconds
 from . import Answer
 
 GPU = "h100-sxm"
@@ -67,7 +68,24 @@ def _floor(batch: int):
     return decode_step_floor("llama-3-8b", GPU, 1, CONTEXT, batch)
 
 
+def _free(model: str, gpu: str, gpus: int) -> float:
+    """HBM left beside the BF16 weights on ``gpus`` GPUs (bytes)."""
+    return gpus * get_gpu(gpu).hbm_bytes - weight_bytes(model, "bf16")
+
+
+def _ratio(x: float, digits: int = 3) -> Answer:
+    """A plain ratio: 2.5, 14.96, 15."""
+    return Answer(x, f"{x:.{digits}g}")
+
+
 ANSWERS = {
+    # the hardware
+    "h100_hbm": lambda: _bytes(get_gpu(GPU).hbm_bytes),
+    "h100_peak": lambda: Answer(get_gpu(GPU).peak_flops("bf16"), fmt_rate(get_gpu(GPU).peak_flops("bf16"))),
+    "h200_hbm": lambda: _bytes(get_gpu("h200-sxm").hbm_bytes),
+    "eight_h200_hbm": lambda: _bytes(8 * get_gpu("h200-sxm").hbm_bytes),
+    "compare_models": lambda: Answer(len(COMPARE), f"{len(COMPARE)}"),
+
     # OPT-13B, the vLLM paper's example
     "opt13b_per_token_bytes": lambda: _int(kv_cache_bytes_per_token("opt-13b", "fp16"), "bytes"),
     "opt13b_per_token": lambda: _kib(kv_cache_bytes_per_token("opt-13b", "fp16")),
@@ -75,6 +93,8 @@ ANSWERS = {
     "opt13b_request_gib": lambda: Answer(kv_cache_bytes("opt-13b", 2048, 1, "fp16"),
                                          fmt_bytes(kv_cache_bytes("opt-13b", 2048, 1, "fp16"), binary=True)),
     "opt13b_weights": lambda: _bytes(weight_bytes("opt-13b", "fp16")),
+    "opt13b_requests_per_weights": lambda: _ratio(
+        weight_bytes("opt-13b", "fp16") / kv_cache_bytes("opt-13b", 2048, 1, "fp16"), 2),
 
     # Llama 2 70B: grouped-query attention
     "l2_70b_per_token": lambda: _kib(kv_cache_bytes_per_token("llama-2-70b")),
@@ -82,6 +102,10 @@ ANSWERS = {
     "l2_70b_gqa_saving": lambda: _times(kv_cache_bytes_per_token(_as_mha("llama-2-70b"))
                                         / kv_cache_bytes_per_token("llama-2-70b")),
     "l2_13b_per_token": lambda: _kib(kv_cache_bytes_per_token("llama-2-13b")),
+    "l2_13b_over_70b": lambda: _ratio(kv_cache_bytes_per_token("llama-2-13b")
+                                      / kv_cache_bytes_per_token("llama-2-70b")),
+    "l2_70b_2gpu_free": lambda: _bytes(_free("llama-2-70b", GPU, 2)),
+    "l2_70b_seq_4k": lambda: _bytes(kv_cache_bytes("llama-2-70b", 4096, 1)),
     "l2_70b_weights": lambda: _bytes(weight_bytes("llama-2-70b", "bf16")),
     "l2_70b_2gpu_batch": lambda: _int(max_batch_that_fits("llama-2-70b", GPU, 2, 4096), "sequences"),
     "l2_70b_2gpu_batch_fp8": lambda: _int(max_batch_that_fits("llama-2-70b", GPU, 2, 4096, "fp8"),
@@ -99,6 +123,10 @@ ANSWERS = {
     "l3_8b_max_batch_fp8": lambda: _int(max_batch_that_fits("llama-3-8b", GPU, 1, CONTEXT, "fp8"),
                                         "sequences"),
     "l3_8b_edge_b64": lambda: _int(max_context_that_fits("llama-3-8b", GPU, 1, BATCH), "tokens"),
+    "l3_8b_edge_exact": lambda: Answer(
+        _free("llama-3-8b", GPU, 1) / (BATCH * kv_cache_bytes_per_token("llama-3-8b")),
+        f"{_free('llama-3-8b', GPU, 1) / (BATCH * kv_cache_bytes_per_token('llama-3-8b')):,.1f}"),
+    "l3_8b_weights_over_seq": lambda: _ratio(weight_bytes("llama-3-8b", "bf16") / _l3_seq(), 4),
     "l3_8b_cache_equals_weights": lambda: _int(
         math.ceil(weight_bytes("llama-3-8b", "bf16") / _l3_seq()), "sequences"),
 
@@ -109,6 +137,8 @@ ANSWERS = {
     "l3_8b_kv_share_b1": lambda: _pct(_floor(1)[1] / sum(_floor(1))),
 
     # no cache
+    "flops_per_pass": lambda: Answer(matmul_flops_per_token("llama-3-8b"),
+                                     fmt_flops(matmul_flops_per_token("llama-3-8b"))),
     "nocache_passes": lambda: _int(_nocache_passes(), "token passes"),
     "nocache_ratio": lambda: _times(_nocache_passes() / GENERATED),
     "cache_flops": lambda: Answer(GENERATED * matmul_flops_per_token("llama-3-8b"),
@@ -131,6 +161,7 @@ ANSWERS = {
     "l405_per_token": lambda: _kib(kv_cache_bytes_per_token("llama-3.1-405b")),
     "l405_seq_128k": lambda: _bytes(kv_cache_bytes("llama-3.1-405b", 131072, 1)),
     "l405_weights": lambda: _bytes(weight_bytes("llama-3.1-405b", "bf16")),
+    "l405_8h200_free": lambda: _bytes(_free("llama-3.1-405b", "h200-sxm", 8)),
     "l405_8h200_batch": lambda: _int(max_batch_that_fits("llama-3.1-405b", "h200-sxm", 8, 131072),
                                      "sequences"),
     "l405_8h200_batch_fp8": lambda: _int(
