@@ -87,9 +87,14 @@ def main(argv: list[str] | None = None) -> int:
         log("frame cost in CPython")
         raw["cpython"] = cpython.frame_costs(modes, n_frames, warm_frames)
 
+    raw["meta"]["load_after"] = _load()
     summary = report.summarize(raw)
     text = report.table(summary)
     print(text)
+    busy = max(raw["meta"]["load_before"], raw["meta"]["load_after"])
+    if busy > _cpus():
+        log(f"the machine was busy (load average {busy:.1f} on {_cpus()} CPUs): absolute times are inflated; "
+            f"the ratios, measured side by side, hold better")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"summary": summary, "verdicts": report.verdicts(summary), "raw": raw},
                                    indent=1, default=str) + "\n", encoding="utf-8")
@@ -106,8 +111,18 @@ def meta(s, args, runs: int, chapter: str, switch_to: str | None) -> dict:
     return {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": git("rev-parse", "--short", "HEAD"),
             "build": s.build_id, "runs": runs, "chapter": chapter, "switch_to": switch_to,
             "stand_in_chapters": s.stand_ins, "gzip": not args.no_gzip, "dpr": args.dpr,
+            "load_before": _load(),
             "machine": f"{platform.machine()}, {_cpus()} CPUs, {platform.system()} {platform.release()}",
             "chromium": browser.chromium_path()}
+
+
+def _load() -> float:
+    """The 1-minute load average (0 where the system does not report one)."""
+    import os
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
 
 
 def _cpus() -> int:
