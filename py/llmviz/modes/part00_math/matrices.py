@@ -805,7 +805,7 @@ class MatricesMode(Mode):
         rows_done = int(nums["d_out"] * u)
         tel = [
             metric("per_token", "FLOPs per token", nums["per_token"], fmt_flops(nums["per_token"]), "FLOP"),
-            metric("flops", f"FLOPs for {nums['T']:,} tokens", nums["flops"], fmt_flops(nums["flops"]), "FLOP"),
+            metric("flops", f"FLOPs for {nums['T']:,} token{'s' if nums['T'] != 1 else ''}", nums["flops"], fmt_flops(nums["flops"]), "FLOP"),
             metric("weights", "weight bytes (bf16)", nums["weight_bytes"], fmt_bytes(nums["weight_bytes"]), "B"),
             metric("intensity", "FLOPs per byte moved", nums["intensity"], f"{_ratio(nums['intensity'])} FLOP/B",
                    "FLOP/B"),
