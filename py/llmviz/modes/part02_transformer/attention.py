@@ -476,7 +476,8 @@ class AttentionMode(Mode):
     def _row_table(self, sc: Scene, res, h: ToyHead, qi: int, lt: float, stage: int) -> None:
         x0 = RX
         sc.text(x0, GY, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=17, bold=True)
-        c_dot, c_div, c_exp, c_bar, c_w = 668, 740, 814, 826, 950
+        c_dot, c_div, c_exp, c_bar, c_w = 664, 734, 824, 834, 950
+        bar_w = 56
         cols = (("key j", x0, "l"), ("q·k", c_dot, "r"), (f"÷ {res.divisor:.2f}", c_div, "r"),
                 ("e^(x−max)", c_exp, "r"), ("weight", c_w, "r"))
         for label, x, al in cols:
@@ -505,9 +506,9 @@ class AttentionMode(Mode):
                 sc.text(c_exp, y, f"{exps[j]:.3f}", size=SUB, font="mono", align="r")
             if stage >= 3:
                 w = res.weights[qi][j] * grow
-                sc.rect(c_bar, y - 6, 62, 12, fill="panel")
+                sc.rect(c_bar, y - 6, bar_w, 12, fill="panel")
                 if w > 0.002:
-                    sc.rect(c_bar, y - 6, 62 * w, 12, fill="q")
+                    sc.rect(c_bar, y - 6, bar_w * w, 12, fill="q")
                 sc.text(c_w, y, f"{w:.3f}", size=SUB, font="mono", align="r")
         if stage < 4:
             note = f"step {stage + 1} of 4: {STAGES[stage]}"
