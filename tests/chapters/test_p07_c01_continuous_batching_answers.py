@@ -171,3 +171,109 @@ def test_equal_lengths_remove_padding_but_not_the_wait():
     assert val("even_static_thr") == pytest.approx(st.throughput)
     assert val("even_cont_thr") == pytest.approx(co.throughput)
     assert val("even_cont_thr") > val("even_static_thr")
+
+
+# -- an independent event simulation of both engines, with the iteration time written out above --
+
+def simulate(policy, reqs, slots, step=iteration):
+    """Run the requests (id, arrival, prompt, output) through a static or continuous engine.
+
+    Returns (latencies, useful tokens, padding slot-iterations, end time). A static engine takes
+    up to ``slots`` arrived requests when idle and runs them all until the longest is done, every
+    row computed; a continuous engine refills free slots at every iteration, first come first
+    served. A decode row attends to its prompt and the tokens it has generated so far.
+    """
+    reqs = sorted(reqs, key=lambda r: (r[1], r[0]))
+    t, i, latency, padding = 0.0, 0, {}, 0
+    if policy == "static":
+        while i < len(reqs):
+            if reqs[i][1] > t:
+                t = reqs[i][1]
+            batch = [r for r in reqs[i:i + slots] if r[1] <= t]
+            i += len(batch)
+            longest = max(r[3] for r in batch)
+            prompts = sum(r[2] for r in batch)
+            t += step(0, 0, prompts)
+            for k in range(1, longest):
+                t += step(len(batch), prompts + k * len(batch), 0)
+            for r in batch:
+                latency[r[0]] = t - r[1]
+            padding += len(batch) * longest - sum(r[3] for r in batch)
+    else:
+        active = []                                   # [request, tokens generated]
+        while i < len(reqs) or active:
+            while len(active) < slots and i < len(reqs) and reqs[i][1] <= t:
+                active.append([reqs[i], 0])
+                i += 1
+            if not active:
+                t = reqs[i][1]
+                continue
+            decoding = [a for a in active if a[1] > 0]
+            t += step(len(decoding), sum(a[0][2] + a[1] for a in decoding),
+                      sum(a[0][2] for a in active if a[1] == 0))
+            for a in active:
+                a[1] += 1
+                if a[1] == a[0][3]:
+                    latency[a[0][0]] = t - a[0][1]
+            active = [a for a in active if a[1] < a[0][3]]
+    useful = sum(r[3] for r in reqs)
+    return list(latency.values()), useful, padding, t - reqs[0][1]
+
+
+def _default_workload(spread=1.0, rate=40):
+    return [(r.id, r.arrival, r.prompt, r.output) for r in
+            make_workload(n=32, rate=rate, spread=spread, seed=1, mean_output=64, mean_prompt=256)]
+
+
+@pytest.mark.parametrize("policy", ["static", "continuous"])
+def test_the_simulation_answers_match_an_independent_event_simulation(policy):
+    lat, useful, pad, duration = simulate(policy, _default_workload(), 8)
+    thr = useful / duration
+    key = {"static": "static", "continuous": "cont"}[policy]
+    assert val(f"sim_{key}_thr") == pytest.approx(thr, rel=1e-9)
+    assert val(f"sim_{key}_p95") == pytest.approx(np.percentile(lat, 95, method="inverted_cdf"), rel=1e-9)
+    if policy == "static":
+        assert val("sim_static_waste") == pytest.approx(pad / (pad + useful))
+    even = simulate(policy, _default_workload(spread=0.0), 8)
+    assert val(f"even_{key}_thr") == pytest.approx(even[1] / even[3], rel=1e-9)
+    if policy == "static":
+        assert val("even_static_padding") == even[2] == 0
+
+
+def test_speedups_match_the_independent_simulation():
+    def ratio(rate=40, step=iteration):
+        st, co = (simulate(p, _default_workload(rate=rate), 8, step) for p in ("static", "continuous"))
+        return (co[1] / co[3]) / (st[1] / st[3])
+    assert val("sim_speedup") == pytest.approx(ratio(), rel=1e-9)
+    assert val("slow_speedup") == pytest.approx(ratio(rate=10), rel=1e-9)
+    assert val("busy_speedup") == pytest.approx(ratio(rate=200), rel=1e-9)
+    a100_bw, a100_peak = 2.039e12, 312e12              # A100 80GB SXM datasheet, dense BF16
+
+    def a100(rows, ctx, prefill):
+        return max((STREAMED + ctx * KV_TOKEN) / a100_bw, 2 * MULTIPLIED * (rows + prefill) / a100_peak)
+    assert val("a100_speedup") == pytest.approx(ratio(step=a100), rel=1e-9)
+
+
+def test_sorting_by_length_with_numpy():
+    fifo = np.array([10, 40, 25, 100, 30, 60, 15, 20]).reshape(2, 4)
+    srt = np.sort(fifo.ravel())[::-1].reshape(2, 4)
+    for order, pad, waste in ((fifo, "fifo_padding", "fifo_waste"), (srt, "sorted_padding", "sorted_waste")):
+        rows = 4 * order.max(axis=1).sum()
+        assert val(pad) == rows - order.sum()
+        assert val(waste) == pytest.approx((rows - order.sum()) / rows)
+    assert (val("fifo_padding"), val("sorted_padding"), val("sorted_iters")) == (340, 200, 125)
+
+
+def test_the_workload_and_small_ratios():
+    assert (val("mean_output"), val("mean_prompt"), val("context"), val("sweep_requests")) == (64, 256, 320, 64)
+    assert val("kv_b1") == 320 * KV_TOKEN
+    assert val("b8_extra_time") == pytest.approx(iteration(8, 8 * 320, 0) / iteration(1, 320, 0) - 1)
+    assert 0.01 < val("b8_extra_time") < 0.03
+
+
+def test_every_answer_is_used_and_every_used_answer_exists():
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "chapters" / "p07-c01-continuous-batching.md").read_text()
+    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", text))
+    assert used == set(A), (used - set(A), set(A) - used)

@@ -18,9 +18,11 @@ from . import Answer
 MODEL, GPU = "llama-3-8b", "h100-sxm"
 CONTEXT = MEAN_PROMPT + MEAN_OUTPUT     # a typical request's tokens once it has answered
 BATCH = 8
-# Exercises 2 and 3: output lengths of a small, hand-checkable workload, all waiting at t = 0
+# The prose's batch of four, exercise 3's eight requests, and exercise 2's same eight sorted
+# longest first: output lengths of small, hand-checkable workloads, all waiting at t = 0
 FOUR = (10, 40, 25, 100)
 EIGHT = FOUR + (30, 60, 15, 20)
+EIGHT_SORTED = tuple(sorted(EIGHT, reverse=True))
 SLOTS = 4
 PROMPT = 256                            # exercise 4: one typical prompt
 BIG_PREFILL = 8 * PROMPT                # exercise 4: a static batch of eight such prompts
@@ -106,11 +108,21 @@ def _weights_read() -> float:
     return _floor() * get_gpu(GPU).hbm_bytes_per_s
 
 
+def _sweep_requests() -> int:
+    return ContinuousBatchingMode.submodes["sweep"].values["requests"]
+
+
 ANSWERS = {
+    # prose: the workload
+    "mean_output": lambda: _int(MEAN_OUTPUT, "tokens"),
+    "mean_prompt": lambda: _int(MEAN_PROMPT, "tokens"),
+    "context": lambda: _int(CONTEXT, "tokens"),
+    "sweep_requests": lambda: _int(_sweep_requests(), "requests"),
     # prose: the machine and the model
     "weights_read": lambda: Answer(_weights_read(), f"{_weights_read() / 1e9:.1f} GB"),
     "bw": lambda: Answer(get_gpu(GPU).hbm_bytes_per_s, fmt_rate(get_gpu(GPU).hbm_bytes_per_s, "B/s")),
     "peak": lambda: Answer(get_gpu(GPU).peak_flops("bf16"), fmt_rate(get_gpu(GPU).peak_flops("bf16"))),
+    "kv_b1": lambda: Answer(kv_cache_bytes(MODEL, CONTEXT, 1), fmt_bytes(kv_cache_bytes(MODEL, CONTEXT, 1))),
     "kv_batch8": lambda: Answer(kv_cache_bytes(MODEL, CONTEXT, BATCH), fmt_bytes(kv_cache_bytes(MODEL, CONTEXT, BATCH))),
     "free_hbm": lambda: Answer(get_gpu(GPU).hbm_bytes - weight_bytes(MODEL, "bf16"),
                                fmt_bytes(get_gpu(GPU).hbm_bytes - weight_bytes(MODEL, "bf16"))),
@@ -119,13 +131,20 @@ ANSWERS = {
     "tok_s_b1": lambda: _tps(1 / _step(1)),
     "step_b8": lambda: _ms(_step(BATCH)),
     "tok_s_b8": lambda: _tps(BATCH / _step(BATCH)),
+    "b8_extra_time": lambda: _pct(_step(BATCH) / _step(1) - 1),
     "mfu_b8": lambda: _pct(token_flops(MODEL) * BATCH
                            / (_step(BATCH) * get_gpu(GPU).peak_flops("bf16"))),
-    # exercise 2: one static batch
+    # the prose's static batch of four
     "four_iters": lambda: _int(len(_sched("static", FOUR, SLOTS).iterations), "iterations"),
     "four_useful": lambda: _int(_sched("static", FOUR, SLOTS).useful, "slot-iterations"),
     "four_padding": lambda: _int(_sched("static", FOUR, SLOTS).padding, "slot-iterations"),
     "four_waste": lambda: _pct(schedule_stats(_sched("static", FOUR, SLOTS)).padding_fraction),
+    # exercise 2: padding in arrival order, and if the lengths were known and sorted
+    "fifo_padding": lambda: _int(_sched("static", EIGHT, SLOTS).padding, "slot-iterations"),
+    "fifo_waste": lambda: _pct(schedule_stats(_sched("static", EIGHT, SLOTS)).padding_fraction),
+    "sorted_padding": lambda: _int(_sched("static", EIGHT_SORTED, SLOTS).padding, "slot-iterations"),
+    "sorted_waste": lambda: _pct(schedule_stats(_sched("static", EIGHT_SORTED, SLOTS)).padding_fraction),
+    "sorted_iters": lambda: _int(len(_sched("static", EIGHT_SORTED, SLOTS).iterations), "iterations"),
     # exercise 3: eight requests, four slots
     "eight_static_iters": lambda: _int(len(_sched("static", EIGHT, SLOTS).iterations), "iterations"),
     "eight_cont_iters": lambda: _int(len(_sched("continuous", EIGHT, SLOTS).iterations), "iterations"),
