@@ -114,19 +114,24 @@ def summarize(raw: dict) -> dict:
                 m["switch_ms_net"] = a["switch"]["first_frame_ms"]
         s["modes"][mode] = m
 
-    soak = raw.get("soak") or {}
-    if soak.get("early") and soak.get("late"):
-        e, l = soak["early"], soak["late"]
-        s["memory"] = {
-            "mode": soak.get("mode"), "early_s": e["t_s"], "late_s": l["t_s"],
-            "js_heap": (e["js_heap"], l["js_heap"], growth(e["js_heap"], l["js_heap"])),
-            "renderer_rss": (e["renderer_rss"], l["renderer_rss"], growth(e["renderer_rss"], l["renderer_rss"])),
-        }
-        for key in ("wasm_bytes", "py_objects"):
-            a_, b_ = (e.get("worker") or {}).get(key), (l.get("worker") or {}).get(key)
-            if a_ is not None and b_ is not None:
-                s["memory"][key] = (a_, b_, growth(a_, b_))
+    soaks = raw.get("soaks") or ({raw["soak"]["mode"]: raw["soak"]} if raw.get("soak") else {})
+    s["memory"] = [m for m in (_memory(x) for x in soaks.values()) if m]
     return s
+
+
+def _memory(soak: dict) -> dict | None:
+    """(early, late, growth) of each memory figure of one soak."""
+    if not (soak.get("early") and soak.get("late")):
+        return None
+    e, l = soak["early"], soak["late"]
+    out = {"mode": soak.get("mode"), "early_s": e["t_s"], "late_s": l["t_s"]}
+    for key in ("js_heap", "renderer_rss"):
+        out[key] = (e.get(key), l.get(key), growth(e.get(key), l.get(key)))
+    for key in ("wasm_bytes", "py_objects"):
+        a, b = (e.get("worker") or {}).get(key), (l.get("worker") or {}).get(key)
+        if a is not None and b is not None:
+            out[key] = (a, b, growth(a, b))
+    return out
 
 
 # -- verdicts -------------------------------------------------------------
@@ -210,8 +215,7 @@ def verdicts(s: dict) -> list[tuple[str, str, str, str]]:
             ok = None if share is None else (m["painted_fps"] >= FPS_HELD and share <= JANK_SHARE)
             rows.append((f"new frames shown / s and share of gaps over 20 ms, {mode}",
                          f"{m['painted_fps']:.1f} fps, {100 * (share or 0):.1f} %", "60 fps, ≤ 1 %", _v(ok)))
-    mem = s.get("memory")
-    if mem:
+    for mem in s.get("memory") or []:
         for key, label in (("js_heap", "page JS heap"), ("wasm_bytes", "worker wasm memory"),
                            ("py_objects", "worker Python objects"), ("renderer_rss", "renderer resident memory")):
             if key not in mem or mem[key][2] is None:

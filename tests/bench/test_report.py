@@ -83,3 +83,20 @@ def test_shown_frames_keeps_ticks_with_new_content():
 
     fresh, raf = shown_frames([[0, 0], [16, 1], [33, 1], [50, 3]])
     assert fresh == [16, 50] and raf == [0, 16, 33, 50]
+
+
+def test_memory_growth_is_judged_per_soaked_mode():
+    def sample(t, heap, objects):
+        return {"t_s": t, "js_heap": heap, "renderer_rss": None,
+                "worker": {"wasm_bytes": 31_457_280, "py_objects": objects}}
+    raw = _raw([_run(300, 4000, 1000, 5000)])
+    raw["soaks"] = {
+        "flat": {"mode": "flat", "early": sample(5, 1_700_000, 23_000), "late": sample(60, 1_800_000, 23_000)},
+        "leaky": {"mode": "leaky", "early": sample(5, 1_700_000, 23_000), "late": sample(60, 1_700_000, 26_000)},
+    }
+    s = summarize(raw)
+    assert [m["mode"] for m in s["memory"]] == ["flat", "leaky"]
+    assert _verdict(s, "worker Python objects, 5 s → 60 s (flat)") == ["ok"]
+    assert _verdict(s, "worker Python objects, 5 s → 60 s (leaky)") == ["MISSED"]
+    assert _verdict(s, "page JS heap, 5 s → 60 s (flat)") == ["ok"]  # +5.9 %
+    assert not _verdict(s, "renderer resident memory")  # unknown, so not judged
