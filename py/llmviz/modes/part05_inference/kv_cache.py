@@ -867,8 +867,8 @@ class KVCacheMode(Mode):
                 metric("per_token", f"{m.display_name}: cache per token", per_token, _kib(per_token), "B"),
                 metric("cache_now", f"{m.display_name}: cache now", v, fmt_bytes(v), "B",
                        f"one sequence at {fmt_tokens(min(now, m.max_context))} tokens"),
-                metric("largest_now", "Largest cache now", biggest[1],
-                       f"{fmt_bytes(biggest[1])} ({biggest[0].display_name})", "B")]
+                metric("largest_now", f"Largest now ({biggest[0].display_name})", biggest[1],
+                       fmt_bytes(biggest[1]), "B")]
 
     # -- console -------------------------------------------------------------------
 
@@ -882,14 +882,14 @@ class KVCacheMode(Mode):
         if self.submode in ("grow", "nocache"):
             vec = s["vec_per_token"]
             ev = [(0.0, "info", f"prefill: {PROMPT} prompt tokens write {PROMPT * vec:,} vectors "
-                                f"({fmt_bytes(PROMPT * s['per_token'])}) in one parallel pass")]
+                                f"({_kib(PROMPT * s['per_token'])}) in one parallel pass")]
             for k in range(1, DECODE_STEPS + 1):
                 n = PROMPT + k
                 if k <= 3 or n % 10 == 0:
                     te = PREFILL_S + (k - 1) * STEP_S
                     if self.submode != "nocache":
                         txt = (f"token {n}: appends {vec:,} vectors ({_kib(s['per_token'])}) and reads "
-                               f"all {n}; cache {fmt_bytes(kv_cache_bytes(m, n, 1, self['kv_dtype']))}")
+                               f"all {n}; cache {_kib(kv_cache_bytes(m, n, 1, self['kv_dtype']))}")
                     else:
                         txt = (f"token {n}: no cache, so K and V for all {n} tokens are recomputed "
                                f"({n * vec:,} vectors)")
