@@ -120,7 +120,8 @@ def _hash01(a: int, b: int, c: int) -> float:
 
 # Cached cell shades per (drawn-layer slot, K/V, head): tokens 0.. get values in [0.30, 0.62].
 _MAX_TOKENS = PROMPT + DECODE_STEPS + 1
-_TEXTURE = {(slot, kind, h): [0.30 + 0.32 * _hash01(slot * 2 + kind, h, j) for j in range(_MAX_TOKENS)]
+# (two decimals: the eye cannot tell finer shades apart, and short numbers keep frames small)
+_TEXTURE = {(slot, kind, h): [round(0.30 + 0.32 * _hash01(slot * 2 + kind, h, j), 2) for j in range(_MAX_TOKENS)]
             for slot in range(3) for kind in range(2) for h in range(MAX_HEAD_ROWS)}
 NEW_V = 1.0                    # the newest column
 RECOMPUTED_V = 0.92            # columns recomputed this step (no cache)

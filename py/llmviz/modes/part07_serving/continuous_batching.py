@@ -294,27 +294,31 @@ class ContinuousBatchingMode(Mode):
         rid = r.request.id
         return (y0 + r.slot * g["rh"] + g["gap"], g["hh"], g["label"],
                 r.start_time, r.first_token_time, r.finish_time, release_end,
-                self._x(g, r.start_time), self._x(g, r.first_token_time), self._x(g, r.finish_time),
-                self._x(g, release_end),
+                round(self._x(g, r.start_time), 1), round(self._x(g, r.first_token_time), 1),
+                round(self._x(g, r.finish_time), 1), round(self._x(g, release_end), 1),
                 f"request {rid} prefill: {r.request.prompt} prompt tokens",
                 f"request {rid} decoding, {r.request.output} tokens",
                 f"padding: request {rid} finished, slot held", f"r{rid}")
 
     def _bar(self, sc: Scene, parts: tuple, tau: float, xt: float) -> None:
-        """A bar drawn up to simulated time ``tau`` (at ``xt`` on the chart): prefill, decode, padding."""
+        """A bar drawn up to simulated time ``tau`` (at ``xt`` on the chart): prefill, decode, padding.
+
+        Positions are rounded to a tenth of a unit: finer detail is invisible at any scale the
+        canvas is drawn, and short numbers keep each frame's JSON small.
+        """
         (ry, hh, size, _, t_first, t_finish, t_release, x0, xp, xe, xr,
          prefill_label, decode_label, padding_label, lab) = parts
         if t_first > tau:
             xp = xt
         if t_finish > tau:
             xe = xt
-        sc.rect(x0, ry, max(xp - x0, 0.6), hh, fill="accent3", label=prefill_label)
+        sc.rect(x0, ry, max(round(xp - x0, 1), 0.6), hh, fill="accent3", label=prefill_label)
         if xe > xp:
-            sc.rect(xp, ry, xe - xp, hh, fill="accent", alpha=0.85, label=decode_label)
+            sc.rect(xp, ry, round(xe - xp, 1), hh, fill="accent", alpha=0.85, label=decode_label)
         if t_release > t_finish and t_finish < tau:
             if t_release > tau:
                 xr = xt
-            sc.rect(xe, ry, xr - xe, hh, fill="bad", alpha=0.3, label=padding_label)
+            sc.rect(xe, ry, round(xr - xe, 1), hh, fill="bad", alpha=0.3, label=padding_label)
             if size >= 9 and xr - xe > 7 * size * 0.56 + 6:
                 sc.text(xe + 3, ry + hh / 2, "padding", size=size, fill="bad")
         if size >= 9 and xe - x0 > len(lab) * size * 0.56 + 5:
@@ -339,12 +343,11 @@ class ContinuousBatchingMode(Mode):
                 self._bar(sc, parts[-1], end, self._x(g, end))
                 flat += sc.items
                 off.append(len(flat))
-                ry = y0 + r.slot * g["rh"] + g["gap"]
-                x0, xe = self._x(g, r.start_time), self._x(g, r.finish_time)
+                ry, x0, xe, xr = parts[-1][0], parts[-1][7], parts[-1][9], parts[-1][10]
                 gh = Scene(W, H)
-                gh.rect(x0, ry, xe - x0, g["hh"], fill="accent", alpha=0.12)
+                gh.rect(x0, ry, round(xe - x0, 1), g["hh"], fill="accent", alpha=0.12)
                 if r.release > r.finish:
-                    gh.rect(xe, ry, self._x(g, end) - xe, g["hh"], fill="bad", alpha=0.1)
+                    gh.rect(xe, ry, round(xr - xe, 1), g["hh"], fill="bad", alpha=0.1)
                 ghosts += gh.items
                 goff.append(len(ghosts))
                 done.append(end)
@@ -374,7 +377,7 @@ class ContinuousBatchingMode(Mode):
         j = bisect_right(bars["done"], tau)             # bars complete by now
         sc.items.extend(bars["ghosts"][bars["goff"][j]:])
         sc.items.extend(bars["flat"][:bars["off"][j]])
-        xt = self._x(g, tau)
+        xt = round(self._x(g, tau), 1)
         for parts in bars["parts"][j:]:
             if parts[3] <= tau:
                 self._bar(sc, parts, tau, xt)
