@@ -210,7 +210,8 @@ TITLE, SUB, BODY, SMALL, CELL_TYPE = 20, 15, 16, 14, 13
 # graph geometry: token centres and the row's height
 GRAPH_XS = tuple(40 + 880 * (j + 0.5) / len(TOKENS) for j in range(len(TOKENS)))
 GRAPH_Y = 372
-# heatmap geometry (also the mask view's): grid origin and cell size
+# heatmap geometry (also the mask view's): grid origin and cell size, whole and
+# even so that cell centres fall on whole units (and serialise as integers)
 GX, GY, CELL = 96, 124, 34
 RX = 548                   # left edge of the right-hand panel
 
@@ -384,14 +385,14 @@ class AttentionMode(Mode):
                     arrived: int = N) -> None:
         """Query labels down the left, key labels staggered across the top."""
         for i in range(n_rows):
-            y = GY + (i + 0.5) * CELL
+            y = GY + i * CELL + CELL // 2
             sel = i == qi
             if sel:
                 sc.rect(GX - 76, GY + i * CELL + 3, 72, CELL - 6, fill="hl", r=3)
             sc.text(GX - 9, y, TOKENS[i], size=BODY, fill="q" if i < arrived else "faint",
                     align="r", bold=sel)
         for j in range(n_cols):
-            x = GX + (j + 0.5) * CELL
+            x = GX + j * CELL + CELL // 2
             y = GY - 32 if j % 2 == 0 else GY - 13
             sc.text(x, y, TOKENS[j], size=SUB, fill="k" if j < arrived else "faint", align="c")
         sc.text(GX - 9, GY - 22, "query i ↓", size=SMALL, fill="q", align="r")
@@ -419,7 +420,7 @@ class AttentionMode(Mode):
             if v is None:
                 continue
             dark = cmap == "seq" and v / vmax > 0.55
-            sc.text(GX + (j + 0.5) * CELL, GY + (qi + 0.5) * CELL, f"{v:.1f}" if cmap == "div" else _cell(v),
+            sc.text(GX + j * CELL + CELL // 2, GY + qi * CELL + CELL // 2, f"{v:.1f}" if cmap == "div" else _cell(v),
                     size=CELL_TYPE, fill="bg" if dark else "ink", align="c", font="mono",
                     collide=False)
         sc.rect(GX - 1, GY + qi * CELL - 1, N * CELL + 2, CELL + 2, stroke="q", lw=2)
@@ -473,49 +474,76 @@ class AttentionMode(Mode):
             return [None if lg is None else math.exp(lg - m) for lg in logits], "seq", 1.0
         return [None if lg is None else w for lg, w in zip(logits, res.weights[qi])], "seq", 1.0
 
+    # columns of the row table: q·k, ÷ divisor, e^(x−max), bar, weight (right edges)
+    C_DOT, C_DIV, C_EXP, C_BAR, C_W, BAR_W = 664, 734, 824, 834, 950, 56
+
     def _row_table(self, sc: Scene, res, h: ToyHead, qi: int, lt: float, stage: int) -> None:
-        x0 = RX
-        sc.text(x0, GY, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=17, bold=True)
-        c_dot, c_div, c_exp, c_bar, c_w = 664, 734, 824, 834, 950
-        bar_w = 56
-        cols = (("key j", x0, "l"), ("q·k", c_dot, "r"), (f"÷ {res.divisor:.2f}", c_div, "r"),
-                ("e^(x−max)", c_exp, "r"), ("weight", c_w, "r"))
-        for label, x, al in cols:
-            sc.text(x, GY + 26, label, size=SMALL, fill="muted", align=al)
+        # The frame and each finished column are built once per row and
+        # reused by every stage that shows them; only the growing parts are drawn here.
         logits = res.logits[qi]
-        live = [lg for lg in logits if lg is not None]
-        top = max(live)
-        exps = [None if lg is None else math.exp(lg - top) for lg in logits]
         shown = int(lt / PH_DOT * N + 1e-9) + 1 if stage == 0 else N
-        grow = _ease((lt - PH_EXP) / (PH_NORM - PH_EXP)) if stage >= 3 else 0.0
-        best = max(range(N), key=lambda j: res.weights[qi][j])
-        for j in range(N):
-            y = GY + 50 + 24 * j
-            masked = logits[j] is None
-            if j == best and stage == 4:
-                sc.rect(x0 - 6, y - 11, c_w - x0 + 10, 22, fill="hl", r=3)
-            sc.text(x0, y, TOKENS[j], size=BODY, fill="muted" if masked else "k")
-            if masked:
-                sc.text(c_div, y, "masked, j > i", size=SMALL, fill="muted", align="r")
-                continue
-            if j < shown:
-                sc.text(c_dot, y, _num(res.scores[qi][j]), size=SUB, font="mono", align="r")
-            if stage >= 1:
-                sc.text(c_div, y, _num(logits[j]), size=SUB, font="mono", align="r")
-            if stage >= 2:
-                sc.text(c_exp, y, f"{exps[j]:.3f}", size=SUB, font="mono", align="r")
-            if stage >= 3:
+        if stage == 4:
+            best = max(range(N), key=lambda j: res.weights[qi][j])
+            sc.rect(RX - 6, GY + 50 + 24 * best - 11, self.C_W - RX + 10, 22, fill="hl", r=3)
+        sc.items.extend(self.cached(f"row_frame_{qi}", lambda: self._row_frame(res, qi)))
+        cols = self.cached(f"row_cols_{qi}", lambda: self._row_columns(res, qi))
+        sc.items.extend(it for j, it in enumerate(cols["dot"]) if it and j < shown)
+        if stage >= 1:
+            sc.items.extend(it for it in cols["div"] if it)
+        if stage >= 2:
+            sc.items.extend(it for it in cols["exp"] if it)
+        if stage >= 3:
+            grow = _ease((lt - PH_EXP) / (PH_NORM - PH_EXP))
+            for j in range(N):
+                if logits[j] is None:
+                    continue
+                y = GY + 50 + 24 * j
                 w = res.weights[qi][j] * grow
-                sc.rect(c_bar, y - 6, bar_w, 12, fill="panel")
+                sc.rect(self.C_BAR, y - 6, self.BAR_W, 12, fill="panel")
                 if w > 0.002:
-                    sc.rect(c_bar, y - 6, bar_w * w, 12, fill="q")
-                sc.text(c_w, y, f"{w:.3f}", size=SUB, font="mono", align="r")
+                    sc.rect(self.C_BAR, y - 6, self.BAR_W * w, 12, fill="q")
+                sc.text(self.C_W, y, f"{w:.3f}", size=SUB, font="mono", align="r")
         if stage < 4:
             note = f"step {stage + 1} of 4: {STAGES[stage]}"
         else:
-            note = f"sum of e^(x−max) = {sum(e for e in exps if e is not None):.3f}; weight = e / sum"
-        sc.text(x0, GY + 50 + 24 * N, note, size=SUB, fill="accent")
+            note = f"sum of e^(x−max) = {cols['sum_exp']:.3f}; weight = e / sum"
+        sc.text(RX, GY + 50 + 24 * N, note, size=SUB, fill="accent")
         self._output_strip(sc, res, h, qi, stage)
+
+    def _row_frame(self, res, qi: int) -> list[dict]:
+        """The row table's title, column heads, key names and masked marks for query ``qi``."""
+        sc = self.new_scene()
+        sc.text(RX, GY, f"Row {qi}: query “{TOKENS[qi]}” against every key", size=17, bold=True)
+        heads = (("key j", RX, "l"), ("q·k", self.C_DOT, "r"), (f"÷ {res.divisor:.2f}", self.C_DIV, "r"),
+                 ("e^(x−max)", self.C_EXP, "r"), ("weight", self.C_W, "r"))
+        for label, x, al in heads:
+            sc.text(x, GY + 26, label, size=SMALL, fill="muted", align=al)
+        for j in range(N):
+            y = GY + 50 + 24 * j
+            masked = res.logits[qi][j] is None
+            sc.text(RX, y, TOKENS[j], size=BODY, fill="muted" if masked else "k")
+            if masked:
+                sc.text(self.C_DIV, y, "masked, j > i", size=SMALL, fill="muted", align="r")
+        return sc.items
+
+    def _row_columns(self, res, qi: int) -> dict:
+        """Each number column of the row table, one item per key (``None`` where masked)."""
+        logits = res.logits[qi]
+        top = max(lg for lg in logits if lg is not None)
+        exps = [None if lg is None else math.exp(lg - top) for lg in logits]
+        sc = self.new_scene()
+        cols: dict = {"dot": [], "div": [], "exp": []}
+        for j in range(N):
+            y = GY + 50 + 24 * j
+            if logits[j] is None:
+                for c in cols.values():
+                    c.append(None)
+                continue
+            cols["dot"].append(sc.text(self.C_DOT, y, _num(res.scores[qi][j]), size=SUB, font="mono", align="r"))
+            cols["div"].append(sc.text(self.C_DIV, y, _num(logits[j]), size=SUB, font="mono", align="r"))
+            cols["exp"].append(sc.text(self.C_EXP, y, f"{exps[j]:.3f}", size=SUB, font="mono", align="r"))
+        cols["sum_exp"] = sum(e for e in exps if e is not None)
+        return cols
 
     def _output_strip(self, sc: Scene, res, h: ToyHead, qi: int, stage: int) -> None:
         x0, y0, cw = RX, GY + 390, 50
@@ -527,10 +555,10 @@ class AttentionMode(Mode):
             vals = res.output[qi]
             sc.grid(x0, y0, cw * h.d_v, 28, 1, h.d_v, vals, vmin=0, vmax=1, stroke="bg")
             for c, v in enumerate(vals):
-                sc.text(x0 + (c + 0.5) * cw, y0 + 14, f"{v:.2f}", size=SMALL, font="mono",
+                sc.text(x0 + c * cw + cw // 2, y0 + 14, f"{v:.2f}", size=SMALL, font="mono",
                         fill="bg" if v > 0.55 else "ink", align="c", collide=False)
         for c, f in enumerate(FEATURES):
-            sc.text(x0 + (c + 0.5) * cw, y0 + 44, f, size=SMALL, fill="muted", align="c")
+            sc.text(x0 + c * cw + cw // 2, y0 + 44, f, size=SMALL, fill="muted", align="c")
 
     # -- graph -----------------------------------------------------------
 
