@@ -211,3 +211,15 @@ def test_flops_per_token_pass():
     per_pass = 32 * 2 * (h * h + 2 * h * kvw + h * h + 3 * h * ffn) + 2 * h * vocab
     assert val("flops_per_pass") == per_pass
     assert A["flops_per_pass"]().text == "15 GFLOP"
+
+
+def test_no_answer_is_followed_by_its_own_unit():
+    """'{ans}`x` sequences' would print '59 sequences sequences'."""
+    import re
+    from pathlib import Path
+    from llmviz.answers import answers_for as table
+    text = (Path(__file__).resolve().parents[2] / "chapters" / "p05-c02-kv-cache.md").read_text()
+    for m in re.finditer(r"\{ans\}`([a-z0-9_-]+:)?([a-z0-9_]+)`\s+(\w+)", text):
+        page = (m.group(1) or "p05-c02-kv-cache:")[:-1]
+        printed = table(page)[m.group(2)]().text
+        assert printed.split()[-1] != m.group(3), m.group(0)

@@ -277,3 +277,15 @@ def test_every_answer_is_used_and_every_used_answer_exists():
     text = (Path(__file__).resolve().parents[2] / "chapters" / "p07-c01-continuous-batching.md").read_text()
     used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", text))
     assert used == set(A), (used - set(A), set(A) - used)
+
+
+def test_no_answer_is_followed_by_its_own_unit():
+    """'{ans}`x` sequences' would print '59 sequences sequences'."""
+    import re
+    from pathlib import Path
+    from llmviz.answers import answers_for as table
+    text = (Path(__file__).resolve().parents[2] / "chapters" / "p07-c01-continuous-batching.md").read_text()
+    for m in re.finditer(r"\{ans\}`([a-z0-9_-]+:)?([a-z0-9_]+)`\s+(\w+)", text):
+        page = (m.group(1) or "p07-c01-continuous-batching:")[:-1]
+        printed = table(page)[m.group(2)]().text
+        assert printed.split()[-1] != m.group(3), m.group(0)
