@@ -65,7 +65,7 @@ function numberControl(p, send) {
     input.step = p.step || (p.integer ? 1 : "any");
   }
   const show = (v) => {
-    const text = `${formatValue(v, p)}${p.unit ? ` ${p.unit}` : ""}`;
+    const text = `${formatValue(v, p)}${p.unit ? ` ${unitFor(v, p.unit)}` : ""}`;
     out.textContent = text;
     input.setAttribute("aria-valuetext", text);
   };
@@ -118,6 +118,12 @@ function flagControl(p, send) {
   box.setAttribute("aria-describedby", helpId(p));
   box.addEventListener("change", () => send(p.name, box.checked));
   return { el: wrap, set(v) { box.checked = Boolean(v); wrap.dataset.value = String(box.checked); } };
+}
+
+// "1 tokens" reads wrong: a plain plural word unit loses its "s" at exactly 1
+// (rates such as "req/s" and symbols such as "GB" are left alone).
+function unitFor(v, unit) {
+  return Number(v) === 1 && /^[A-Za-z]+s$/.test(unit) ? unit.slice(0, -1) : unit;
 }
 
 const BUILDERS = { number: numberControl, choice: choiceControl, flag: flagControl };
