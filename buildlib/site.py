@@ -20,6 +20,7 @@ from . import assets
 from .book import TITLE, Book, compile_book
 from .errors import BuildError
 from .project import Project
+from .stdlib import precompile_stdlib
 from .service_worker import SW_NAME, file_hash, site_files, write_sw
 from .wheel import write_wheel
 
@@ -79,6 +80,7 @@ def _write(project: Project, book: Book, out: Path, shell_template: Path) -> str
         (out / rel).write_text(html, encoding="utf-8")
     wheel = write_wheel(project.py, out / "py")
     assets.copy_pyodide(project, out)
+    precompile_stdlib(project, wheel, out / "pyodide" / "python_stdlib.zip")
     assets.copy_katex(project, out)
     assets.copy_scripts(project, out)
     (out / "assets" / "palette.css").write_text(assets.palette_css(), encoding="utf-8")
