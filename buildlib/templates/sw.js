@@ -59,9 +59,11 @@ self.addEventListener("install", (event) => {
       else fetchList.push(path);
     }
     // Batches keep a few requests in flight without opening dozens at once;
-    // "reload" skips the HTTP cache so an older build's file is never stored here.
+    // "no-cache" asks the server whether the browser's copy is current, so an
+    // older build's file is never stored here, while a file the page has just
+    // downloaded (Pyodide on a first visit) is not downloaded a second time.
     for (let i = 0; i < fetchList.length; i += BATCH) {
-      await cache.addAll(fetchList.slice(i, i + BATCH).map((p) => new Request(scoped(p), { cache: "reload" })));
+      await cache.addAll(fetchList.slice(i, i + BATCH).map((p) => new Request(scoped(p), { cache: "no-cache" })));
     }
     await cache.put(scoped(MANIFEST_KEY), new Response(JSON.stringify(PRECACHE),
       { headers: { "Content-Type": "application/json" } }));
