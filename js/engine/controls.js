@@ -9,7 +9,9 @@ const LOG_STEPS = 1000;
 /** Readable number: integers with thin grouping, others to 3 significant digits. */
 export function formatValue(x, p) {
   if (typeof x !== "number" || !Number.isFinite(x)) return String(x);
-  if (p.integer) return x.toLocaleString("en-US");
+  // Grouping by hand: toLocaleString's first call loads ICU data, tens of
+  // milliseconds on the main thread while the first controls are built.
+  if (p.integer) return String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const decimals = Math.max(0, Math.min(6, -Math.floor(Math.log10(p.step || 0.01))));
   return x.toFixed(decimals);
 }

@@ -83,7 +83,7 @@ def test_a_broken_simulation_is_contained(phone, order, site):
         assert "no-such-simulation" in errors, errors
         # The fault is drawn on the canvas (a panel in the palette's "bad" colour).
         assert phone.painted() > 0.02
-        assert len(page.inner_text("#library article")) > 200, "the text went with the simulation"
+        assert len(page.text_content("#library article")) > 200, "the text went with the simulation"
         # Another chapter opens and runs in the same page, in the same Python worker.
         workers = [w.url for w in page.workers]
         phone.route(f"#/{healthy}")

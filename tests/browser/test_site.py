@@ -45,7 +45,7 @@ def test_text_is_readable_while_python_boots_then_the_simulation_runs(reader, ch
     # the workshop shows how far it got.
     assert reader.state() == "booting", "Python was ready before the text: nothing to show here"
     assert reader.page.is_visible(".boot-bar")
-    assert len(reader.page.inner_text("#library article")) > 200
+    assert len(reader.page.text_content("#library article")) > 200
     reader.page.wait_for_function("() => document.querySelector('.boot-bar').value > 0", timeout=BOOT_TIMEOUT_MS)
     reader.wait_ready(first, timeout=BOOT_TIMEOUT_MS)
     ready_s = time.perf_counter() - t0
@@ -309,5 +309,5 @@ def test_a_returning_reader_gets_the_new_build(reader, site, chapters):
         reader.page.click(".update-reload")
     reader.wait_ready(first, timeout=BOOT_TIMEOUT_MS)
     assert reader.page.get_attribute("html", "data-build") == new
-    assert marker in reader.page.inner_text("#library article")
+    assert marker in reader.page.text_content("#library article")
     assert not reader.take_errors()
