@@ -1,7 +1,17 @@
 """Helpers shared by test modules."""
+import json
 import os
+import re
+from pathlib import Path
 
 import pytest
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Quiet flags: this machine's network is closed, and Chromium's background
+# services would otherwise try (and fail) to reach their hosts at every start.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def missing_tool(reason: str) -> None:
@@ -40,3 +50,11 @@ def label_problems(frame: dict, slack: float = 0.5) -> list[str]:
             if not (a[2] <= b[0] + slack or b[2] <= a[0] + slack or a[3] <= b[1] + slack or b[3] <= a[1] + slack):
                 problems.append(f"labels {sa!r} and {sb!r} overlap")
     return problems
+
+
+def precache(dist: Path) -> tuple[str, dict]:
+    """A built site's service worker: its build id and precache list (path → content hash)."""
+    sw = (dist / "sw.js").read_text(encoding="utf-8")
+    build = re.search(r'^const BUILD_ID = "([0-9a-f]+)";', sw, re.M).group(1)
+    listed = json.loads(re.search(r"^const PRECACHE = (\{.*\});$", sw, re.M).group(1))
+    return build, listed

@@ -18,12 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tooling import missing_tool
+from tooling import CHROMIUM, missing_tool
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @dataclass
@@ -73,12 +70,3 @@ def site(tmp_path_factory):
     server.shutdown()
     server.server_close()
 
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()

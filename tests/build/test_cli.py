@@ -6,7 +6,7 @@ import json
 import shutil
 
 from conftest import ROOT, run_build
-from test_site import precache
+from tooling import precache
 
 BAD = """\
 ---

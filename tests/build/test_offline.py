@@ -5,21 +5,14 @@ import functools
 import json
 import shutil
 import time
-from pathlib import Path
 from threading import Thread
 
 import pytest
 
 from buildlib.serve import SiteHandler, SiteServer
 from conftest import ROOT, run_build
-from tooling import missing_tool
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-try:
-    import playwright.sync_api as playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    playwright = None
 
 
 class CountingHandler(SiteHandler):
@@ -45,9 +38,7 @@ def wait_for(predicate, timeout=90.0, what=""):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_offline_after_one_visit_and_updates_on_a_new_build(tmp_path, dist, book):
-    if not CHROMIUM.exists() or playwright is None:
-        missing_tool("needs Chromium at /usr/bin/chromium and playwright")
+def test_offline_after_one_visit_and_updates_on_a_new_build(tmp_path, dist, book, browser):
     site = tmp_path / "site"
     shutil.copytree(dist, site)
     httpd = SiteServer(("127.0.0.1", 0), functools.partial(CountingHandler, directory=str(site)))
@@ -56,53 +47,51 @@ def test_offline_after_one_visit_and_updates_on_a_new_build(tmp_path, dist, book
     chapters = [c["id"] for p in book["parts"] for c in p["chapters"]]
     first = book["order"][0]
     n_files = sum(1 for p in site.rglob("*") if p.is_file()) - 1  # everything but sw.js
+    context = browser.new_context()
     try:
-        with playwright.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-            context = browser.new_context()
-            context.add_init_script("""window.swMessages = [];
-                navigator.serviceWorker?.addEventListener("message", (e) => window.swMessages.push(e.data));""")
-            page = context.new_page()
-            page.goto(url + f"#/{first}")
-            page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=90_000)
-            cache = f"llmviz-{book['build']}"
-            wait_for(lambda: cache_names(page) == [cache], what="the precache")
-            stored = page.evaluate(f"caches.open('{cache}').then(c => c.keys()).then(k => k.length)")
-            assert stored == n_files + 1  # plus the stored precache manifest
+        context.add_init_script("""window.swMessages = [];
+            navigator.serviceWorker?.addEventListener("message", (e) => window.swMessages.push(e.data));""")
+        page = context.new_page()
+        page.goto(url + f"#/{first}")
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=90_000)
+        cache = f"llmviz-{book['build']}"
+        wait_for(lambda: cache_names(page) == [cache], what="the precache")
+        stored = page.evaluate(f"caches.open('{cache}').then(c => c.keys()).then(k => k.length)")
+        assert stored == n_files + 1  # plus the stored precache manifest
 
-            context.set_offline(True)
-            for page_id in (chapters or [first]) + ["appendix-b"]:
-                page.goto(url + f"#/{page_id}")
-                page.reload()
-                page.wait_for_selector(f"article#{page_id}", timeout=30_000)
-            if chapters:
-                page.goto(url + f"#/{chapters[0]}")
-                page.reload()
-                page.wait_for_selector(f"article#{chapters[0]}")
-                page.wait_for_function("document.querySelector('#workshop').dataset.state === 'ready'",
-                                       timeout=90_000)
-            context.set_offline(False)
-
-            appendices = tmp_path / "appendices"
-            shutil.copytree(ROOT / "appendices", appendices)
-            intro = appendices / "c-notation.md"
-            intro.write_text(intro.read_text() + "\nSymbols are listed once, where they are defined.\n")
-            proc = run_build("--out", str(site), "--appendices", str(appendices), "--quiet")
-            assert proc.returncode == 0, proc.stderr
-            new_build = json.loads((site / "book.json").read_text())["build"]
-            assert new_build != book["build"]
-            CountingHandler.requests.clear()
-
+        context.set_offline(True)
+        for page_id in (chapters or [first]) + ["appendix-b"]:
+            page.goto(url + f"#/{page_id}")
             page.reload()
-            wait_for(lambda: cache_names(page) == [f"llmviz-{new_build}"], what="the new build's cache")
-            assert "/appendices/appendix-c.html" in CountingHandler.requests
-            assert "/pyodide/pyodide.asm.wasm" not in CountingHandler.requests, "unchanged files come from the old cache"
-            wait_for(lambda: {"type": "activated", "build": new_build} in page.evaluate("window.swMessages"),
-                     what="the page to hear that the new build is active")
+            page.wait_for_selector(f"article#{page_id}", timeout=30_000)
+        if chapters:
+            page.goto(url + f"#/{chapters[0]}")
             page.reload()
-            page.wait_for_selector("article")
-            assert page.evaluate("document.documentElement.dataset.build") == new_build
-            browser.close()
+            page.wait_for_selector(f"article#{chapters[0]}")
+            page.wait_for_function("document.querySelector('#workshop').dataset.state === 'ready'",
+                                   timeout=90_000)
+        context.set_offline(False)
+
+        appendices = tmp_path / "appendices"
+        shutil.copytree(ROOT / "appendices", appendices)
+        intro = appendices / "c-notation.md"
+        intro.write_text(intro.read_text() + "\nSymbols are listed once, where they are defined.\n")
+        proc = run_build("--out", str(site), "--appendices", str(appendices), "--quiet")
+        assert proc.returncode == 0, proc.stderr
+        new_build = json.loads((site / "book.json").read_text())["build"]
+        assert new_build != book["build"]
+        CountingHandler.requests.clear()
+
+        page.reload()
+        wait_for(lambda: cache_names(page) == [f"llmviz-{new_build}"], what="the new build's cache")
+        assert "/appendices/appendix-c.html" in CountingHandler.requests
+        assert "/pyodide/pyodide.asm.wasm" not in CountingHandler.requests, "unchanged files come from the old cache"
+        wait_for(lambda: {"type": "activated", "build": new_build} in page.evaluate("window.swMessages"),
+                 what="the page to hear that the new build is active")
+        page.reload()
+        page.wait_for_selector("article")
+        assert page.evaluate("document.documentElement.dataset.build") == new_build
     finally:
+        context.close()
         httpd.shutdown()
         httpd.server_close()

@@ -16,6 +16,7 @@ from buildlib.project import PYODIDE_FILES
 from buildlib.serve import make_server
 from conftest import ROOT
 from llmviz.registry import get_mode_class, mode_ids
+from tooling import precache
 
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 
@@ -27,13 +28,6 @@ def all_files(dist: Path) -> set[str]:
 def fragments(dist: Path) -> dict[str, str]:
     return {p: (dist / p).read_text(encoding="utf-8") for p in sorted(all_files(dist))
             if p.startswith(("chapters/", "appendices/")) and p.endswith(".html")}
-
-
-def precache(dist: Path) -> tuple[str, dict]:
-    sw = (dist / "sw.js").read_text(encoding="utf-8")
-    build = re.search(r'^const BUILD_ID = "([0-9a-f]+)";', sw, re.M).group(1)
-    listed = json.loads(re.search(r"^const PRECACHE = (\{.*\});$", sw, re.M).group(1))
-    return build, listed
 
 
 def test_layout_follows_the_contract(dist, book):
