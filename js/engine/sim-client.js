@@ -20,13 +20,23 @@ export class SimClient {
       this._rejectReady = reject;
     });
     this.ready.catch(() => {});
-    this.worker = new Worker(workerURL, { type: "module" });
+    // The shell may have started the worker already (index.html), to save
+    // the time the engine's modules take to load; adopt it and replay what
+    // it said so far.
+    const early = globalThis.llmvizEarlyWorker;
+    delete globalThis.llmvizEarlyWorker;
+    this.worker = early ? early.worker : new Worker(workerURL, { type: "module" });
     this.worker.onmessage = (e) => this._receive(e.data);
     this.worker.onerror = (e) => {
       e.preventDefault?.();
       this._fail(e.message || "the simulation worker could not start");
     };
-    this.worker.postMessage({ op: "init", ...urls });
+    if (!early) {
+      this.worker.postMessage({ op: "init", ...urls });
+      return;
+    }
+    for (const m of early.messages) this._receive(m);
+    if (early.error) this._fail(early.error);
   }
 
   _fail(error) {
