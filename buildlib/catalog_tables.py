@@ -15,7 +15,6 @@ from html import escape
 from .markdown import slug
 
 _URL = re.compile(r"https?://[^\s;,)]+[^\s;,).]")
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def entries(collection) -> list:
@@ -148,11 +147,6 @@ def _fmt_float(x: float) -> str:
     if math.isnan(x) or math.isinf(x):
         return escape(str(x))
     if x == 0 or 1e-3 <= abs(x) < 1e6:
-        s = f"{x:.6g}"
-        return s
-    exp = int(math.floor(math.log10(abs(x))))
-    mant = x / 10 ** exp
-    m = f"{mant:.4g}"
-    if m in ("10", "-10"):
-        mant, exp, m = mant / 10, exp + 1, f"{mant / 10:.4g}"
-    return f"{m} × 10{str(exp).translate(_SUPERSCRIPT)}"
+        return f"{x:.6g}"
+    from llmviz.units import fmt_sci  # imported late: py/ joins sys.path at build start
+    return fmt_sci(x, digits=4)

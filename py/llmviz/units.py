@@ -57,6 +57,8 @@ def fmt_sci(x: float, unit: str = "", digits: int = 3) -> str:
     if x == 0:
         return f"0 {unit}".rstrip()
     mantissa, exp = f"{x:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")  # 1.000 × 10⁶ reads as 1 × 10⁶
     return f"{mantissa} × 10{str(int(exp)).translate(_SUPERSCRIPT)} {unit}".rstrip()
 
 
