@@ -6,6 +6,8 @@ site. It reports every problem it finds at once, as ``file:line: message``.
 """
 from __future__ import annotations
 
+import json
+
 import re
 from dataclasses import dataclass
 from html import escape
@@ -180,10 +182,25 @@ def _nav(order: list[tuple[str, str]], current: str) -> str:
     return f'<nav class="chapter-nav" aria-label="Previous and next">{"".join(links)}</nav>\n'
 
 
+def _text_fonts(mode_id: str) -> str:
+    """The fonts the mode's canvas draws text in, as JSON for the article's data-fonts.
+
+    Only a hint for the browser: a mode whose frames fail here gets none, and
+    its own tests report the failure.
+    """
+    from llmviz import registry
+
+    try:
+        fonts = registry.get_mode_class(mode_id).text_fonts()
+    except Exception:  # noqa: BLE001 - see the docstring
+        fonts = []
+    return json.dumps(fonts, separators=(",", ":"))
+
+
 def _chapter_article(c: RenderedChapter, nav: str) -> str:
     m = c.meta
     return (f'<article id="{m.id}" class="chapter" data-mode="{escape(m.mode)}" data-part="{m.part}" '
-            f'data-chapter="{m.number}">\n<header>\n<p class="kicker">Part {m.part} · Chapter {m.number}</p>\n'
+            f'data-chapter="{m.number}" data-fonts="{escape(_text_fonts(m.mode))}">\n<header>\n<p class="kicker">Part {m.part} · Chapter {m.number}</p>\n'
             f'<h1>{escape(m.title)}</h1>\n<p class="summary">{c.summary_html}</p>\n</header>\n'
             f'{c.body}{nav}</article>\n')
 

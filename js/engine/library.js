@@ -1,6 +1,16 @@
 // The library pane: fetches a chapter's or appendix's <article> fragment,
 // puts it in the page, and names the page. Fragments are kept once fetched,
 // so returning to a chapter is instant.
+//
+// A chapter is 80-230 KB of HTML, most of it typeset math. Laid out in one
+// go, a fresh page spends 50-120 ms in one task on it (most of it looking up
+// fonts), and the reader cannot scroll or click meanwhile. So the heading and
+// the opening lines go in alone, and the rest follows in slices of blocks,
+// one slice after each painted frame.
+
+const FIRST_SCREEN_ELEMENTS = 120; // the chapter's heading and its opening lines
+const SLICE_ELEMENTS = 400;        // a few paragraphs; those below the fold skip layout
+const HIDDEN_PAGE_WAIT_MS = 50;    // a hidden page paints no frames; do not wait for one
 
 export class Library {
   /** @param {HTMLElement} pane  the <main> element; @param {object} book  book.json */
@@ -9,6 +19,7 @@ export class Library {
     this.book = book;
     this.cache = new Map();
     this.entries = new Map();
+    this.gen = 0; // bumps on every show: slices of an older page stop
     for (const part of book.parts || []) {
       for (const ch of part.chapters) this.entries.set(ch.id, { ...ch, kind: "chapter", part });
     }
@@ -36,10 +47,13 @@ export class Library {
   }
 
   /**
-   * Show page `id`; resolves with its <article>, or null when it could not
-   * be shown (the pane then says why and links to the first page).
+   * Show page `id`; resolves with its <article> once the whole page is in, or
+   * null when it could not be shown (the pane then says why and links to the
+   * first page) or another page replaced it first. `onFirstScreen(article)`
+   * is called as soon as the opening blocks are in the document.
    */
-  async show(id) {
+  async show(id, onFirstScreen = () => {}) {
+    const gen = ++this.gen;
     const e = this.entry(id);
     if (!e) {
       this._message(`There is no page called “${id}” in this book.`);
@@ -50,16 +64,28 @@ export class Library {
     try {
       html = await this._fetch(e);
     } catch (err) {
+      if (gen !== this.gen) return null;
       this.pane.removeAttribute("aria-busy");
       this._message(`“${e.title}” could not be loaded (${err.message}). If you are offline, open a page you have read before.`);
       return null;
     }
+    if (gen !== this.gen) return null;
     const tpl = document.createElement("template");
     tpl.innerHTML = html;
     const article = tpl.content.querySelector("article");
+    const slices = article ? slice(article) : [];
+    // Parsing took this task; the page gets its first screen in the next one.
+    await nextTask();
+    if (gen !== this.gen) return null;
     this.pane.replaceChildren(article || tpl.content);
-    this.pane.removeAttribute("aria-busy");
     document.title = this.pageTitle(e);
+    onFirstScreen(article);
+    for (const blocks of slices) {
+      await afterPaint();
+      if (gen !== this.gen) return null;
+      article.append(...blocks);
+    }
+    this.pane.removeAttribute("aria-busy");
     return article;
   }
 
@@ -77,4 +103,46 @@ export class Library {
     this.pane.replaceChildren(p);
     document.title = this.book.title;
   }
+}
+
+// Detach the blocks of `article` beyond its first screen; returns them in
+// slices, each an array of top-level blocks. Cost is counted in elements,
+// which is what style and layout pay for (a paragraph of math is hundreds).
+function slice(article) {
+  const slices = [];
+  let current = null;
+  let budget = FIRST_SCREEN_ELEMENTS;
+  for (const block of [...article.children]) {
+    const cost = 1 + block.getElementsByTagName("*").length;
+    if (current === null) {
+      budget -= cost;
+      if (budget >= 0 || block === article.firstElementChild) continue;
+      current = [];
+      budget = SLICE_ELEMENTS;
+    } else if (budget - cost < 0 && current.length) {
+      slices.push(current);
+      current = [];
+      budget = SLICE_ELEMENTS;
+    }
+    budget -= cost;
+    current.push(block);
+  }
+  if (current?.length) slices.push(current);
+  for (const s of slices) for (const b of s) b.remove();
+  return slices;
+}
+
+function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+// Resolves after the next frame is painted (or soon, when the page is hidden
+// and paints none).
+function afterPaint() {
+  return new Promise((resolve) => {
+    let done = false;
+    const go = () => { if (!done) { done = true; resolve(); } };
+    requestAnimationFrame(() => setTimeout(go, 0));
+    if (document.hidden) setTimeout(go, HIDDEN_PAGE_WAIT_MS);
+  });
 }

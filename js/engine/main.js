@@ -2,6 +2,7 @@
 // their simulations in one Python worker that lives for the whole visit.
 
 import "./vis-trigger.js";
+import { chapterFonts, paneFonts, warmFonts } from "./fonts.js";
 import { Library } from "./library.js";
 import { onSchemeChange } from "./palette.js";
 import { Router } from "./router.js";
@@ -22,8 +23,16 @@ const sim = new SimClient(new URL("worker.js", import.meta.url), {
 });
 const workshop = new Workshop(workshopEl, sim, writeState);
 wireBoot();
+// On a first visit Python's worker starts once the opening page's text is
+// in (onRoute): compiling Python's runtime keeps every core busy, and laid
+// out beside it the text took 50-100 ms tasks. A returning reader's worker
+// was started by the shell (index.html). Whatever happens to the first page,
+// Python starts after this long.
+const PYTHON_START_LATEST_MS = 3000;
+setTimeout(() => sim.start(), PYTHON_START_LATEST_MS);
 
-let pageId = "";
+let pageId = "";    // the page on screen
+let requested = ""; // the page last routed to, which may still be loading
 let navToken = 0;
 const router = new Router(onRoute, book.order?.[0] || "");
 
@@ -31,27 +40,43 @@ async function onRoute(route, { initial }) {
   if (!route.id) {
     // A plain in-page anchor (#term-x): scroll, and keep the route in the URL.
     scrollToAnchor(route.anchor);
-    router.replace({ ...router.current, id: pageId, anchor: route.anchor });
+    router.replace({ ...router.current, id: requested, anchor: route.anchor });
     return;
   }
-  if (route.id !== pageId) {
+  if (route.id !== requested) {
+    requested = route.id;
     const token = ++navToken;
-    const article = await library.show(route.id);
-    if (initial) performance.mark("llmviz:prose"); // the first page's text is in (read by bench/)
+    // The simulation opens as soon as the page's first screen is in; the
+    // rest of the text follows while Python works.
+    let opened = false;
+    const firstScreen = (article) => {
+      opened = true;
+      if (initial) performance.mark("llmviz:prose"); // the first page's text is in (read by bench/)
+      if (token !== navToken) return;
+      pageId = route.id;
+      sidebar.markCurrent(route.id);
+      const mode = article?.dataset.mode;
+      if (mode) {
+        warmFonts(() => [...chapterFonts(article), ...paneFonts()]);
+        workshop.open(mode, route.view, route.values);
+      } else workshop.close();
+      workshopEl.hidden = !mode && !!article;
+      document.body.classList.toggle("has-sim", Boolean(mode));
+      if (!initial && !route.anchor) {
+        window.scrollTo(0, 0);
+        library.pane.scrollTop = 0;
+        focusHeading(article);
+      }
+    };
+    const article = await library.show(route.id, firstScreen);
+    if (initial) sim.start();
     if (token !== navToken) return;
-    pageId = route.id;
-    sidebar.markCurrent(route.id);
-    const mode = article?.dataset.mode;
-    if (mode) workshop.open(mode, route.view, route.values);
-    else workshop.close();
-    workshopEl.hidden = !mode && !!article;
-    document.body.classList.toggle("has-sim", Boolean(mode));
-    if (route.anchor) scrollToAnchor(route.anchor);
-    else if (!initial) {
-      window.scrollTo(0, 0);
-      library.pane.scrollTop = 0;
+    if (!opened) firstScreen(null); // not shown (unknown page, failed fetch): the pane says why
+    if (route.anchor) {
+      // The anchor may lie in any slice: scroll once the whole page is in.
+      scrollToAnchor(route.anchor);
+      if (!initial) focusHeading(article);
     }
-    if (!initial) focusHeading(article);
   } else {
     if (route.view || Object.keys(route.values).length) workshop.select(route.view, route.values);
     if (route.anchor) scrollToAnchor(route.anchor);
@@ -77,7 +102,8 @@ function focusHeading(article) {
 // The simulation's accepted state goes into the URL, so a copied link
 // reproduces it; only values that differ from what the view implies are written.
 function writeState(state, baseline) {
-  if (!pageId || !workshop.desc) return;
+  // While another page loads, the history entry is already that page's.
+  if (!pageId || pageId !== requested || !workshop.desc) return;
   const values = {};
   for (const [k, v] of Object.entries(state.values)) {
     if (String(v) !== String(baseline[k])) values[k] = v;

@@ -4,8 +4,20 @@
 
 import { color, rgb } from "./palette.js";
 
-const SANS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
-const MONO = 'ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace';
+// The font stacks are the page's own (--sans and --mono in style.css), read once.
+let stacks = null;
+
+/** The CSS font shorthand the painter draws text in: font "sans" or "mono", 600 when bold, size in px. */
+export function canvasFont(font, bold, size = 13) {
+  if (!stacks) {
+    const css = getComputedStyle(document.documentElement);
+    stacks = {
+      sans: css.getPropertyValue("--sans").trim() || "sans-serif",
+      mono: css.getPropertyValue("--mono").trim() || "monospace",
+    };
+  }
+  return `${bold ? "600 " : ""}${size}px ${font === "mono" ? stacks.mono : stacks.sans}`;
+}
 const ALIGN = { l: "left", c: "center", r: "right" };
 const BASE = { t: "top", m: "middle", b: "bottom" };
 
@@ -96,8 +108,7 @@ function arrow(ctx, it) {
 }
 
 function text(ctx, it) {
-  const family = it.font === "mono" ? MONO : SANS;
-  ctx.font = `${it.bold ? "600 " : ""}${it.size ?? 13}px ${family}`;
+  ctx.font = canvasFont(it.font, it.bold, it.size);
   ctx.fillStyle = color(it.fill || "ink");
   ctx.textAlign = ALIGN[it.align] || "left";
   ctx.textBaseline = BASE[it.base] || "middle";
@@ -222,19 +233,19 @@ export function paintError(ctx, title, message, cssW, cssH, dpr) {
   ctx.textAlign = "left";
   ctx.textBaseline = "top";
   ctx.fillStyle = color("bad");
-  ctx.font = `600 16px ${SANS}`;
+  ctx.font = canvasFont("sans", true, 16);
   let y = pad + 16;
   ctx.fillText(title, pad + 16, y, w - 32);
   y += 28;
   ctx.fillStyle = color("ink");
-  ctx.font = `13px ${MONO}`;
+  ctx.font = canvasFont("mono", false, 13);
   for (const ln of wrap(ctx, message, w - 32)) {
     if (y > cssH - pad - 20) break;
     ctx.fillText(ln, pad + 16, y);
     y += 19;
   }
   ctx.fillStyle = color("muted");
-  ctx.font = `13px ${SANS}`;
+  ctx.font = canvasFont("sans", false, 13);
   ctx.fillText("The rest of the book still works: change a parameter, reset, or open another chapter.",
     pad + 16, Math.min(cssH - pad - 22, y + 10), w - 32);
 }

@@ -63,8 +63,15 @@ export class Router {
     location.hash = formatHash(route);
   }
 
-  /** Rewrite the current entry without navigating (simulation state). */
+  /**
+   * Rewrite the current entry without navigating (simulation state). An
+   * entry that already names another page is left alone: back or forward
+   * moves the URL before its hashchange event arrives, and rewriting the
+   * new entry then would lose the navigation.
+   */
   replace(route) {
+    const here = parseHash(location.hash);
+    if (here.id && here.id !== route.id) return;
     const h = formatHash(route);
     if (h !== location.hash) history.replaceState(history.state, "", h);
     this.current = route;

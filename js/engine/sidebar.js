@@ -29,13 +29,17 @@ export class Sidebar {
   }
 
   // Scroll only the contents pane (never the page) to show the current link.
+  // Measured in the next animation frame, when the browser lays the page out
+  // anyway: measuring now would force a layout of a page still being filled.
   _reveal(a) {
-    const nav = this.nav;
-    if (nav.scrollHeight <= nav.clientHeight) return;
-    const top = a.getBoundingClientRect().top - nav.getBoundingClientRect().top + nav.scrollTop;
-    if (top < nav.scrollTop || top > nav.scrollTop + nav.clientHeight - 48) {
-      nav.scrollTop = top - nav.clientHeight / 3;
-    }
+    requestAnimationFrame(() => {
+      const nav = this.nav;
+      if (!a.isConnected || nav.scrollHeight <= nav.clientHeight) return;
+      const top = a.getBoundingClientRect().top - nav.getBoundingClientRect().top + nav.scrollTop;
+      if (top < nav.scrollTop || top > nav.scrollTop + nav.clientHeight - 48) {
+        nav.scrollTop = top - nav.clientHeight / 3;
+      }
+    });
   }
 
   /** Mark the link to page `id` as the current page. */

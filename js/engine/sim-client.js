@@ -20,23 +20,45 @@ export class SimClient {
       this._rejectReady = reject;
     });
     this.ready.catch(() => {});
+    this.workerURL = workerURL;
+    this.urls = urls;
+    this.worker = null;
+    this.queued = []; // requests made before start()
     // The shell may have started the worker already (index.html), to save
     // the time the engine's modules take to load; adopt it and replay what
     // it said so far.
     const early = globalThis.llmvizEarlyWorker;
     delete globalThis.llmvizEarlyWorker;
-    this.worker = early ? early.worker : new Worker(workerURL, { type: "module" });
-    this.worker.onmessage = (e) => this._receive(e.data);
-    this.worker.onerror = (e) => {
+    if (early) {
+      this._attach(early.worker);
+      for (const m of early.messages) this._receive(m);
+      if (early.error) this._fail(early.error);
+    }
+  }
+
+  /** Start Python's worker, unless it is running; requests made before wait for it. */
+  start() {
+    if (this.worker) return;
+    let worker;
+    try {
+      worker = new Worker(this.workerURL, { type: "module" });
+    } catch (err) {
+      this._fail(`the simulation worker could not start (${err.message})`);
+      return;
+    }
+    this._attach(worker);
+    worker.postMessage({ op: "init", ...this.urls });
+    for (const m of this.queued) worker.postMessage(m);
+    this.queued = [];
+  }
+
+  _attach(worker) {
+    this.worker = worker;
+    worker.onmessage = (e) => this._receive(e.data);
+    worker.onerror = (e) => {
       e.preventDefault?.();
       this._fail(e.message || "the simulation worker could not start");
     };
-    if (!early) {
-      this.worker.postMessage({ op: "init", ...urls });
-      return;
-    }
-    for (const m of early.messages) this._receive(m);
-    if (early.error) this._fail(early.error);
   }
 
   _fail(error) {
@@ -87,7 +109,8 @@ export class SimClient {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, { resolve, op });
-      this.worker.postMessage({ id, op, ...args });
+      if (this.worker) this.worker.postMessage({ id, op, ...args });
+      else this.queued.push({ id, op, ...args });
     });
   }
 }

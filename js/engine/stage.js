@@ -2,6 +2,7 @@
 // resizes, repaints the latest scene (or a fault panel), and names the
 // labelled shape under the pointer.
 
+import { color } from "./palette.js";
 import { fitTransform, paintError, paintScene } from "./painter.js";
 
 export class Stage {
@@ -67,7 +68,7 @@ export class Stage {
     else if (this.scene) paintScene(this.ctx, this.scene, this.cssW, this.cssH, this.dpr);
     else {
       this.ctx.setTransform(1, 0, 0, 1, 0, 0);
-      this.ctx.fillStyle = getComputedStyle(this.canvas).getPropertyValue("--c-bg") || "#fff";
+      this.ctx.fillStyle = color("bg");
       this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
     }
   }

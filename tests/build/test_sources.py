@@ -120,7 +120,9 @@ def test_good_chapter_renders_to_the_contract(fake_mode, tmp_path, appendices):
     book = compile_with(tmp_path, appendices, GOOD)
     doc = parse_html(book.fragments[f"chapters/{CID}.html"])
     (art,) = doc.find_all("article")
-    assert art.attrs == {"id": CID, "class": "chapter", "data-mode": CID, "data-part": "5", "data-chapter": "9"}
+    # data-fonts lists the fonts of the mode's frames; this fake mode draws none
+    assert art.attrs == {"id": CID, "class": "chapter", "data-mode": CID, "data-part": "5", "data-chapter": "9",
+                         "data-fonts": "[]"}
     assert doc.find_all("p", "kicker")[0].text() == "Part 5 · Chapter 9"
 
     exercises = doc.find_all("section", "exercise")

@@ -125,3 +125,16 @@ def test_scene_stays_small(mid):
         f = cls(submode=sub or None).frame(5.0)
         assert len(f["scene"]["items"]) < 2500
         assert len(json.dumps(f)) < 200_000
+
+
+@pytest.mark.parametrize("mid", mode_ids())
+def test_text_fonts_list_every_first_frame_font(mid):
+    """The build hands the browser text_fonts() to resolve before the first frame:
+    it must cover every view's frame at t = 0, the frame a reader sees first."""
+    cls = get_mode_class(mid)
+    fonts = cls.text_fonts()
+    assert fonts == sorted(fonts) and len({tuple(f) for f in fonts}) == len(fonts)
+    for sub in cls.submodes or {"": None}:
+        for it in cls(submode=sub or None).frame(0.0)["scene"]["items"]:
+            if it["k"] == "text":
+                assert [it.get("font", "sans"), bool(it.get("bold")), it["size"]] in fonts, (sub, it["s"])

@@ -173,6 +173,23 @@ class Mode:
             raise ValueError(f"{cls.id}: view {submode!r} lists unknown controls {unknown}")
         return tuple(p.name for p in cls.params if p.name in shown)
 
+    @classmethod
+    def text_fonts(cls, times: tuple[float, ...] = (0.0, 1.0, 4.0)) -> list[list]:
+        """The fonts every view's scenes draw text in at ``times`` (s), from the defaults.
+
+        Sorted ``[font, bold, size]`` triples (size in logical units). The
+        build writes them on the chapter, so the browser can resolve each
+        font while it waits for Python instead of during the first frame.
+        """
+        found = set()
+        for name in cls.submodes or {"": None}:
+            mode = cls(submode=name or None)
+            for t in times:
+                for it in mode.frame(t)["scene"]["items"]:
+                    if it["k"] == "text":
+                        found.add((it.get("font", "sans"), bool(it.get("bold")), it["size"]))
+        return [list(f) for f in sorted(found)]
+
     def state(self) -> dict:
         """Current parameter values and sub-mode."""
         return {"id": self.id, "submode": self.submode, "values": dict(self.values.data)}

@@ -1,0 +1,67 @@
+// Fonts resolved ahead of need. The first time a page sets text in a font
+// at a size, the browser looks that font up; on Linux every lookup is a
+// synchronous call to the browser process, 1-5 ms on an idle machine and
+// 40-100 ms while Python boots beside it (bench/README.md). Left to the first
+// frame, those lookups made it a long task. Resolved a few at a time while the
+// page waits for Python, they are already cached when the frame needs them.
+
+import { canvasFont } from "./painter.js";
+
+const SLICE_MS = 6; // at most this much lookup work per idle period
+const SAMPLE = "0.9 Ag";
+const warmed = new Set();
+
+/** The fonts the chapter's simulation draws text in (the build lists them on its <article>). */
+export function chapterFonts(article) {
+  try {
+    return JSON.parse(article?.dataset.fonts || "[]").map(([font, bold, size]) => canvasFont(font, bold, size));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The fonts of the simulation pane's own text: its three type sizes
+ * (--fs-pane, --fs-data, --fs-note in style.css) in both stacks, regular
+ * and bold, and the labels' medium weight.
+ */
+export function paneFonts() {
+  const css = getComputedStyle(document.documentElement);
+  const rootPx = parseFloat(css.fontSize) || 16;
+  const out = [];
+  for (const name of ["--fs-pane", "--fs-data", "--fs-note"]) {
+    const raw = css.getPropertyValue(name).trim();
+    const px = raw.endsWith("rem") ? parseFloat(raw) * rootPx : parseFloat(raw);
+    if (!(px > 0)) continue;
+    for (const font of ["sans", "mono"]) out.push(canvasFont(font, false, px), canvasFont(font, true, px));
+    out.push(`500 ${canvasFont("sans", false, px)}`); // the controls' labels
+  }
+  return out;
+}
+
+/**
+ * Resolve the fonts `list()` returns (CSS font shorthands) in idle time, a
+ * few at a time; each font once per visit. The list is made in idle time
+ * too: reading computed styles while a page is being filled forces a style
+ * recalculation.
+ */
+export function warmFonts(list) {
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 20));
+  let todo = null;
+  let ctx = null;
+  const step = () => {
+    if (!todo) {
+      todo = [...new Set(list())].filter((f) => !warmed.has(f)).reverse();
+      ctx = document.createElement("canvas").getContext("2d");
+    }
+    const t0 = performance.now();
+    while (todo.length && performance.now() - t0 < SLICE_MS) {
+      const font = todo.pop();
+      warmed.add(font);
+      ctx.font = font;
+      ctx.measureText(SAMPLE);
+    }
+    if (todo.length) idle(step);
+  };
+  idle(step);
+}
