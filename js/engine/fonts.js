@@ -20,6 +20,32 @@ export function chapterFonts(article) {
   }
 }
 
+const KATEX_SCALE = 1.21; // KaTeX's stylesheet sets math at 1.21em of the text around it
+
+/**
+ * The fonts of a chapter's text: the body's serif in its styles, the
+ * headings' sizes (--fs-h1, --fs-h2) in the sans stack, and KaTeX's main
+ * faces at the size of inline math. Resolved before a chapter arrives, its
+ * first screen does not wait for them.
+ */
+export function textFonts() {
+  const css = getComputedStyle(document.documentElement);
+  const body = getComputedStyle(document.body);
+  const rootPx = parseFloat(css.fontSize) || 16;
+  const px = parseFloat(body.fontSize) || 17;
+  const serif = body.fontFamily;
+  const out = [`${px}px ${serif}`, `italic ${px}px ${serif}`, `600 ${px}px ${serif}`, `700 ${px}px ${serif}`];
+  for (const name of ["--fs-h1", "--fs-h2"]) {
+    const size = parseFloat(css.getPropertyValue(name)) * rootPx;
+    if (size > 0) out.push(`700 ${size}px ${css.getPropertyValue("--sans").trim()}`);
+  }
+  const math = px * KATEX_SCALE;
+  out.push(`${math}px KaTeX_Main`, `italic ${math}px KaTeX_Math`, `700 ${math}px KaTeX_Main`);
+  // KaTeX's faces are web fonts: ask for them now, not when the first formula is laid out.
+  for (const face of ["KaTeX_Main", "KaTeX_Math"]) document.fonts?.load(`${math}px ${face}`).catch(() => {});
+  return out;
+}
+
 /**
  * The fonts of the simulation pane's own text: its three type sizes
  * (--fs-pane, --fs-data, --fs-note in style.css) in both stacks, regular

@@ -2,7 +2,7 @@
 // their simulations in one Python worker that lives for the whole visit.
 
 import "./vis-trigger.js";
-import { chapterFonts, paneFonts, warmFonts } from "./fonts.js";
+import { chapterFonts, paneFonts, textFonts, warmFonts } from "./fonts.js";
 import { Library } from "./library.js";
 import { onSchemeChange } from "./palette.js";
 import { Router } from "./router.js";
@@ -23,6 +23,7 @@ const sim = new SimClient(new URL("worker.js", import.meta.url), {
 });
 const workshop = new Workshop(workshopEl, sim, writeState);
 wireBoot();
+warmFonts(textFonts); // while the first chapter is fetched
 // On a first visit Python's worker starts once the opening page's text is
 // in (onRoute): compiling Python's runtime keeps every core busy, and laid
 // out beside it the text took 50-100 ms tasks. A returning reader's worker
