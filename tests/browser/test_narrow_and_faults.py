@@ -55,7 +55,9 @@ def test_panes_stack_on_a_narrow_screen(phone, order):
     phone.wait_ready(order[1])
     assert page.is_hidden("#sidebar")
     assert phone.painted() > 0.02
-    # A phrase in the text brings the simulation below it into view.
+    # A phrase in the text brings the simulation below it into view (once the
+    # whole chapter is in: slices arriving above the pane would move it).
+    page.wait_for_function("() => !document.getElementById('library').hasAttribute('aria-busy')")
     trig = page.locator("#library vis-trigger").first
     trig.scroll_into_view_if_needed()
     trig.click()
