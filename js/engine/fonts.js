@@ -20,6 +20,14 @@ export function chapterFonts(article) {
   }
 }
 
+// A length custom property of the root (rem or px) in px; 0 when unset.
+function sizePx(css, name) {
+  const raw = css.getPropertyValue(name).trim();
+  const n = parseFloat(raw);
+  if (!(n > 0)) return 0;
+  return raw.endsWith("rem") ? n * (parseFloat(css.fontSize) || 16) : n;
+}
+
 const KATEX_SCALE = 1.21; // KaTeX's stylesheet sets math at 1.21em of the text around it
 
 /**
@@ -31,13 +39,12 @@ const KATEX_SCALE = 1.21; // KaTeX's stylesheet sets math at 1.21em of the text 
 export function textFonts() {
   const css = getComputedStyle(document.documentElement);
   const body = getComputedStyle(document.body);
-  const rootPx = parseFloat(css.fontSize) || 16;
   const px = parseFloat(body.fontSize) || 17;
   const serif = body.fontFamily;
   const out = [`${px}px ${serif}`, `italic ${px}px ${serif}`, `600 ${px}px ${serif}`, `700 ${px}px ${serif}`];
   for (const name of ["--fs-h1", "--fs-h2"]) {
-    const size = parseFloat(css.getPropertyValue(name)) * rootPx;
-    if (size > 0) out.push(`700 ${size}px ${css.getPropertyValue("--sans").trim()}`);
+    const size = sizePx(css, name);
+    if (size) out.push(`700 ${size}px ${css.getPropertyValue("--sans").trim()}`);
   }
   const math = px * KATEX_SCALE;
   out.push(`${math}px KaTeX_Main`, `italic ${math}px KaTeX_Math`, `700 ${math}px KaTeX_Main`);
@@ -53,12 +60,10 @@ export function textFonts() {
  */
 export function paneFonts() {
   const css = getComputedStyle(document.documentElement);
-  const rootPx = parseFloat(css.fontSize) || 16;
   const out = [];
   for (const name of ["--fs-pane", "--fs-data", "--fs-note"]) {
-    const raw = css.getPropertyValue(name).trim();
-    const px = raw.endsWith("rem") ? parseFloat(raw) * rootPx : parseFloat(raw);
-    if (!(px > 0)) continue;
+    const px = sizePx(css, name);
+    if (!px) continue;
     for (const font of ["sans", "mono"]) out.push(canvasFont(font, false, px), canvasFont(font, true, px));
     out.push(`500 ${canvasFont("sans", false, px)}`); // the controls' labels
   }

@@ -109,26 +109,26 @@ export class Library {
 // slices, each an array of top-level blocks. Cost is counted in elements,
 // which is what style and layout pay for (a paragraph of math is hundreds).
 function slice(article) {
+  const blocks = [...article.children];
+  if (!blocks.length) return [];
+  const cost = (b) => 1 + b.getElementsByTagName("*").length;
+  let i = 1; // the first block (the heading) always stays
+  for (let used = cost(blocks[0]); i < blocks.length && (used += cost(blocks[i])) <= FIRST_SCREEN_ELEMENTS; i++);
   const slices = [];
-  let current = null;
-  let budget = FIRST_SCREEN_ELEMENTS;
-  for (const block of [...article.children]) {
-    const cost = 1 + block.getElementsByTagName("*").length;
-    if (current === null) {
-      budget -= cost;
-      if (budget >= 0 || block === article.firstElementChild) continue;
-      current = [];
-      budget = SLICE_ELEMENTS;
-    } else if (budget - cost < 0 && current.length) {
+  let current = [];
+  let used = 0;
+  for (const b of blocks.slice(i)) {
+    const c = cost(b);
+    if (current.length && used + c > SLICE_ELEMENTS) {
       slices.push(current);
       current = [];
-      budget = SLICE_ELEMENTS;
+      used = 0;
     }
-    budget -= cost;
-    current.push(block);
+    current.push(b);
+    used += c;
+    b.remove();
   }
-  if (current?.length) slices.push(current);
-  for (const s of slices) for (const b of s) b.remove();
+  if (current.length) slices.push(current);
   return slices;
 }
 

@@ -103,8 +103,7 @@ function focusHeading(article) {
 // The simulation's accepted state goes into the URL, so a copied link
 // reproduces it; only values that differ from what the view implies are written.
 function writeState(state, baseline) {
-  // While another page loads, the history entry is already that page's.
-  if (!pageId || pageId !== requested || !workshop.desc) return;
+  if (!pageId || !workshop.desc) return;
   const values = {};
   for (const [k, v] of Object.entries(state.values)) {
     if (String(v) !== String(baseline[k])) values[k] = v;

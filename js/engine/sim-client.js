@@ -109,8 +109,9 @@ export class SimClient {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, { resolve, op });
-      if (this.worker) this.worker.postMessage({ id, op, ...args });
-      else this.queued.push({ id, op, ...args });
+      const msg = { id, op, ...args };
+      if (this.worker) this.worker.postMessage(msg);
+      else this.queued.push(msg);
     });
   }
 }
