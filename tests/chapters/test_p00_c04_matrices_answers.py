@@ -134,3 +134,23 @@ def test_shapes_quoted_in_the_prose():
     assert val("llama_ffn") == 14_336
     assert val("llama_kv_width") == 8 * 128
     assert val("gemm_k8_flops") == 2 * 3 * 3 * 8 == 2 * val("gemm_default_flops")
+
+
+def test_kaplan_n_leaves_out_both_embedding_tables():
+    # Kaplan et al. (2020), section 2.1: N excludes vocabulary and positional embeddings;
+    # Llama 3 8B's input and output tables are separate, 128,256 x 4,096 each.
+    table = 128256 * 4096
+    assert val("kaplan_n") == val("llama_params") - 2 * table
+    assert val("kaplan_two_n") == pytest.approx(13.96e9, rel=1e-3)
+    assert A["kaplan_two_n"]().text == "13.96 GFLOP"
+
+
+def test_the_row_form_costs_what_the_column_form_costs():
+    T, h, kv = 512, 4096, 1024
+    X = np.ones((T, h), dtype=np.float32)
+    W = np.ones((h, kv), dtype=np.float32)
+    Y = X @ W
+    assert Y.shape == (T, kv) and (W.T @ X.T).shape == (kv, T)
+    # one multiply and one add per term of each of Y's dot products
+    assert val("rows_k_flops") == 2 * Y.size * X.shape[1]
+    assert val("q_tokens") == T

@@ -79,6 +79,12 @@ def _layer_per_token() -> int:
     return sum(linear_flops(d_in, d_out) for d_in, d_out in layer_projections(MODEL).values())
 
 
+def _kaplan_n() -> int:
+    """Parameters outside both embedding tables, Kaplan et al.'s N (a count)."""
+    parts = param_breakdown(MODEL)
+    return param_count(MODEL) - parts["embedding"] - parts["unembedding"]
+
+
 def _output_flops() -> int:
     m = get_model(MODEL)
     return linear_flops(m.hidden, m.vocab)
@@ -136,6 +142,12 @@ ANSWERS = {
     "llama_params": lambda: Answer(param_count(MODEL), fmt_count(param_count(MODEL), 4)),
     "llama_two_n": lambda: _flops(2 * param_count(MODEL), 4),
     "llama_embedding_flops": lambda: _flops(2 * param_breakdown(MODEL)["embedding"], 4),
+    # Kaplan et al.'s N leaves out both the input and the output embedding tables
+    "kaplan_n": lambda: Answer(_kaplan_n(), fmt_count(_kaplan_n(), 3)),
+    "kaplan_two_n": lambda: _flops(2 * _kaplan_n(), 4),
+    # the k matrix in the row convention: (T x d)(d x kv) for T = 512
+    "rows_k_flops": lambda: _flops(gemm_flops(EX8_TOKENS, layer_projections(MODEL)["k"][1], get_model(MODEL).hidden), 4),
+    "q_tokens": lambda: _plain(EX8_TOKENS),
     "q_flops_512": lambda: _flops(linear_flops(*_q(), tokens=EX8_TOKENS)),
     "q_bytes_1": lambda: Answer(_q_bytes(1), fmt_bytes(_q_bytes(1))),
     "q_bytes_512": lambda: Answer(_q_bytes(EX8_TOKENS), fmt_bytes(_q_bytes(EX8_TOKENS))),
