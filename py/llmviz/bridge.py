@@ -46,11 +46,9 @@ def open_mode(mode_id: str, values_json: str = "{}", submode: str = "", seed: in
     global _current
     try:
         cls = get_mode_class(mode_id)
-        values = json.loads(values_json or "{}")
-        if not isinstance(values, dict):
-            values = {}
+        values, bad = _values(values_json)
         _current = cls(values=None, submode=submode or None, seed=seed)
-        messages = list(_current.messages)
+        messages = list(_current.messages) + bad
         messages += _current.apply(values)
         _current.messages = []
         return _dump({"describe": cls.describe(), "state": _current.state(), "messages": messages})
@@ -68,14 +66,35 @@ def set_param(name: str, value: Any) -> str:
         return _error(e)
 
 
+def _values(values_json: str) -> tuple[dict, list[str]]:
+    """Parameter values from a reader's JSON: a dict, or ``{}`` with a message saying why not."""
+    try:
+        values = json.loads(values_json or "{}")
+    except (TypeError, ValueError):
+        return {}, ["the settings sent with this view are not valid JSON; they were ignored"]
+    if not isinstance(values, dict):
+        return {}, ["the settings sent with this view are not a set of name = value pairs; they were ignored"]
+    return values, []
+
+
 def select(submode: str, values_json: str = "{}") -> str:
-    """Switch the current mode's sub-mode, then apply extra values; JSON state and messages."""
+    """Switch the current mode's sub-mode, then apply extra values; JSON state and messages.
+
+    All or nothing: if anything raises, the mode keeps the view and values it
+    had, so the page's buttons and URL never disagree with Python.
+    """
     try:
         m = _require()
-        messages = m.select(submode) if submode else []
-        messages += m.apply(json.loads(values_json or "{}"))
+    except Exception as e:  # noqa: BLE001
+        return _error(e)
+    saved = m.snapshot()
+    try:
+        values, messages = _values(values_json)
+        messages = (m.select(submode) if submode else []) + messages
+        messages += m.apply(values)
         return _dump({"state": m.state(), "messages": messages})
     except Exception as e:  # noqa: BLE001
+        m.restore(saved)
         return _error(e)
 
 

@@ -11,11 +11,23 @@ optionally :meth:`events`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .params import Param, Values
 from .scene import Scene
+
+
+#: the latest simulation time a frame is drawn at (s); later times are clamped to it
+MAX_T = 1e12
+#: console events are reported for at most this much simulation time before a frame (s)
+EVENT_WINDOW_S = 30.0
+
+
+def _span(s: float) -> str:
+    """A simulation time span for a console line: ``"12.5 s"``, ``"3.2e+09 s"``."""
+    return f"{s:.3g} s" if s < 1e6 else f"{s:.2g} s"
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,16 @@ class Mode:
         self.values.version += 1
         return self._apply(self.submodes[name].values)
 
+    def snapshot(self) -> tuple:
+        """What :meth:`restore` needs to undo a failed change: sub-mode and values."""
+        return self.submode, dict(self.values.data), self.values.version
+
+    def restore(self, saved: tuple) -> None:
+        """Put back a :meth:`snapshot`; the version moves on so caches recompute."""
+        self.submode, data, version = saved
+        self.values.data = dict(data)
+        self.values.version = max(version, self.values.version) + 1
+
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
 
@@ -129,16 +151,36 @@ class Mode:
         return []
 
     def frame(self, t: float) -> dict:
-        """The frame state at time ``t``: ``{"scene", "telemetry", "console", "t"}``."""
-        if t < 0:
+        """The frame state at time ``t``: ``{"scene", "telemetry", "console", "t"}``.
+
+        ``t`` is clamped to ``[0, MAX_T]`` (a non-finite ``t`` becomes 0 with a
+        message). Console events cover at most the last :data:`EVENT_WINDOW_S`
+        seconds before ``t``: a jump far ahead is summarised in one line, so
+        the cost of a frame never grows with the size of the jump.
+        """
+        try:
+            t = float(t)
+        except (TypeError, ValueError, OverflowError):
+            t = math.nan
+        if not math.isfinite(t) and not (t > 0):
+            self.messages.append(f"simulation time {t!r} is not a finite number; showing t = 0")
             t = 0.0
-        scene, telemetry = self.draw(t)
+        t = min(max(t, 0.0), MAX_T)
         t0 = self._last_t if self._last_t is not None and self._last_t <= t else -1.0
-        console = self.events(t0, t) if t0 != t else []
+        # the clock moves on even if drawing fails, so a bad frame is not paid for twice
+        self._last_t = t
+        scene, telemetry = self.draw(t)
+        skipped = []
+        if t - t0 > EVENT_WINDOW_S and t0 >= 0:
+            skipped = [{"level": "info", "text": f"jumped {_span(t - t0)} ahead; events of the last "
+                                                 f"{EVENT_WINDOW_S:g} s follow"}]
+            t0 = t - EVENT_WINDOW_S
+        elif t0 < 0 and t > EVENT_WINDOW_S:
+            t0 = t - EVENT_WINDOW_S
+        console = skipped + self.events(t0, t) if t0 != t else []
         if self.messages:
             console = [{"level": "warn", "text": m} for m in self.messages] + console
             self.messages = []
-        self._last_t = t
         return {"t": t, "scene": scene.to_dict(), "telemetry": telemetry, "console": console}
 
     def new_scene(self) -> Scene:

@@ -60,9 +60,15 @@ class Number(Param):
     def coerce(self, value: Any) -> tuple[Any, str | None]:
         try:
             x = float(value)
+        except OverflowError:
+            # an integer beyond a double's range (10**400): past either end of the slider
+            x = math.inf if value > 0 else -math.inf
         except (TypeError, ValueError):
+            shown = repr(value)
+            if len(shown) > 40:
+                shown = shown[:37] + "..."
             return self.default, (
-                f"{self.label}: {value!r} is not a number; using the default {self._fmt(self.default)}."
+                f"{self.label}: {shown} is not a number; using the default {self._fmt(self.default)}."
             )
         if math.isnan(x):
             return self.default, f"{self.label}: not a number; using the default {self._fmt(self.default)}."
@@ -79,7 +85,11 @@ class Number(Param):
         return x, msg
 
     def _fmt(self, x: float) -> str:
-        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+        if math.isinf(x):
+            return "infinity" if x > 0 else "minus infinity"
+        if float(x).is_integer() and abs(x) < 1e15:
+            return str(int(x))
+        return f"{x:g}"
 
     def describe(self) -> dict:
         d = super().describe()
