@@ -89,6 +89,15 @@ export class Library {
     return article;
   }
 
+  /** A short notice above the page on screen (a link that could not be honoured exactly). */
+  note(text) {
+    const p = document.createElement("p");
+    p.className = "notice";
+    p.setAttribute("role", "status");
+    p.textContent = text;
+    this.pane.prepend(p);
+  }
+
   _message(text) {
     const p = document.createElement("p");
     p.className = "notice";

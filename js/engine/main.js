@@ -5,7 +5,7 @@ import "./vis-trigger.js";
 import { chapterFonts, paneFonts, textFonts, warmFonts } from "./fonts.js";
 import { Library } from "./library.js";
 import { onSchemeChange } from "./palette.js";
-import { Router } from "./router.js";
+import { Router, parseHash } from "./router.js";
 import { SimClient } from "./sim-client.js";
 import { Sidebar } from "./sidebar.js";
 import { registerServiceWorker } from "./sw-register.js";
@@ -22,6 +22,9 @@ const sim = new SimClient(new URL("worker.js", import.meta.url), {
   build: book.build,
 });
 const workshop = new Workshop(workshopEl, sim, writeState);
+sim.onRestart = (reason) => workshop.restart(reason);
+// A handle for the browser's developer tools (and the tests that kill the worker).
+globalThis.llmvizSim = sim;
 wireBoot();
 warmFonts(textFonts); // while the first chapter is fetched
 // On a first visit Python's worker starts once the opening page's text is
@@ -35,7 +38,22 @@ setTimeout(() => sim.start(), PYTHON_START_LATEST_MS);
 let pageId = "";    // the page on screen
 let requested = ""; // the page last routed to, which may still be loading
 let navToken = 0;
-const router = new Router(onRoute, book.order?.[0] || "");
+const router = new Router(onRoute, book.order?.[0] || "", pageForAnchor);
+
+// Anchors that only one page of the book holds, by their prefix (the
+// appendices' generated ids), for a link copied without its page.
+const ANCHOR_PAGES = [
+  [/^(model|models|hardware|formats|interconnects|at)-/, "appendix-d"],
+  [/^paper-/, "appendix-e"],
+  [/^notation-/, "appendix-c"],
+  [/^sol-/, "appendix-a"],
+  [/^term-/, "appendix-b"],
+];
+
+function pageForAnchor(anchor) {
+  const found = ANCHOR_PAGES.find(([re]) => re.test(anchor));
+  return found && (book.order || []).includes(found[1]) ? found[1] : "";
+}
 
 async function onRoute(route, { initial }) {
   if (!route.id) {
@@ -56,6 +74,7 @@ async function onRoute(route, { initial }) {
       if (token !== navToken) return;
       pageId = route.id;
       sidebar.markCurrent(route.id);
+      if (article && route.notice) library.note(route.notice);
       const mode = article?.dataset.mode;
       if (mode) {
         warmFonts(() => [...chapterFonts(article), ...paneFonts()]);
@@ -73,6 +92,15 @@ async function onRoute(route, { initial }) {
     if (initial) sim.start();
     if (token !== navToken) return;
     if (!opened) firstScreen(null); // not shown (unknown page, failed fetch): the pane says why
+    if (article && (route.notice || !parseHash(location.hash).id)) {
+      // The address named no page (a bare anchor, a malformed escape): write
+      // the one the reader is really at, so a copied link works.
+      router.replace({ id: route.id, anchor: route.anchor && document.getElementById(route.anchor) ? route.anchor : "",
+        view: route.view, values: route.values });
+    }
+    if (article && !route.notice && route.anchor && !document.getElementById(route.anchor)) {
+      library.note(`This page has no section “#${route.anchor}”; it opens at the top.`);
+    }
     if (route.anchor) {
       // The anchor may lie in any slice: scroll once the whole page is in.
       scrollToAnchor(route.anchor);

@@ -3,23 +3,43 @@
 //   #/<id>/<anchor>            scroll to element <anchor> inside it
 //   #/<id>?view=<sub>&<p>=<v>  open the simulation in that view with those values
 
-/** Parse a location hash into {id, anchor, view, values}; values are raw strings. */
+/** decodeURIComponent, or null for a malformed escape such as "%E0%A4%A" or a lone "%". */
+function decode(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parse a location hash into {id, anchor, view, values, problem}; values are
+ * raw strings. A hash that cannot be decoded gives an empty route whose
+ * `problem` holds it, so the caller can say why it was not honoured.
+ */
 export function parseHash(hash) {
   let h = (hash || "").replace(/^#/, "");
-  if (!h.startsWith("/")) return { id: "", anchor: h ? decodeURIComponent(h) : "", view: "", values: {} };
+  const none = { id: "", anchor: "", view: "", values: {}, problem: "" };
+  if (!h.startsWith("/")) {
+    const anchor = decode(h);
+    return anchor === null ? { ...none, problem: h } : { ...none, anchor };
+  }
   h = h.slice(1);
   const q = h.indexOf("?");
   const path = q < 0 ? h : h.slice(0, q);
   const query = q < 0 ? "" : h.slice(q + 1);
-  const [id = "", ...rest] = path.split("/");
-  const params = new URLSearchParams(query);
+  const [rawId = "", ...rest] = path.split("/");
+  const id = decode(rawId);
+  const anchor = decode(rest.join("/"));
+  if (id === null || anchor === null) return { ...none, problem: h };
+  const params = new URLSearchParams(query); // never throws: bad escapes stay as text
   const values = {};
   let view = "";
   for (const [k, v] of params) {
     if (k === "view") view = v;
     else values[k] = v;
   }
-  return { id: decodeURIComponent(id), anchor: decodeURIComponent(rest.join("/")), view, values };
+  return { id, anchor, view, values, problem: "" };
 }
 
 /** Build a hash for a route; values are written in the given order. */
@@ -40,9 +60,14 @@ export function formatHash({ id, anchor = "", view = "", values = {} }) {
  * not between slider positions.
  */
 export class Router {
-  constructor(onRoute, fallbackId) {
+  /**
+   * `pageForAnchor(anchor)` names the page that holds a bare anchor (a link
+   * copied as "#model-qwen3-32b"), or "" when no page is known to.
+   */
+  constructor(onRoute, fallbackId, pageForAnchor = () => "") {
     this.onRoute = onRoute;
     this.fallbackId = fallbackId;
+    this.pageForAnchor = pageForAnchor;
     this.current = null;
     window.addEventListener("hashchange", () => this._fire(false));
   }
@@ -53,7 +78,17 @@ export class Router {
 
   _fire(initial) {
     const route = parseHash(location.hash);
-    if (!route.id && !route.anchor) route.id = this.fallbackId;
+    if (route.problem) {
+      const shown = route.problem.length > 60 ? `${route.problem.slice(0, 57)}…` : route.problem;
+      route.notice = `The address “#${shown}” could not be read, so the book opened here instead.`;
+    }
+    // A bare anchor moves within the page on screen; with no page on screen
+    // yet (a first load), it opens the page that holds it.
+    if (!route.id && route.anchor && !this.current?.id) {
+      route.id = this.pageForAnchor(route.anchor);
+      if (!route.id) route.notice = `No page of the book is known to hold “#${route.anchor}”, so the book opened here instead.`;
+    }
+    if (!route.id && (!route.anchor || !this.current?.id)) route.id = this.fallbackId;
     this.current = route;
     this.onRoute(route, { initial });
   }

@@ -1,6 +1,20 @@
 // The page's handle on the Python worker: request/response with ids, boot
 // progress, and Python's own output. One worker lives for the whole visit, so
 // switching chapters never reloads Python.
+//
+// A watchdog notices a worker that stopped answering (killed by the browser,
+// stuck in a loop, or a boot that went silent), starts a new one and tells the
+// page (onRestart), which reopens the simulation where it was.
+
+// A frame takes milliseconds: a request unanswered this long means Python is gone.
+const REPLY_TIMEOUT_MS = 8000;
+// A boot reports progress every few hundred ms while downloading, then starts
+// the interpreter silently (seconds on a slow phone); this long without a word
+// means it hung.
+const BOOT_STALL_MS = 45000;
+// Restarts in a row without a single answer between them before giving up.
+const MAX_RESTARTS = 2;
+const WATCH_EVERY_MS = 1000;
 
 export class SimClient {
   /**
@@ -15,11 +29,12 @@ export class SimClient {
     this.framed = false;
     this.onProgress = () => {};
     this.onLog = () => {};
-    this.ready = new Promise((resolve, reject) => {
-      this._resolveReady = resolve;
-      this._rejectReady = reject;
-    });
-    this.ready.catch(() => {});
+    this.onRestart = () => {};
+    this.restarts = 0;
+    this.isReady = false;
+    this.readyAt = 0;
+    this.lastHeard = 0;
+    this._newReady();
     this.workerURL = workerURL;
     this.urls = urls;
     this.worker = null;
@@ -34,6 +49,14 @@ export class SimClient {
       for (const m of early.messages) this._receive(m);
       if (early.error) this._fail(early.error);
     }
+  }
+
+  _newReady() {
+    this.ready = new Promise((resolve, reject) => {
+      this._resolveReady = resolve;
+      this._rejectReady = reject;
+    });
+    this.ready.catch(() => {});
   }
 
   /** Start Python's worker, unless it is running; requests made before wait for it. */
@@ -54,11 +77,57 @@ export class SimClient {
 
   _attach(worker) {
     this.worker = worker;
+    this.lastHeard = performance.now();
     worker.onmessage = (e) => this._receive(e.data);
     worker.onerror = (e) => {
       e.preventDefault?.();
-      this._fail(e.message || "the simulation worker could not start");
+      if (this.isReady) this._restart(`Python's worker crashed (${e.message || "no reason given"})`);
+      else this._fail(e.message || "the simulation worker could not start");
     };
+    this._watch ??= setInterval(() => this._check(), WATCH_EVERY_MS);
+  }
+
+  /** The watchdog: a silent boot or an unanswered request means the worker is gone. */
+  _check() {
+    if (!this.worker || this.failed) return;
+    const now = performance.now();
+    if (!this.isReady) {
+      if (now - this.lastHeard > BOOT_STALL_MS) this._restart("Python stopped starting");
+      return;
+    }
+    for (const p of this.pending.values()) {
+      // a request sent while Python was starting waits for it: count from ready
+      if (now - Math.max(p.sent, this.readyAt) > REPLY_TIMEOUT_MS) {
+        this._restart("Python stopped answering");
+        return;
+      }
+    }
+  }
+
+  /**
+   * Replace the worker: pending requests resolve with {error, restarting},
+   * a new worker boots (from the snapshot where there is one), and onRestart
+   * lets the page reopen its simulation once the new one is ready.
+   */
+  _restart(reason) {
+    const old = this.worker;
+    if (old) {
+      old.onmessage = null;
+      old.onerror = null;
+      old.terminate();
+    }
+    this.worker = null;
+    for (const { resolve } of this.pending.values()) resolve({ error: reason, restarting: true });
+    this.pending.clear();
+    this.restarts += 1;
+    if (this.restarts > MAX_RESTARTS) {
+      this._fail(`${reason}, and starting it again did not help`);
+      return;
+    }
+    this.isReady = false;
+    this._newReady();
+    this.start();
+    this.onRestart(reason);
   }
 
   _fail(error) {
@@ -69,10 +138,13 @@ export class SimClient {
   }
 
   _receive(m) {
+    this.lastHeard = performance.now();
     if (m.type === "progress") this.onProgress(m);
     else if (m.type === "log") this.onLog(m);
     else if (m.type === "ready") {
-      performance.mark("llmviz:python-ready");
+      if (!this.isReady && !this.restarts) performance.mark("llmviz:python-ready");
+      this.isReady = true;
+      this.readyAt = performance.now();
       this._resolveReady(m);
     }
     else if (m.type === "failed") this._fail(m.error);
@@ -80,6 +152,7 @@ export class SimClient {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.restarts = 0; // it answers: the next fault may restart it again
       if (m.error) {
         p.resolve({ error: m.error });
         return;
@@ -108,7 +181,7 @@ export class SimClient {
     if (this.failed) return Promise.resolve({ error: `Python did not start: ${this.failed}` });
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, { resolve, op });
+      this.pending.set(id, { resolve, op, sent: performance.now() });
       const msg = { id, op, ...args };
       if (this.worker) this.worker.postMessage(msg);
       else this.queued.push(msg);

@@ -65,7 +65,7 @@ export class Workshop {
     this.log.clear();
     this.timeOut.textContent = "";
     const res = await this.sim.request("open", { mode: modeId, values, submode: view });
-    if (gen !== this.openGen) return;
+    if (gen !== this.openGen || res.restarting) return;
     if (res.error) {
       this._showFault(res.error, `The simulation “${modeId}” could not open`);
       this._buildEmptyControls();
@@ -85,6 +85,33 @@ export class Workshop {
     this.setPlaying(!this.reduced.matches);
     this.dirty = true;
     this.setState("ready");
+  }
+
+  /**
+   * Python's worker was replaced (sim-client's watchdog): show the boot
+   * progress, then reopen the same simulation with its view, values and time.
+   */
+  async restart(reason) {
+    const keep = this.desc && this.state
+      ? { mode: this.modeId, view: this.state.submode, values: this.state.values, t: this.t, playing: this.playing }
+      : null;
+    this.setPlaying(false);
+    this.inflight = false;
+    this.root.dataset.state = "booting";
+    this.log.add("warn", `${reason}; starting it again…`);
+    if (!keep) return;
+    await this.sim.ready.catch(() => {});
+    if (this.sim.failed) {
+      this._showFault(this.sim.failed, "The simulation could not be restarted");
+      return;
+    }
+    if (this.modeId !== keep.mode) return; // the reader moved on meanwhile
+    await this.open(keep.mode, keep.view, keep.values);
+    if (this.modeId !== keep.mode || !this.desc) return;
+    this.t = keep.t;
+    this.setPlaying(keep.playing && !this.reduced.matches);
+    this.dirty = true;
+    this.log.add("warn", `${reason}. Python was started again and the simulation reopened where it was (t = ${keep.t.toFixed(1)} s).`);
   }
 
   /** Leave the current simulation (a page without one). */
@@ -123,7 +150,7 @@ export class Workshop {
     const gen = this.openGen;
     clearActiveTriggers();
     const res = await this.sim.request("set", { name, value });
-    if (gen !== this.openGen) return;
+    if (gen !== this.openGen || res.restarting) return;
     if (res.error) return this._showFault(res.error);
     this._messages(res.messages);
     this._accept(res.state);
@@ -145,7 +172,7 @@ export class Workshop {
     const gen = this.openGen;
     if (fromButton) clearActiveTriggers();
     const res = await this.sim.request("select", { submode, values });
-    if (gen !== this.openGen) return;
+    if (gen !== this.openGen || res.restarting) return;
     if (res.error) return this._showFault(res.error);
     this._messages(res.messages);
     this._accept(res.state);
@@ -278,8 +305,8 @@ export class Workshop {
       res = { error: String(err.message || err) };
     }
     this.inflight = false;
-    if (gen !== this.openGen) {
-      this.dirty = true; // answer for a mode that is no longer open
+    if (gen !== this.openGen || res.restarting) {
+      this.dirty = true; // answer for a mode that is no longer open, or a worker being replaced
       return;
     }
     if (res.error) return this._showFault(res.error);
