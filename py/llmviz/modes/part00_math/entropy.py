@@ -168,6 +168,25 @@ def loss_curve_point(truth: int, z: float) -> tuple[float, float, float]:
     return qt, cross_entropy(one_hot(truth), q, base=math.e), qt - 1.0
 
 
+def clip_to_box(x1, y1, x2, y2, xlo, xhi, ylo, yhi):
+    """The part of a segment inside the box [xlo, xhi]×[ylo, yhi] (Liang-Barsky), or None."""
+    dx, dy = x2 - x1, y2 - y1
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x1 - xlo), (dx, xhi - x1), (-dy, y1 - ylo), (dy, yhi - y1)):
+        if abs(p) < 1e-12:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return None
+    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
+
+
 def periodic_hits(t0: float, t1: float, phase: float, period: float) -> tuple[int, int]:
     """Occurrences k of an event at times k·period + phase (k ≥ 0) inside (t0, t1]: (first k, last k)."""
     first = max(0, math.floor((t0 - phase) / period) + 1)
@@ -228,6 +247,24 @@ class EntropyMode(Mode):
     default_submode = "surprise"
 
     # -- which view ------------------------------------------------------------
+
+    def __init__(self, values=None, submode=None, seed: int = 0):
+        self._memos: dict[str, tuple] = {}
+        super().__init__(values=values, submode=submode, seed=seed)
+
+    def _memo(self, name: str, key, fn):
+        """``fn()`` remembered for one animation state ``key`` under the current parameters.
+
+        Between two draws (or two terms of the sum, or while a slider rests)
+        consecutive frames are identical, so they cost a lookup, not a redraw.
+        """
+        full = (self.values.version, self.submode, key)
+        hit = self._memos.get(name)
+        if hit and hit[0] == full:
+            return hit[1]
+        v = fn()
+        self._memos[name] = (full, v)
+        return v
 
     def view(self) -> str:
         """The picture the current sub-mode shows: surprise, compare, nexttoken or perplexity."""
@@ -343,9 +380,13 @@ class EntropyMode(Mode):
         return min(DRAWS, int(tc * DRAW_RATE) + 1), False
 
     def _draw_surprise(self, t: float):
+        k, finished = self._surprise_position(t)
+        return self._memo("surprise", (k, finished), lambda: self._surprise_frame(k, finished))
+
+    def _surprise_frame(self, k: int, finished: bool):
+        """The surprise view after ``k`` draws (all of them and resting if ``finished``)."""
         st = self.cached("surprise", self._surprise_static)
         d, fx, fy = st["d"], st["fx"], st["fy"]
-        k, finished = self._surprise_position(t)
         sc = self.new_scene()
         sc.items.extend(st["items"])
         draws, cum, s, p, unit, log = d["draws"], d["cum"], d["s"], d["p"], d["unit"], d["log"]
@@ -503,9 +544,13 @@ class EntropyMode(Mode):
         return int(tc / TERM_S), False
 
     def _draw_compare(self, t: float):
+        k, finished = self._compare_position(t)
+        return self._memo("compare", (k, finished), lambda: self._compare_frame(k, finished))
+
+    def _compare_frame(self, k: int, finished: bool):
+        """The compare view with ``k`` terms added (all six and resting if ``finished``)."""
         st = self.cached("compare", self._compare_static)
         d = st["d"]
-        k, finished = self._compare_position(t)
         sc = self.new_scene()
         x0, slot = self.X0, self.SLOT
         if not finished:
@@ -621,10 +666,17 @@ class EntropyMode(Mode):
                 "slot": slot, "ytop": ytop, "ybot": ybot, "lmax": lmax}
 
     def _draw_next(self, t: float):
+        z = self._z_at(t)
+        # the paused twin shows one state until a slider moves; the sweep changes every frame
+        if self.submode == "logit":
+            return self._memo("next", z, lambda: self._next_frame(z))
+        return self._next_frame(z)
+
+    def _next_frame(self, z: float):
+        """The next-token view with the true token's logit at ``z``."""
         st = self.cached("next", self._next_static)
         truth, zy, fx, fy = st["truth"], st["zy"], st["fx"], st["fy"]
         x0, qx0, slot, ytop, ybot = st["x0"], st["qx0"], st["slot"], st["ytop"], st["ybot"]
-        z = self._z_at(t)
         zs = next_token_logits(truth, z)
         q = softmax(zs)
         loss = cross_entropy(one_hot(truth), q, base=math.e)
@@ -647,8 +699,9 @@ class EntropyMode(Mode):
             sc.text(qx0 + slot * i + slot / 2, ybot + 34, f"{q[i]:.2f}", size=SMALL, align="c", base="t",
                     fill="accent2" if i == truth else "muted", bold=i == truth)
         # the point on the loss curve and its tangent (slope q − 1)
-        dz = 1.6
-        sc.line(fx(z - dz), fy(loss - slope * dz), fx(z + dz), fy(loss + slope * dz), stroke="accent3", lw=2)
+        seg = clip_to_box(z - 1.6, loss - slope * 1.6, z + 1.6, loss + slope * 1.6, Z_LO, Z_HI, 0.0, st["lmax"])
+        if seg:
+            sc.line(fx(seg[0]), fy(seg[1]), fx(seg[2]), fy(seg[3]), stroke="accent3", lw=2)
         sc.circle(fx(z), fy(loss), 6, fill="accent2")
         name = TOKENS[truth]
         total = math.fsum(math.exp(v) for v in zs)
