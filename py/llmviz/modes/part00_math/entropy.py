@@ -808,10 +808,10 @@ class EntropyMode(Mode):
         sc.text(20, 472, f"A model whose loss is {fmt_num(d['nats'], 3)} nats per token is, on average, as unsure as a "
                          f"fair pick among {pp:.2f} tokens.", size=SMALL, base="t")
         v = get_model(MODEL).vocab
-        sc.text(20, 502, f"The ceiling: a uniform guess over Llama 3 8B's {v:,} tokens has perplexity {v:,} "
-                         f"(ln {v:,} = {math.log(v):.2f} nats).", size=SMALL, fill="muted", base="t")
+        sc.text(20, 502, f"Uniform over Llama 3 8B's {v:,} tokens, the widest it can be: perplexity {v:,}, "
+                         f"{math.log(v):.2f} nats.", size=SMALL, fill="muted", base="t")
         sc.text(20, 532, f"Uniform over these {n} tokens would be {n}; certainty would be 1. "
-                         f"Perplexity always lies between.", size=SMALL, fill="muted", base="t")
+                         f"A distribution's perplexity lies between.", size=SMALL, fill="muted", base="t")
         return {"items": sc.items, "d": d, "slot": slot, "bar_w": bar_w, "hscale": hscale, "rx": rx}
 
     def _draw_perplexity(self, t: float):
