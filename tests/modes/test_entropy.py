@@ -191,7 +191,7 @@ def test_the_sweep_climbs_then_rests_then_restarts():
     assert z(RISE_S + TOP_HOLD_S / 2) == Z_HI
     assert z(RISE_S + TOP_HOLD_S + 0.5) == pytest.approx(Z_LO + (Z_HI - Z_LO) * 0.5 / RISE_S)
     period = RISE_S + TOP_HOLD_S
-    assert z(1e12 * period + 3.0) == pytest.approx(z(3.0))
+    assert z(1e9 * period + 3.0) == pytest.approx(z(3.0))  # far ahead, within MAX_T
 
 
 def test_dot_sits_on_the_curve_and_the_tangent_has_slope_q_minus_one():
@@ -226,8 +226,9 @@ def test_next_token_console_narrates_the_sweep():
     assert texts and "is now the top guess" in texts[0]
     texts = [e["text"] for e in m.frame(RISE_S + 0.05)["console"]]
     assert texts and "never 0" in texts[0]
-    # an enormous jump reports each kind of event once, not once per cycle
-    assert len(m.frame(1e9)["console"]) <= 3
+    # an enormous jump says so in one line, then reports each kind of event once, not once per cycle
+    texts = [e["text"] for e in m.frame(1e9)["console"]]
+    assert texts[0].startswith("jumped") and len(texts) <= 4
 
 
 # -- perplexity ------------------------------------------------------------------------------
