@@ -149,6 +149,11 @@ def arrivals(t0: float, t1: float, leg: float = LEG_S, offset: float = MOVE_S) -
     return n1 - count(t0) if t0 >= 0 else n1, n1 - 1
 
 
+def units_text(v: float) -> str:
+    """A distance on the canvas in logical units: whole units from 10 up, two figures below."""
+    return f"{v:.0f} units" if v >= 10 else f"{v:.2g} units"
+
+
 def _overlaps(a, b) -> bool:
     return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
 
@@ -206,20 +211,23 @@ COMPOSE_FN = {
 
 def compose_expr(name: str, inner: str) -> str:
     """``name`` applied to the expression ``inner``, written as on paper."""
-    atomic = inner in ("x", "u") or (inner.endswith(")") and "(" in inner and " " not in inner.split("(")[0]
-                                     and inner.count("(") == 1)
+    bare = inner in ("x", "u")
+    # a single call such as σ(x) or softplus(x) needs no brackets of its own
+    call = inner.endswith(")") and inner.count("(") == 1 and " " not in inner
     if name == "lin":
-        return f"2{inner} + 1" if inner in ("x", "u") else (f"2\u00b7{inner} + 1" if atomic else f"2({inner}) + 1")
+        if bare:
+            return f"2{inner} + 1"
+        return f"2({inner}) + 1" if (" + " in inner or f" {MINUS} " in inner) else f"2{DOT}{inner} + 1"
     if name == "sq":
-        return f"{inner}\u00b2" if atomic else f"({inner})\u00b2"
+        return f"{inner}\u00b2" if (bare or call) else f"({inner})\u00b2"
     if name == "exp":
         return "e\u02e3" if inner == "x" else ("e\u1d58" if inner == "u" else f"exp({inner})")
     if name == "ln":
-        return f"ln {inner}" if inner in ("x", "u") else f"ln({inner})"
+        return f"ln {inner}" if bare else f"ln({inner})"
     if name == "sigmoid":
         return f"\u03c3({inner})"
     if name == "tanh":
-        return f"tanh {inner}" if inner in ("x", "u") else f"tanh({inner})"
+        return f"tanh {inner}" if bare else f"tanh({inner})"
     return f"softplus({inner})"
 
 
@@ -258,7 +266,7 @@ class FunctionsMode(Mode):
                help="Polynomial: the constant term, f(0)."),
         Number("amp", "A (the value at x = 0)", lo=0.25, hi=4, step=0.05, default=1.0,
                help="Exponential A\u00b7e^(kx): where the curve crosses the vertical axis."),
-        Number("k", "k (rate)", lo=-3, hi=3, step=0.05, default=0.7,
+        Number("k", "k (rate)", lo=-4, hi=4, step=0.05, default=0.7,
                help="Exponential and log-scale views: growth per unit of x (negative: decay). "
                     "Sigmoid: how steep the step is."),
         Number("base", "b (base of the logarithm)", lo=1.5, hi=10, step=0.01, default=2.72,
@@ -733,12 +741,14 @@ class FunctionsMode(Mode):
         sc = Scene(*self.size)
         self._header(sc, "Composition: one function's output is the next one's input",
                      "(f\u2218g)(x) = f(g(x)): apply g first, then f. The token carries x through both.")
-        heads = ((f"1. g(x) = {g_txt}", "x", "u = g(x)"), (f"2. f(u) = {f_txt}", "u = g(x)", "f(u)"),
-                 (f"3. f(g(x)) = {fg_txt}", "x", "f(g(x))"))
-        for p, (head, xl, yl), fn in zip(plots, heads, (g, f, lambda v: safe(f, safe(g, v)) if safe(g, v) is not None else None)):
+        heads = (("1. g, applied first", f"g(x) = {g_txt}", "x"),
+                 ("2. f, applied to u = g(x)", f"f(u) = {f_txt}", "u = g(x)"),
+                 ("3. the chain f\u2218g", f"f(g(x)) = {fg_txt}", "x"))
+        for p, (head, formula, xl), fn in zip(plots, heads, (g, f, lambda v: safe(f, safe(g, v)) if safe(g, v) is not None else None)):
             p.frame(sc, xticks=nice_ticks(*p.xlim, target=5), yticks=nice_ticks(*p.ylim, target=5),
                     size=SMALL, xlabel=xl)
-            sc.text(p.x - 40, 92, head, size=BODY, bold=True)
+            sc.text(p.x - 40, 80, head, size=SMALL, bold=True, fill="muted")
+            sc.text(p.x - 40, 100, formula, size=BODY, bold=True, fill="accent")
             p.curve(sc, lambda v, fn=fn: safe(fn, v), n=161, stroke="accent", lw=3)
         sc.text(20, 560, f"Other order, g(f(x)) = {gf_txt}", size=SMALL, fill="muted")
         return {"items": sc.items, "plots": plots, "g": g_txt, "f": f_txt, "fg": fg_txt, "gf": gf_txt,
@@ -899,7 +909,7 @@ class FunctionsMode(Mode):
         rows.append(("", "ink", False))
         if logy:
             rows += [("ln y = k\u00b7x: a linear function of x", "ink", True),
-                     (f"so the line is straight, slope k = {coef(k)}", "ink", False),
+                     (f"straight line, slope k = {coef(k)}", "ink", False),
                      ("every step of 1 in x climbs the", "ink", False),
                      ("same height: \u00d7e^k", "ink", False),
                      ("", "ink", False),
@@ -910,7 +920,8 @@ class FunctionsMode(Mode):
             end = f(10.0)
             share = mid / max(end, 1e-300)
             rows += [("linear axis: equal steps add", "ink", True),
-                     (f"y(5) = {num(mid)}, y(10) = {num(end)}", "ink", False),
+                     (f"y(5) = {num(mid)}", "ink", False),
+                     (f"y(10) = {num(end)}", "ink", False),
                      (f"y(5) is {num(100 * share)} % of y(10)" if k > 0 else "the decay hugs the axis", "ink", False),
                      ("the first half is a flat smear", "ink", False),
                      ("", "ink", False),
@@ -988,7 +999,7 @@ class FunctionsMode(Mode):
         gap = p.fx(b) - p.fx(a)
         span = decades(lo, hi)
         foot = (f"Smallest to largest: \u00d7{num(hi / lo)}, {num(span)} decades. "
-                f"Mamba 2.8B to Llama 3 8B: {gap:.0f} units apart on this axis.")
+                f"Mamba 2.8B to Llama 3 8B: {units_text(gap)} apart on this axis.")
         sc.text(20, 586, foot, size=SMALL, fill="muted")
         return {"items": sc.items, "plot": p, "rows": rows, "gap": gap, "span": span, "top": top, "rh": rh}
 
@@ -1006,7 +1017,7 @@ class FunctionsMode(Mode):
         tel = [metric("model", "highlighted model", n, f"{name}: {fmt_count(n)}", "parameters"),
                metric("log10", "log\u2081\u2080 of its parameter count", l10, f"{l10:.2f}", ""),
                metric("span", "decades from smallest to largest", st["span"], num(st["span"]), "decades"),
-               metric("gap", "Mamba 2.8B \u2192 Llama 3 8B on this axis", st["gap"], f"{st['gap']:.0f} units", "")]
+               metric("gap", "Mamba 2.8B \u2192 Llama 3 8B on this axis", st["gap"], units_text(st["gap"]), "units")]
         return sc, tel
 
     def _sizes_events(self, t0: float, t1: float) -> list[dict]:
