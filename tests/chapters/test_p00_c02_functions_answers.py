@@ -90,7 +90,7 @@ def test_exponential_growth():
     assert val("exp_07_10") == pytest.approx(np.exp(7))
     assert val("exp_07_5") == pytest.approx(np.exp(3.5))
     assert val("share_5_10") == pytest.approx(np.exp(-3.5))
-    assert text("share_5_10") == "3.0 %"
+    assert text("share_5_10") == "3.02 %"
 
 
 def test_order_of_composition():

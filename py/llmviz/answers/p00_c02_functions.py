@@ -141,7 +141,7 @@ ANSWERS = {
     "exp_07_10": lambda: _plain(math.exp(RATE * 10)),
     "exp_07_5": lambda: _plain(math.exp(RATE * 5)),
     "share_5_10": lambda: Answer(math.exp(RATE * 5) / math.exp(RATE * 10),
-                                 f"{100 * math.exp(RATE * 5) / math.exp(RATE * 10):.1f} %"),
+                                 f"{100 * math.exp(RATE * 5) / math.exp(RATE * 10):.3g} %"),
     "fg_1": lambda: _plain(math.exp(2 * 1 + 1)),
     "gf_1": lambda: _plain(2 * math.exp(1) + 1),
     # logarithms and products of probabilities

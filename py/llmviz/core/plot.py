@@ -165,12 +165,14 @@ class Plot:
     def frame(self, sc: Scene, xticks: Iterable[float] = (), yticks: Iterable[float] = (),
               xfmt: Callable[[float], str] = fmt_tick, yfmt: Callable[[float], str] = fmt_tick,
               size: float = 15, xlabel: str = "", ylabel: str = "", grid: bool = True,
-              zero: bool = True, fill: str | None = "panel") -> None:
+              zero: bool = True, fill: str | None = "panel", marks: bool = True) -> None:
         """Background, grid lines at the ticks, tick labels outside the box, axis names.
 
         With ``zero`` the lines x = 0 and y = 0 are drawn darker where they
         fall inside a linear window. ``xlabel`` sits under the tick labels
         at the right end; ``ylabel`` above the box at its left edge.
+        ``marks=False`` leaves out the short tick strokes (the grid lines
+        already show where the ticks are), which keeps a scene smaller.
         """
         x0, y0, x1, y1 = self.box()
         if fill:
@@ -179,13 +181,15 @@ class Plot:
             px = self.fx(v)
             if grid:
                 sc.line(px, y0, px, y1, stroke="grid", lw=1)
-            sc.line(px, y1, px, y1 + 5, stroke="muted")
+            if marks:
+                sc.line(px, y1, px, y1 + 5, stroke="muted")
             sc.text(px, y1 + 7, xfmt(v), size=size, fill="muted", align="c", base="t")
         for v in yticks:
             py = self.fy(v)
             if grid:
                 sc.line(x0, py, x1, py, stroke="grid", lw=1)
-            sc.line(x0 - 5, py, x0, py, stroke="muted")
+            if marks:
+                sc.line(x0 - 5, py, x0, py, stroke="muted")
             sc.text(x0 - 8, py, yfmt(v), size=size, fill="muted", align="r", base="m")
         if zero:
             if not self.ylog and self.ylim[0] < 0 < self.ylim[1]:

@@ -311,6 +311,24 @@ class FunctionsMode(Mode):
     }
     default_submode = "sigmoid"
 
+    def __init__(self, values=None, submode=None, seed: int = 0):
+        self._memos: dict[str, tuple] = {}
+        super().__init__(values=values, submode=submode, seed=seed)
+
+    def _memo(self, name: str, key, fn):
+        """``fn()`` remembered for one animation state ``key`` under the current parameters.
+
+        While the probe holds still, consecutive frames are identical: they
+        cost a lookup instead of a redraw.
+        """
+        full = (self.values.version, self.submode, key)
+        hit = self._memos.get(name)
+        if hit and hit[0] == full:
+            return hit[1]
+        v = fn()
+        self._memos[name] = (full, v)
+        return v
+
     # -- which view -----------------------------------------------------------------------
 
     def view(self) -> str:
@@ -551,7 +569,7 @@ class FunctionsMode(Mode):
         p = Plot(*PLOT, xlim=spec["xlim"], ylim=spec["ylim"])
         xt = nice_ticks(*spec["xlim"], target=7)
         yt = nice_ticks(*spec["ylim"], target=7)
-        p.frame(sc, xticks=xt, yticks=yt, size=SMALL, xlabel="x", ylabel="f(x)")
+        p.frame(sc, xticks=xt, yticks=yt, size=SMALL, xlabel="x", ylabel="f(x)", marks=False)
         bounds = p.box()
         placed: list = []
         for label, g, at in spec["guides"]:
@@ -608,9 +626,13 @@ class FunctionsMode(Mode):
                     offsets=((0, 14 if a > 0 else -14, "c"), (0, -14 if a > 0 else 14, "c")))
 
     def _draw_family(self, t: float):
+        px, _leg, _u = probe_at(t, self._family()["stops"])
+        return self._memo("family", px, lambda: self._family_frame(px))
+
+    def _family_frame(self, px: float):
+        """The family view with the probe at ``px``."""
         st = self.cached("family_static", self._family_static)
         spec, p = st["spec"], st["plot"]
-        px, leg, u = probe_at(t, spec["stops"])
         try:
             py = spec["fn"](px)
         except (ValueError, OverflowError):
@@ -746,23 +768,27 @@ class FunctionsMode(Mode):
                  ("3. the chain f\u2218g", f"f(g(x)) = {fg_txt}", "x"))
         for p, (head, formula, xl), fn in zip(plots, heads, (g, f, lambda v: safe(f, safe(g, v)) if safe(g, v) is not None else None)):
             p.frame(sc, xticks=nice_ticks(*p.xlim, target=5), yticks=nice_ticks(*p.ylim, target=5),
-                    size=SMALL, xlabel=xl)
+                    size=SMALL, xlabel=xl, marks=False)
             sc.text(p.x - 40, 80, head, size=SMALL, bold=True, fill="muted")
             sc.text(p.x - 40, 100, formula, size=BODY, bold=True, fill="accent")
-            p.curve(sc, lambda v, fn=fn: safe(fn, v), n=161, stroke="accent", lw=3)
+            p.curve(sc, lambda v, fn=fn: safe(fn, v), n=121, stroke="accent", lw=3)
         sc.text(20, 560, f"Other order, g(f(x)) = {gf_txt}", size=SMALL, fill="muted")
         return {"items": sc.items, "plots": plots, "g": g_txt, "f": f_txt, "fg": fg_txt, "gf": gf_txt,
                 "inner": inner, "outer": outer}
 
     def _draw_compose(self, t: float):
+        x, _leg, since = probe_at(t, COMPOSE_STOPS, COMPOSE_LEG_S)
+        # which stage of the trace is lit: 0 gliding, 1 through g, 2 through f, 3 done
+        stage = 0 if since < MOVE_S else min(3, 1 + int((since - MOVE_S) // TRACE_S))
+        frac = 0.0 if stage in (0, 3) else min(1.0, ((since - MOVE_S) % TRACE_S) / TRACE_S)
+        return self._memo("compose", (x, stage, frac), lambda: self._compose_frame(x, stage, frac))
+
+    def _compose_frame(self, x: float, stage: int, frac: float):
+        """The composition view with the probe at ``x`` and the token at ``stage`` (``frac`` along)."""
         st = self.cached("compose_static", self._compose_static)
         p1, p2, p3 = st["plots"]
         inner, outer = st["inner"], st["outer"]
-        x, leg, since = probe_at(t, COMPOSE_STOPS, COMPOSE_LEG_S)
         u, y = compose_value(outer, inner, x)
-        # which stage of the trace is lit: 0 gliding, 1 through g, 2 through f, 3 done
-        stage = 0 if since < MOVE_S else min(3, 1 + int((since - MOVE_S) // TRACE_S))
-        frac = 0.0 if since < MOVE_S else min(1.0, ((since - MOVE_S) % TRACE_S) / TRACE_S)
         sc = self.new_scene()
         sc.items = list(st["items"])
         lit = {1: p1, 2: p2, 3: p3}.get(stage)
@@ -863,7 +889,7 @@ class FunctionsMode(Mode):
         self._header(sc, "A log axis turns exponential growth into a straight line",
                      "y = e^(kx) (blue) against x\u00b2 (purple, dashed). Toggle the value axis between linear and log.")
         p.frame(sc, xticks=nice_ticks(*LOG_X, target=6), yticks=yt, size=SMALL, xlabel="x",
-                ylabel="y (log scale: each line \u00d710)" if logy else "y (linear scale)")
+                ylabel="y (log scale: each line \u00d710)" if logy else "y (linear scale)", marks=False)
         p.curve(sc, sq, n=121, stroke="accent3", lw=2, dash=(7, 5))
         p.curve(sc, f, n=121, stroke="accent", lw=3)
         placed: list = []
@@ -929,9 +955,13 @@ class FunctionsMode(Mode):
         return rows
 
     def _draw_logscale(self, t: float):
+        px, _leg, _u = probe_at(t, LOG_STOPS)
+        return self._memo("logscale", px, lambda: self._logscale_frame(px))
+
+    def _logscale_frame(self, px: float):
+        """The log-scale view with the probe at ``px``."""
         st = self.cached("logscale_static", self._logscale_static)
         p, f = st["plot"], st["f"]
-        px, leg, u = probe_at(t, LOG_STOPS)
         py = f(px)
         sc = self.new_scene()
         sc.items = list(st["items"])
@@ -983,8 +1013,10 @@ class FunctionsMode(Mode):
         self._header(sc, "Model sizes: the catalog on a " + ("log axis" if logx else "linear axis"),
                      "Total parameters of every model in the catalog, smallest first. " +
                      ("Each grid line is \u00d710." if logx else f"Each grid line adds {fmt_count(ticks[1])}."))
-        p.frame(sc, xticks=ticks, yticks=(), size=SMALL, xfmt=lambda v: fmt_count(v).replace(" ", " "),
-                zero=False)
+        p.frame(sc, xticks=ticks, yticks=(), size=SMALL, xfmt=fmt_count, zero=False, marks=False)
+        # the highlight band goes between the plot's background and the rows, so it never veils a name
+        under = list(sc.items)
+        sc.items = []
         for i, (name, n) in enumerate(rows):
             y = top + rh * (i + 0.5)
             sc.text(20, y, name, size=SMALL)
@@ -1001,17 +1033,24 @@ class FunctionsMode(Mode):
         foot = (f"Smallest to largest: \u00d7{num(hi / lo)}, {num(span)} decades. "
                 f"Mamba 2.8B to Llama 3 8B: {units_text(gap)} apart on this axis.")
         sc.text(20, 586, foot, size=SMALL, fill="muted")
-        return {"items": sc.items, "plot": p, "rows": rows, "gap": gap, "span": span, "top": top, "rh": rh}
+        return {"under": under, "items": sc.items, "plot": p, "rows": rows, "gap": gap, "span": span,
+                "top": top, "rh": rh}
 
     def _draw_sizes(self, t: float):
+        n_rows = len(self._sizes_rows())
+        i = int((t % (SIZES_STEP_S * n_rows)) // SIZES_STEP_S)
+        return self._memo("sizes", i, lambda: self._sizes_frame(i))
+
+    def _sizes_frame(self, i: int):
+        """The model-size view with row ``i`` highlighted."""
         st = self.cached("sizes_static", self._sizes_static)
         rows, p, top, rh = st["rows"], st["plot"], st["top"], st["rh"]
-        i = int((t % (SIZES_STEP_S * len(rows))) // SIZES_STEP_S)
         name, n = rows[i]
         sc = self.new_scene()
         y = top + rh * (i + 0.5)
+        sc.items.extend(st["under"])
+        sc.rect(12, y - rh / 2, p.x + p.w - 12, rh, fill="hl", alpha=0.8)
         sc.items.extend(st["items"])
-        sc.rect(12, y - rh / 2, p.x + p.w - 12, rh, fill="hl", alpha=0.45)
         sc.circle(p.fx(n), y, 7, fill="accent2", stroke="bg", lw=2)
         l10 = math.log10(n)
         tel = [metric("model", "highlighted model", n, f"{name}: {fmt_count(n)}", "parameters"),
