@@ -133,9 +133,10 @@ def test_probe_glides_between_stops_and_repeats():
 def test_frames_are_periodic_and_cheap_for_any_t(sub):
     a, b = FunctionsMode(submode=sub), FunctionsMode(submode=sub)
     a.frame(0.0)
-    t0 = time.perf_counter()
+    # CPU time of this thread: a busy machine's scheduling pauses are not the frame's cost
+    t0 = time.thread_time()
     far = a.frame(1e12)
-    cost = time.perf_counter() - t0
+    cost = time.thread_time() - t0
     assert cost < 0.05
     # the same phase of the cycle gives the same picture
     if sub == "compose":
@@ -365,8 +366,8 @@ def test_frames_are_cheap():
     for sub in FunctionsMode.submodes:
         mode = FunctionsMode(submode=sub)
         mode.frame(0.0)
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         for i in range(120):
             mode.frame(i / 60)
-        per_frame = (time.perf_counter() - t0) / 120
+        per_frame = (time.thread_time() - t0) / 120
         assert per_frame < 0.002, f"{sub}: {per_frame * 1e3:.2f} ms per frame"
