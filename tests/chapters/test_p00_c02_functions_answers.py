@@ -176,4 +176,8 @@ def test_llama_shapes_quoted_in_the_prose():
     assert val("llama_layers") == 32
     assert val("llama_ffn") == 14336
     assert val("q_per_token") == 2 * 4096 * 4096
+    # the gate's one-number function runs on 14336 numbers in each of 32 layers, for each token
+    assert val("fn_calls_token") == 14336 * 32 == 458_752
+    assert val("fn_calls_context") == 14336 * 32 * 8192
+    assert text("fn_calls_context") == "3.76 billion"
     assert text("q_per_token") == "33.6 million"

@@ -113,6 +113,9 @@ ANSWERS = {
     "llama_layers": lambda: _plain(get_model(MODEL).layers),
     "llama_ffn": lambda: _plain(get_model(MODEL).ffn),
     "llama_context": lambda: _plain(get_model(MODEL).max_context),
+    "fn_calls_token": lambda: _plain(get_model(MODEL).ffn * get_model(MODEL).layers),
+    "fn_calls_context": lambda: Answer(get_model(MODEL).ffn * get_model(MODEL).layers * get_model(MODEL).max_context,
+                                       f"{get_model(MODEL).ffn * get_model(MODEL).layers * get_model(MODEL).max_context / 1e9:.2f} billion"),
     "q_per_token": lambda: Answer(linear_flops(*layer_projections(MODEL)["q"]),
                                   f"{linear_flops(*layer_projections(MODEL)['q']) / 1e6:.1f} million"),
     # the sigmoid and its relatives
