@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import sys
 
-from ..calc.functions import decades, doubling_distance, log_base, log_of_product, power_law, sigmoid, soft_cap, softplus
+from ..calc.functions import (GEMMA2_SOFT_CAP_FINAL, KAPLAN_ALPHA_N, KAPLAN_N_C, decades, doubling_distance,
+                              log_base, log_of_product, power_law, sigmoid, soft_cap, softplus)
 from ..calc.gemm import layer_projections, linear_flops
 from ..calc.model_size import param_count
 from ..calc.rope import rope_frequencies
@@ -19,11 +20,7 @@ from ..units import fmt_count, fmt_sci
 from . import Answer
 
 MODEL = "llama-3-8b"
-# Gemma 2's cap on its final layer's scores (Gemma 2 report, section 2; config final_logit_softcapping)
-GEMMA2_FINAL_CAP = 30.0
-# Kaplan et al. (2020), equation 1.1: L(N) = (N_c / N)^alpha_N, N without embeddings
-KAPLAN_ALPHA_N = 0.076
-KAPLAN_N_C = 8.8e13
+GEMMA2_FINAL_CAP = GEMMA2_SOFT_CAP_FINAL
 # the log-scale example: y = e^(0.7 x) on 0 ≤ x ≤ 10
 RATE = 0.7
 # a text of equal-probability tokens

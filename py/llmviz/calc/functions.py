@@ -20,6 +20,15 @@ from ._checks import positive
 
 LN2 = math.log(2.0)
 
+# Gemma 2 caps scores with cap·tanh(x/cap): 50 inside self-attention, 30 on the final layer
+# (Gemma 2 report, arXiv 2408.00118, "Logit soft-capping"; config.json attn_logit_softcapping
+# and final_logit_softcapping).
+GEMMA2_SOFT_CAP_ATTENTION = 50.0
+GEMMA2_SOFT_CAP_FINAL = 30.0
+# Kaplan et al. (2020), equation 1.1: L(N) = (N_c / N)^alpha_N for N non-embedding parameters.
+KAPLAN_ALPHA_N = 0.076
+KAPLAN_N_C = 8.8e13
+
 
 def _finite(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

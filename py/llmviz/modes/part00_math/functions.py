@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 
-from ...calc.functions import decades, doubling_distance, log_base, sigmoid, soft_cap, softplus
+from ...calc.functions import (GEMMA2_SOFT_CAP_ATTENTION, GEMMA2_SOFT_CAP_FINAL, decades, doubling_distance,
+                               log_base, sigmoid, soft_cap, softplus)
 from ...calc.model_size import param_count
 from ...catalog import MODELS
 from ...core.mode import Mode, Submode, metric
@@ -309,7 +310,7 @@ class FunctionsMode(Mode):
         "sizes": Submode("Model sizes", {"log": False},
                          "Every model in the catalog by parameter count, on a linear or a log axis.", ("log",)),
     }
-    default_submode = "sigmoid"
+    default_submode = "linear"
 
     def __init__(self, values=None, submode=None, seed: int = 0):
         self._memos: dict[str, tuple] = {}
@@ -537,7 +538,7 @@ class FunctionsMode(Mode):
             "vlines": [], "guides": [("y = x", lambda x: x, -3.0)],
             "facts": facts,
             "model": ["Gemma 2 caps its scores the same way,",
-                      "with c = 30 (and 50 inside attention)."],
+                      f"with c = {GEMMA2_SOFT_CAP_FINAL:g} (and {GEMMA2_SOFT_CAP_ATTENTION:g} inside attention)."],
         }
 
     def _spec_softplus(self) -> dict:
@@ -647,7 +648,8 @@ class FunctionsMode(Mode):
             sc.circle(gx, gy, 7, fill="accent2", stroke="bg", lw=2)
             place_label(sc, placed, p.box(), gx, gy, f"f({num(px)}) = {num(py)}", fill="accent2", bold=True,
                         offsets=((12, -16, "l"), (-12, -16, "r"), (12, 16, "l"), (-12, 16, "r"),
-                                 (0, -26, "c"), (0, 26, "c")), halo=True)
+                                 (0, -26, "c"), (0, 26, "c"), (14, 34, "l"), (14, -34, "l"),
+                                 (-14, 34, "r"), (-14, -34, "r")), halo=True)
         elif p.xlim[0] <= px <= p.xlim[1]:
             sc.line(p.fx(px), p.y, p.fx(px), p.y + p.h, stroke="accent2", lw=1.5, dash=(4, 4))
         x = PANEL_X
