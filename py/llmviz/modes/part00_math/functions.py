@@ -517,8 +517,8 @@ class FunctionsMode(Mode):
             "xlim": (-6, 6), "ylim": (-0.2, 1.2), "stops": (-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0),
             "keys": keys, "hlines": [(0.0, "0: closed"), (1.0, "1: open")], "vlines": [], "guides": [],
             "facts": facts,
-            "model": ["A gated unit multiplies a signal",
-                      "by \u03c3 of another projection."],
+            "model": ["A gated unit multiplies one linear function",
+                      "of its input by \u03c3 of another."],
         }
 
     def _spec_tanh(self) -> dict:
