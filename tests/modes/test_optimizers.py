@@ -53,6 +53,23 @@ def test_noise_is_standard_normal_and_deterministic():
     assert gaussian_noise(3, 10) == gaussian_noise(3, 10) != gaussian_noise(4, 10)
 
 
+def test_paths_are_cut_at_the_frame_not_dragged_along_it():
+    from llmviz.modes.part00_math.optimizers import clip_segment, visible_runs
+    assert visible_runs([(0, 0), (2, 0), (0, 0.5)], 1, 1) == [[(0, 0), (1, 0)], [(1, 0.25), (0, 0.5)]]
+    assert visible_runs([(3, 3), (4, 4)], 1, 1) == []
+    assert clip_segment(0, 0, 2, 0, 1, 1) == (0, 0, 1, 0)
+    assert clip_segment(2, 0, 0, 0.5, 1, 1) == (1, 0.25, 0, 0.5)
+    assert clip_segment(3, 3, 4, 4, 1, 1) is None
+    m = OptimizersMode(submode="race", values={"tilt": 45})
+    f = m.frame(RUN_S + 0.5)
+    _ok(f)
+    for it in f["scene"]["items"]:
+        if it["k"] == "path" and it.get("lw") in (2.2, 1.2):
+            xs, ys = it["pts"][0::2], it["pts"][1::2]
+            assert min(xs) >= PLOT_X - 0.01 and max(xs) <= PLOT_X + PLOT_W + 0.01
+            assert min(ys) >= PLOT_Y - 0.01 and max(ys) <= PLOT_Y + PLOT_H + 0.01
+
+
 def test_cycles_and_crossings_never_loop():
     assert cycle_position(25.0, 10.0, 3.0) == (1, 12.0)
     assert crossings(0, 1e12, 10.0, 13.0) == math.floor((1e12 - 10) / 13) + 1

@@ -38,8 +38,8 @@ FULL_BYTES = 4     # a 32-bit number: master weights and every optimizer moment
 
 
 def _vector(name: str, xs: Sequence[float], n: int | None = None) -> list[float]:
-    out = [float(x) for x in xs]
-    if not all(math.isfinite(x) for x in out):
+    out = list(map(float, xs))
+    if not all(map(math.isfinite, out)):
         raise ValueError(f"{name} must hold finite numbers")
     if n is not None and len(out) != n:
         raise ValueError(f"{name} must have {n} entries (one per parameter), got {len(out)}")

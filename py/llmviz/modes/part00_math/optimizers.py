@@ -58,6 +58,7 @@ START = (-4.2, 2.0)      # where every optimizer starts (the minimum is at the o
 SIGMA_ONE = 2.0          # noise of a one-example gradient, per coordinate
 BETA2 = 0.999            # Adam's second-moment rate (Kingma and Ba's default, kept fixed)
 EPS = 1e-8
+MAX_RUNS = 24           # pieces of one path drawn at most (a path can leave and re-enter the plot)
 DIVERGED = 1e6           # beyond this distance a path stops: the step size is unstable
 PLOT_X, PLOT_Y, PLOT_W, PLOT_H = 20.0, 78.0, 570.0, 300.0
 WORLD_X = 5.0
@@ -193,6 +194,50 @@ def moving_average_trace(beta: float, batch: int, seed: int = 0, steps: int = AV
     return out
 
 
+def clip_segment(x1: float, y1: float, x2: float, y2: float, xr: float, yr: float):
+    """Liang–Barsky: the part of a segment inside the box [−xr, xr]×[−yr, yr], or None."""
+    dx, dy = x2 - x1, y2 - y1
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x1 + xr), (dx, xr - x1), (-dy, y1 + yr), (dy, yr - y1)):
+        if abs(p) < 1e-15:
+            if q < 0:
+                return None
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 > t1:
+            return None
+    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
+
+
+def visible_runs(pts: list, xr: float, yr: float) -> list[list[tuple[float, float]]]:
+    """A polyline cut to the box [−xr, xr]×[−yr, yr]: the pieces that stay inside, in order."""
+    runs: list[list[tuple[float, float]]] = []
+    cur: list[tuple[float, float]] = []
+    for a, b in zip(pts, pts[1:]):
+        seg = clip_segment(a[0], a[1], b[0], b[1], xr, yr)
+        if seg is None:
+            if cur:
+                runs.append(cur)
+                cur = []
+            continue
+        p0, p1 = (seg[0], seg[1]), (seg[2], seg[3])
+        if not cur or cur[-1] != p0:
+            if cur:
+                runs.append(cur)
+            cur = [p0]
+        cur.append(p1)
+        if p1 != (b[0], b[1]):
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
 def cycle_position(t: float, run_s: float, hold_s: float) -> tuple[int, float]:
     """(cycle index, seconds into it) of an animation that runs ``run_s`` then holds ``hold_s``."""
     period = run_s + hold_s
@@ -225,6 +270,11 @@ def _f(x: float, digits: int = 3) -> str:
 def _pct(x: float) -> str:
     """A share as a percentage: two significant figures below 10 %, whole numbers above."""
     return f"{100 * x:.2g} %" if 100 * x < 10 else f"{100 * x:.0f} %"
+
+
+def _ipt(p: tuple[float, float]) -> tuple[int, int]:
+    """A point on whole logical units: long polylines go out as integers, which serialise far faster."""
+    return int(round(p[0])), int(round(p[1]))
 
 
 def _steps(n: float) -> str:
@@ -300,6 +350,10 @@ class OptimizersMode(Mode):
     }
     default_submode = "race"
 
+    def __init__(self, values=None, submode=None, seed: int = 0):
+        self._memos: dict[str, tuple] = {}
+        super().__init__(values=values, submode=submode, seed=seed)
+
     # -- which view ------------------------------------------------------------------
 
     def view(self) -> str:
@@ -366,12 +420,14 @@ class OptimizersMode(Mode):
         for frac in (1.0, 0.5, 0.25, 0.12, 0.05, 0.015):
             level = f0 * frac
             ra, rb = math.sqrt(2 * level * kappa), math.sqrt(2 * level)
-            pts = []
+            ring = []
             for i in range(61):
                 ang = 2 * math.pi * i / 60
                 u, w = ra * math.cos(ang), rb * math.sin(ang)
-                pts.append(self._to_plot(u * c - w * s, u * s + w * c))
-            sc.path(pts, stroke="faint", lw=1.2)
+                ring.append((u * c - w * s, u * s + w * c))
+            # only the parts inside the plot: an ellipse bigger than the plot is cut at the frame
+            for run in visible_runs(ring, WORLD_X, WORLD_Y):
+                sc.path([_ipt(self._to_plot(*q)) for q in run], stroke="faint", lw=1.2)
         ox, oy = self._to_plot(0, 0)
         sc.line(ox - 7, oy - 7, ox + 7, oy + 7, stroke="ink", lw=2)
         sc.line(ox - 7, oy + 7, ox + 7, oy - 7, stroke="ink", lw=2)
@@ -423,9 +479,31 @@ class OptimizersMode(Mode):
         k = int(x)
         return k, x - k
 
-    def _draw_race(self, t: float):
+    def _race_geometry(self) -> dict:
+        """Per optimizer: each step's segment cut to the plot, and the loss chart's points (parameters only)."""
         paths = self._race()
-        k, phase = self._race_position(t)
+        out = {}
+        for name in OPTIMIZERS:
+            pts = paths[name]["pts"]
+            segs = []
+            plot = [_ipt(self._to_plot(x, y)) for x, y in pts]
+            inside = [abs(x) <= WORLD_X and abs(y) <= WORLD_Y for x, y in pts]
+            for i, (a, b) in enumerate(zip(pts, pts[1:])):
+                if inside[i] and inside[i + 1]:
+                    segs.append((plot[i], plot[i + 1], True))
+                    continue
+                seg = clip_segment(a[0], a[1], b[0], b[1], WORLD_X, WORLD_Y)
+                segs.append(None if seg is None else
+                            (_ipt(self._to_plot(seg[0], seg[1])), _ipt(self._to_plot(seg[2], seg[3])),
+                             seg[2:] == tuple(b)))
+            out[name] = {"segs": segs,
+                         "loss": [_ipt(self._loss_xy(i, L)) for i, L in enumerate(paths[name]["loss"])]}
+        return out
+
+    def _race_state(self, k: int) -> tuple[list[dict], list[dict]]:
+        """Everything but the moving dots after ``k`` whole steps: paths so far, scores, telemetry."""
+        paths = self._race()
+        geo = self.cached("race_geo", self._race_geometry)
         sc = self.new_scene()
         self._header(sc, "Three optimizers, one bowl, the same minibatches",
                      "Each dot is one optimizer's parameters (x, y) after every step; the minimum is at \u00d7.")
@@ -435,32 +513,79 @@ class OptimizersMode(Mode):
         y = 116.0
         for name in OPTIMIZERS:
             p = paths[name]
-            pts = p["pts"]
-            shown = [self._to_plot(*q) for q in pts[:k + 1]]
-            if k < RACE_STEPS and phase > 0:
-                (xa, ya), (xb, yb) = pts[k], pts[k + 1]
-                shown.append(self._to_plot(xa + (xb - xa) * phase, ya + (yb - ya) * phase))
-            if len(shown) > 1:
-                sc.path(shown, stroke=COLOURS[name], lw=2.2, alpha=0.9)
-            hx, hy = shown[-1]
-            sc.circle(hx, hy, 6.5, fill=COLOURS[name], stroke="bg", lw=1.5)
-            # the loss chart
-            losses = p["loss"][:k + 1]
-            sc.path([self._loss_xy(i, L) for i, L in enumerate(losses)], stroke=COLOURS[name], lw=2)
-            cur = p["loss"][k]
+            # the path only where it is inside the plot: a path that leaves is cut, not dragged along the frame
+            runs, cur = [], []
+            for seg in geo[name]["segs"][:k]:
+                if seg is None:
+                    if cur:
+                        runs.append(cur)
+                        cur = []
+                    continue
+                a, b, whole = seg
+                if not cur or cur[-1] != a:
+                    if cur:
+                        runs.append(cur)
+                    cur = [a]
+                cur.append(b)
+                if not whole:
+                    runs.append(cur)
+                    cur = []
+            if cur:
+                runs.append(cur)
+            for run in runs[-MAX_RUNS:]:
+                sc.path(run, stroke=COLOURS[name], lw=2.2, alpha=0.9)
+            sc.path(geo[name]["loss"][:k + 1], stroke=COLOURS[name], lw=2)
+            cur_loss = p["loss"][k]
             gone = p["diverged"] is not None and p["diverged"] <= k
             sc.rect(612, y - 7, 14, 14, fill=COLOURS[name])
             sc.text(634, y, NAMES[name], size=BODY, fill=COLOURS[name], bold=True)
-            sc.text(940, y, "diverged" if gone else f"loss {_g(cur)}", size=BODY, align="r",
+            sc.text(940, y, "diverged" if gone else f"loss {_g(cur_loss)}", size=BODY, align="r",
                     fill="bad" if gone else "ink")
-            tel.append(metric(f"loss_{name}", f"{NAMES[name]} loss", cur, "diverged" if gone else _g(cur), ""))
+            tel.append(metric(f"loss_{name}", f"{NAMES[name]} loss", cur_loss, "diverged" if gone else _g(cur_loss),
+                              ""))
             y += 28
         tel += [
             metric("sigma", "minibatch noise \u03c3 per coordinate", noise_sigma(self["batch"]),
                    _g(noise_sigma(self["batch"])), ""),
             metric("kappa", "condition number \u03ba", self["kappa"], f"{self['kappa']:g}", ""),
         ]
+        return sc.items, tel
+
+    def _draw_race(self, t: float):
+        paths = self._race()
+        k, phase = self._race_position(t)
+        items, tel = self._memo("race", k, lambda: self._race_state(k))
+        sc = self.new_scene()
+        sc.items = list(items)
+        for name in OPTIMIZERS:
+            pts = paths[name]["pts"]
+            (xa, ya) = pts[k]
+            if k < RACE_STEPS and phase > 0:
+                xb, yb = pts[k + 1]
+                # the step in flight, drawn as far as the dot has got
+                xm, ym = xa + (xb - xa) * phase, ya + (yb - ya) * phase
+                seg = clip_segment(xa, ya, xm, ym, WORLD_X, WORLD_Y)
+                if seg is not None:
+                    sc.path([self._to_plot(seg[0], seg[1]), self._to_plot(seg[2], seg[3])], stroke=COLOURS[name],
+                            lw=2.2, alpha=0.9)
+                xa, ya = xm, ym
+            hx, hy = self._to_plot(xa, ya)
+            sc.circle(hx, hy, 6.5, fill=COLOURS[name], stroke="bg", lw=1.5)
         return sc, tel
+
+    def _memo(self, name: str, key, fn):
+        """``fn()`` remembered for one animation state ``key`` under the current parameters.
+
+        Between two steps consecutive frames differ only in the moving dots,
+        so the rest costs a lookup instead of a redraw.
+        """
+        full = (self.values.version, self.submode, key)
+        hit = self._memos.get(name)
+        if hit and hit[0] == full:
+            return hit[1]
+        v = fn()
+        self._memos[name] = (full, v)
+        return v
 
     def _race_events(self, t0: float, t1: float) -> list[dict]:
         run = RACE_STEPS / RACE_PACE
@@ -618,7 +743,7 @@ class OptimizersMode(Mode):
         x0, y0, w, h = 96.0, 100.0, 500.0, 250.0
         top = sd["peak"] * 1.12
         main = (lambda s: x0 + w * s / sd["total"], lambda v: y0 + h * (1 - v / top), (x0, y0, w, h))
-        zx0, zy0, zw, zh = 690.0, 120.0, 240.0, 150.0
+        zx0, zy0, zw, zh = 730.0, 120.0, 200.0, 150.0
         zoom = (lambda s: zx0 + zw * s / sd["zoom"], lambda v: zy0 + zh * (1 - v / top), (zx0, zy0, zw, zh))
         return main, zoom
 
@@ -646,10 +771,14 @@ class OptimizersMode(Mode):
         ticks = (0, warmup, zs) if 0 < warmup < zs else (0, zs)
         for s in ticks:
             sc.text(zx(s), zy0 + zh + 6, _steps(s), size=SMALL, fill="muted", align="c", base="t")
-        sc.text(zx0, zy0 - 12, f"zoom: the first {_steps(zs)} steps", size=SMALL, fill="muted", base="b")
+        sc.text(zx0, zy0 - 12, f"zoom: first {_steps(zs)} steps", size=SMALL, fill="muted", base="b")
         # labels for the knobs
-        sc.text(x0 + w, fy(final) - 10, f"final {fmt_sci(final, digits=2) if final else '0'}", size=SMALL,
-                fill="accent", align="r", base="b")
+        # beyond the end of the curve, where no line crosses it, and clear of the step ticks
+        ly = min(max(fy(final), y0 + 20), y0 + h - 30)
+        if abs(ly - fy(final)) > 4:
+            sc.line(x0 + w, fy(final), x0 + w + 6, ly, stroke="accent", lw=1, dash=(3, 3))
+        sc.text(x0 + w + 8, ly, f"final {fmt_sci(final, digits=2) if final else '0'}", size=SMALL,
+                fill="accent")
         if warmup > 0:
             label = f"peak {fmt_sci(peak, digits=2)}"
             half = len(label) * SMALL * 0.56 / 2
@@ -669,12 +798,13 @@ class OptimizersMode(Mode):
         self._header(sc, "A learning-rate schedule: linear warmup, then cosine decay",
                      "The rate climbs from 0 to the peak, then follows half a cosine down to the final rate.")
         sc.items.extend(self.cached("sched_static", self._sched_static))
-        curve = sd["curve"]
-        cut = bisect.bisect_right([s for s, _ in curve], tip)
-        pts = [(fx(s), fy(v)) for s, v in curve[:cut]] + [(fx(tip), fy(sd["lr"](tip)))]
-        sc.path(pts, stroke="accent", lw=2.5)
-        sc.path([(zx(s), zy(v)) for s, v in sd["zcurve"] if s <= tip] + ([(zx(tip), zy(sd["lr"](tip)))]
-                                                                          if tip < sd["zoom"] else []),
+        px = self.cached("sched_px", lambda: {
+            "steps": [s for s, _ in sd["curve"]], "main": [_ipt((fx(s), fy(v))) for s, v in sd["curve"]],
+            "zsteps": [s for s, _ in sd["zcurve"]], "zoom": [_ipt((zx(s), zy(v))) for s, v in sd["zcurve"]]})
+        cut = bisect.bisect_right(px["steps"], tip)
+        sc.path(px["main"][:cut] + [(fx(tip), fy(sd["lr"](tip)))], stroke="accent", lw=2.5)
+        zcut = bisect.bisect_right(px["zsteps"], tip)
+        sc.path(px["zoom"][:zcut] + ([(zx(tip), zy(sd["lr"](tip)))] if tip < sd["zoom"] else []),
                 stroke="accent", lw=2.5)
         if u < 1:
             sc.circle(fx(tip), fy(sd["lr"](tip)), 5, fill="accent")
@@ -683,6 +813,11 @@ class OptimizersMode(Mode):
         lr_at = sd["lr"](at)
         sc.line(fx(at), y0, fx(at), y0 + h, stroke="accent2", lw=1.5, dash=(5, 4))
         sc.circle(fx(at), fy(lr_at), 5.5, fill="accent2", stroke="bg", lw=1.5)
+        if at <= sd["zoom"]:
+            # inside the zoom too, where a step in the warmup is wide enough to see
+            _, zy0, _, zh = self._sched_maps(sd)[1][2]
+            sc.line(zx(at), zy0, zx(at), zy0 + zh, stroke="accent2", lw=1.5, dash=(5, 4))
+            sc.circle(zx(at), zy(lr_at), 5.5, fill="accent2", stroke="bg", lw=1.5)
         self._sched_readout(sc, sd, at, lr_at)
         tel = [
             metric("tip", "steps traced", tip, _steps(tip), "steps"),
@@ -761,11 +896,7 @@ class OptimizersMode(Mode):
         _, tc = cycle_position(t, FILL_S * (len(parts) + 1), MEMORY_HOLD_S)
         shown = min(len(parts), int(tc / FILL_S) + 1)
         gpus_on = tc >= FILL_S * len(parts)
-        key = (shown, gpus_on)
-        items = self._memo_get(key)
-        if items is None:
-            items = self._memory_items(b, shown, gpus_on)
-            self._memo_put(key, items)
+        items = self._memo("memory", (shown, gpus_on), lambda: self._memory_items(b, shown, gpus_on))
         sc = self.new_scene()
         sc.items = list(items)
         added = sum(list(parts.values())[:shown])
@@ -777,14 +908,6 @@ class OptimizersMode(Mode):
             metric("gpus", f"{b['gpu'].label} needed for it", b["gpus"], str(b["gpus"]), ""),
         ]
         return sc, tel
-
-    def _memo_get(self, key):
-        hit = getattr(self, "_memo_entry", None)
-        full = (self.values.version, self.submode, key)
-        return hit[1] if hit and hit[0] == full else None
-
-    def _memo_put(self, key, items) -> None:
-        self._memo_entry = ((self.values.version, self.submode, key), items)
 
     def _memory_items(self, b: dict, shown: int, gpus_on: bool) -> list[dict]:
         sc = self.new_scene()
