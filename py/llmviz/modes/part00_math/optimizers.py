@@ -940,7 +940,7 @@ class OptimizersMode(Mode):
         sc.text(x0, y, f"{fmt_count(n, 4)} parameters \u00d7 {per:g} B = {fmt_bytes(done)}", size=BODY, bold=True,
                 base="t", fill="ink")
         sc.text(x0, y + 28, "for the whole model" + ("" if shown == len(b["parts"]) else " so far")
-                + " (activations come on top)", size=SMALL, fill="muted", base="t")
+                + " (a step's intermediate results come on top)", size=SMALL, fill="muted", base="t")
         # the GPUs it fills: one box per 80 GB, the last one partly
         gpu, count = b["gpu"], b["gpus"]
         y = top + bh + 120
@@ -969,7 +969,7 @@ class OptimizersMode(Mode):
             parts.append(f"{NAMES[o]} {2 + 2 + optimizer_state_multiplier(o)} B \u2192 {fmt_bytes(b['others'][o])}")
         sc.text(x0, max(y, 470.0), "per parameter and in total:  " + "  \u00b7  ".join(parts), size=SMALL,
                 fill="muted", base="t")
-        sc.text(x0, max(y, 470.0) + 26, "A later chapter splits this state across GPUs and adds the activations.",
+        sc.text(x0, max(y, 470.0) + 26, "A later chapter splits this state across GPUs.",
                 size=SMALL, fill="muted", base="t")
         return sc.items
 
