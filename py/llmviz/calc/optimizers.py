@@ -14,8 +14,8 @@ Sources:
   scaled by the learning rate as in PyTorch's ``torch.optim.AdamW``.
 - Momentum in the form v ← βv + g, θ ← θ − ηv (PyTorch's SGD with zero
   dampening), which is Polyak's heavy-ball method (1964) with step η.
-- Cosine decay: Loshchilov and Hutter, SGDR (ICLR 2017), eq. 5,
-  https://arxiv.org/abs/1608.03983, after a linear warmup.
+- Cosine decay: Loshchilov and Hutter, SGDR (ICLR 2017), its cosine
+  annealing within one run, https://arxiv.org/abs/1608.03983, after a linear warmup.
 - Memory: Rajbhandari et al., ZeRO (SC 2020), section 3.1,
   https://arxiv.org/abs/1910.02054: mixed-precision Adam keeps 2 + 2 + 12
   bytes per parameter; :func:`llmviz.calc.parallel.zero_model_state_bytes`
