@@ -204,6 +204,9 @@ def clip_segment(x1, y1, x2, y2, xlo, xhi, ylo, yhi):
 
 def clip_polyline(pts, box) -> list[list[tuple[float, float]]]:
     """The pieces of a polyline inside ``box`` = (xlo, xhi, ylo, yhi), each a list of points."""
+    xlo, xhi, ylo, yhi = box
+    if all(xlo <= x <= xhi and ylo <= y <= yhi for x, y in pts):
+        return [list(pts)] if len(pts) > 1 else []
     out: list[list[tuple[float, float]]] = []
     cur: list[tuple[float, float]] = []
     for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
@@ -284,7 +287,7 @@ class DerivativesMode(Mode):
                help="How sharply the loss L(w) = ½·c·w² bends: its second derivative."),
         Number("lr", "Learning rate \u03b7", lo=LR_LO, hi=LR_HI, step=0.01, default=0.15,
                help="Each step moves w by −η times the slope."),
-        Number("kappa", "Condition number \u03ba", lo=1, hi=50, step=0.5, default=10.0, log=True,
+        Number("kappa", "Condition number \u03ba", lo=1, hi=100, step=0.5, default=1.0, log=True,
                help="Steep curvature over flat curvature of the bowl (steep is fixed at 1)."),
         Number("p1", "Point w\u2081", lo=-3.5, hi=3.5, step=0.1, default=-2.5,
                help="First coordinate of the point where the gradient is drawn."),
@@ -601,8 +604,9 @@ class DerivativesMode(Mode):
         sc.line(x1, y, x2, y, stroke=fill, lw=4)
         sc.line(x2, y - 12, x2, y + 12, stroke=fill, lw=2.5)
         if clipped:
-            sc.text(x2 + (-8 if x2 >= hi else 8), y - 26, "\u2026", size=BODY, bold=True, fill=fill,
-                    align="r" if x2 >= hi else "l")
+            # the nudge runs past the end of the line: an arrowhead says it carries on
+            out = 1 if x2 >= hi else -1
+            sc.arrow(x2, y, x2 + 16 * out, y, stroke=fill, lw=4, head=10)
         lx = min(max((x1 + x2) / 2, lo + 90), hi - 90)
         sc.text(lx, y + 26, label, size=SMALL, fill=fill, align="c", bold=True)
 
@@ -802,7 +806,7 @@ class DerivativesMode(Mode):
         stop = run["stop"]
         if stop is not None and k >= stop:
             k, hop = stop, 0.0
-        items = self._memo("descent", (k, round(hop, 3)), lambda: self._descent_frame(st, k, hop))
+        items = self._descent_frame(st, k, hop)
         sc = self.new_scene()
         sc.items = list(items)
         c, lr = run["c"], run["lr"]
@@ -819,6 +823,48 @@ class DerivativesMode(Mode):
         return sc, tel
 
     def _descent_frame(self, st: dict, k: int, hop: float) -> list[dict]:
+        """Everything at step ``k``; only the ball in the air changes between frames of one hop."""
+        base = self._memo("descent_base", k, lambda: self._descent_base(st, k))
+        run = st["run"]
+        stop = run["stop"]
+        if stop is not None and k >= stop:
+            return base
+        c = run["c"]
+        fx, fy = self._dmap()
+        ws = run["ws"]
+        w = ws[k]
+        bx, by = fx(w), fy(quadratic_loss(w, c))
+        if hop <= 0:
+            return base + self._memo("descent_rest", k, lambda: self._descent_rest(st, k))
+        sc = self.new_scene()
+        b = ws[k + 1]
+        bx2, by2 = self._arc(sc, bx, by, fx(b), fy(quadratic_loss(b, c)), _ease(hop), alpha=1.0, stroke="accent2")
+        sc.circle(bx2, by2, 10, fill="accent2", stroke="bg", lw=2)
+        return base + sc.items
+
+    def _descent_rest(self, st: dict, k: int) -> list[dict]:
+        """The ball at rest after ``k`` steps: the tangent (the slope) and the step it implies."""
+        run = st["run"]
+        c, ws = run["c"], run["ws"]
+        fx, fy = self._dmap()
+        w = ws[k]
+        bx, by = fx(w), fy(quadratic_loss(w, c))
+        slope = quadratic_slope(w, c)
+        sc = self.new_scene()
+        dw = 0.7
+        seg = clip_segment(fx(w - dw), fy(quadratic_loss(w, c) - slope * dw), fx(w + dw),
+                           fy(quadratic_loss(w, c) + slope * dw), DP_X, DP_X + DP_W, DP_Y, DP_Y + DP_H)
+        if seg:
+            sc.line(*seg, stroke="accent", lw=2.5)
+        nxt = ws[k + 1] if k < STEPS_1D else w
+        if k < STEPS_1D and abs(nxt) <= W_LIM and abs(fx(nxt) - bx) > 6:
+            ay = DP_Y + DP_H - 16
+            sc.arrow(bx, ay, fx(nxt), ay, stroke="accent2", lw=2.5, head=9)
+            sc.line(bx, by, bx, ay, stroke="accent2", lw=1, dash=(3, 4), alpha=0.6)
+        sc.circle(bx, by, 10, fill="accent2", stroke="bg", lw=2)
+        return sc.items
+
+    def _descent_base(self, st: dict, k: int) -> list[dict]:
         run = st["run"]
         c, lr = run["c"], run["lr"]
         fx, fy = self._dmap()
@@ -844,29 +890,6 @@ class DerivativesMode(Mode):
                     size=BODY, bold=True, fill="bad", align="c")
             sc.text(DP_X + DP_W / 2, DP_Y + 66, f"every step multiplies the distance by {fixed(abs(run['factor']), 2)}",
                     size=SMALL, fill="bad", align="c")
-        else:
-            w = ws[k]
-            bx, by = fx(w), fy(quadratic_loss(w, c))
-            slope = quadratic_slope(w, c)
-            nxt = ws[k + 1] if k < STEPS_1D else w
-            if hop > 0:
-                # in the air: between w_k and w_{k+1}
-                b = ws[k + 1]
-                bx2, by2 = self._arc(sc, bx, by, fx(b), fy(quadratic_loss(b, c)), _ease(hop), alpha=1.0,
-                                     stroke="accent2")
-                sc.circle(bx2, by2, 10, fill="accent2", stroke="bg", lw=2)
-            else:
-                # at rest: the tangent (the slope) and the step it implies
-                dw = 0.7
-                seg = clip_segment(fx(w - dw), fy(quadratic_loss(w, c) - slope * dw), fx(w + dw),
-                                   fy(quadratic_loss(w, c) + slope * dw), DP_X, DP_X + DP_W, DP_Y, DP_Y + DP_H)
-                if seg:
-                    sc.line(*seg, stroke="accent", lw=2.5)
-                if k < STEPS_1D and abs(nxt) <= W_LIM and abs(fx(nxt) - bx) > 6:
-                    ay = DP_Y + DP_H - 16
-                    sc.arrow(bx, ay, fx(nxt), ay, stroke="accent2", lw=2.5, head=9)
-                    sc.line(bx, by, bx, ay, stroke="accent2", lw=1, dash=(3, 4), alpha=0.6)
-                sc.circle(bx, by, 10, fill="accent2", stroke="bg", lw=2)
         # the panel: where the run is
         w = ws[k]
         rows = [(f"step {k} of {STEPS_1D}:  w = {num(w, 4)}", "ink", True)]
@@ -966,7 +989,7 @@ class DerivativesMode(Mode):
         sc.circle(ox, oy, 4.5, fill="good")
         return sc.items
 
-    def _ellipse(self, level: float, c1: float, c2: float, n: int = 72) -> list[tuple[float, float]]:
+    def _ellipse(self, level: float, c1: float, c2: float, n: int = 56) -> list[tuple[float, float]]:
         a, b = math.sqrt(2 * level / c1), math.sqrt(2 * level / c2)
         return [self.bpx(a * math.cos(2 * math.pi * i / n), b * math.sin(2 * math.pi * i / n)) for i in range(n + 1)]
 
@@ -984,7 +1007,7 @@ class DerivativesMode(Mode):
         sc.items.extend(self.cached("backdrop", self._bowl_backdrop))
         box = (BX, BX + BW, BY, BY + BH)
         if loss > 0:
-            for piece in clip_polyline(self._ellipse(loss, c1, c2, 120), box):
+            for piece in clip_polyline(self._ellipse(loss, c1, c2, 96), box):
                 sc.path(piece, stroke="accent3", lw=2.5)
         P = self.bpx(p1, p2)
         # the gradient drawn to the plot's own scale (a slope of 1 is one unit long), and its two parts
@@ -1126,7 +1149,7 @@ class DerivativesMode(Mode):
         stop = run["stop"]
         if stop is not None and k >= stop:
             k, hop = stop, 0.0
-        items = self._memo("bowl", (k, round(hop, 3)), lambda: self._bowl_frame(st, k, hop))
+        items = self._bowl_frame(st, k, hop)
         sc = self.new_scene()
         sc.items = list(items)
         w1, w2 = run["pts"][k]
@@ -1145,6 +1168,34 @@ class DerivativesMode(Mode):
         return sc, tel
 
     def _bowl_frame(self, st: dict, k: int, hop: float) -> list[dict]:
+        """Everything after ``k`` steps; only the point on its way to the next iterate moves within a step."""
+        base = self._memo("bowl_base", k, lambda: self._bowl_base(st, k))
+        run = st["run"]
+        pts, stop = run["pts"], run["stop"]
+        if stop is not None and k >= stop:
+            return base
+        box = (BX, BX + BW, BY, BY + BH)
+        cur = self.bpx(*pts[k])
+        sc = self.new_scene()
+        if hop > 0:
+            nxt = self.bpx(*pts[k + 1])
+            u = _ease(hop)
+            pos = (cur[0] + (nxt[0] - cur[0]) * u, cur[1] + (nxt[1] - cur[1]) * u)
+            seg = clip_segment(cur[0], cur[1], pos[0], pos[1], *box)
+            if seg:
+                sc.line(*seg, stroke="accent2", lw=2.2)
+        else:
+            pos = cur
+            if k < STEPS_2D:
+                nxt = self.bpx(*pts[k + 1])
+                seg = clip_segment(cur[0], cur[1], nxt[0], nxt[1], *box)
+                if seg and math.hypot(seg[2] - seg[0], seg[3] - seg[1]) > 8:
+                    sc.arrow(*seg, stroke="accent2", lw=2, head=9, dash=(5, 4))
+        if BX <= pos[0] <= BX + BW and BY <= pos[1] <= BY + BH:
+            sc.circle(pos[0], pos[1], 8, fill="accent2", stroke="bg", lw=2)
+        return base + sc.items
+
+    def _bowl_base(self, st: dict, k: int) -> list[dict]:
         run = st["run"]
         pts, stop = run["pts"], run["stop"]
         diverged = stop is not None and k >= stop
@@ -1164,24 +1215,6 @@ class DerivativesMode(Mode):
                     align="c")
             sc.text(BX + BW / 2, BY + BH / 2 + 12, f"\u03b7 = {num(run['lr'])} > 2/c\u2082 = {num(run['limit'])}",
                     size=SMALL, fill="bad", align="c")
-        else:
-            cur = self.bpx(*pts[k])
-            if hop > 0:
-                nxt = self.bpx(*pts[k + 1])
-                u = _ease(hop)
-                pos = (cur[0] + (nxt[0] - cur[0]) * u, cur[1] + (nxt[1] - cur[1]) * u)
-                seg = clip_segment(cur[0], cur[1], pos[0], pos[1], *box)
-                if seg:
-                    sc.line(*seg, stroke="accent2", lw=2.2)
-            else:
-                pos = cur
-                if k < STEPS_2D:
-                    nxt = self.bpx(*pts[k + 1])
-                    seg = clip_segment(cur[0], cur[1], nxt[0], nxt[1], *box)
-                    if seg and math.hypot(seg[2] - seg[0], seg[3] - seg[1]) > 8:
-                        sc.arrow(*seg, stroke="accent2", lw=2, head=9, dash=(5, 4))
-            if BX <= pos[0] <= BX + BW and BY <= pos[1] <= BY + BH:
-                sc.circle(pos[0], pos[1], 8, fill="accent2", stroke="bg", lw=2)
         start = self.bpx(*START_2D)
         sc.text(start[0], start[1] - 18, "start", size=SMALL, fill="muted", align="c")
         # the panel: where the run is
