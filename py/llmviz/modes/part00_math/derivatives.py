@@ -551,9 +551,9 @@ class DerivativesMode(Mode):
         dg, df = ch["dg"](x0), ch["df"](u0)
         return {"ch": ch, "x0": x0, "u0": u0, "y0": y0, "rows": rows, "dg": dg, "df": df, "dydx": df * dg}
 
-    LINE_X0, LINE_X1, LINE_C = 40.0, 600.0, 300.0
+    LINE_X0, LINE_X1, LINE_C = 40.0, 600.0, 320.0
     LINE_Y = (178.0, 338.0, 498.0)
-    NUDGE_PX = 130.0     # the nudge on x always spans this many units; u and y share the scale
+    NUDGE_PX = 120.0     # the nudge on x always spans this many units; u and y share the scale
 
     def _chain_static(self) -> dict:
         nums = self._chain_numbers()
