@@ -1132,7 +1132,8 @@ class DerivativesMode(Mode):
             (f"w\u2082 (steep): \u00d7 {fixed(run['f2'], 3)} per step", "k", False, BODY, 28),
             (f"w\u2081 (flat):  \u00d7 {fixed(run['f1'], 3)} per step", "q", False, BODY, 30),
             (f"best \u03b7 = 2/(c\u2081 + c\u2082) = {num(run['best'])}", "muted", False, SMALL, 22),
-            (f"  then both shrink \u00d7 {fixed(run['best_factor'], 3)} per step", "muted", False, SMALL, 0),
+            ((f"  then both shrink \u00d7 {fixed(run['best_factor'], 3)} per step" if run["best_factor"] > 1e-9
+              else "  then one step lands on the minimum"), "muted", False, SMALL, 0),
         ]
         y = BY + 4
         for text, fill, bold, size, gap in rows:
