@@ -13,6 +13,7 @@ from .core.mode import Mode
 MODE_PATHS: dict[str, str] = {
     "p00-c02-functions": "llmviz.modes.part00_math.functions:FunctionsMode",
     "p00-c04-matrices": "llmviz.modes.part00_math.matrices:MatricesMode",
+    "p00-c05-derivatives": "llmviz.modes.part00_math.derivatives:DerivativesMode",
     "p00-c06-entropy": "llmviz.modes.part00_math.entropy:EntropyMode",
     "p00-c07-optimizers": "llmviz.modes.part00_math.optimizers:OptimizersMode",
     "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
