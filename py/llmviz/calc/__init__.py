@@ -84,7 +84,6 @@ _WHERE = {
     "score_matrix_elements": "attention",
     "secant_slope": "derivatives",
     "sgd_step": "optimizers",
-    "sigmoid": "derivatives",
     "sigmoid": "functions",
     "sigmoid_slope": "derivatives",
     "soft_cap": "functions",

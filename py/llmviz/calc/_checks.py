@@ -4,6 +4,13 @@ from __future__ import annotations
 import math
 
 
+def finite(name: str, value: float) -> float:
+    """Return ``value`` if it is a finite int or float (not a bool); else ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
 def positive(name: str, value: float, allow_zero: bool = False) -> float:
     """Return ``value`` if it is a finite number > 0 (≥ 0 with ``allow_zero``); else ``ValueError``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

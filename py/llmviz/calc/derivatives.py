@@ -16,11 +16,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-
-def _finite(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
+from ._checks import finite
+from .functions import sigmoid  # one formula, one function: the functions chapter's
 
 
 def secant_slope(f: Callable[[float], float], x: float, h: float) -> float:
@@ -30,20 +27,11 @@ def secant_slope(f: Callable[[float], float], x: float, h: float) -> float:
     shrinks to 0 the result tends to the derivative f′(x), for any f that has
     one. The unit is f's output per unit of x.
     """
-    _finite("x", x)
-    _finite("h", h)
+    finite("x", x)
+    finite("h", h)
     if h == 0:
         raise ValueError("h must be non-zero: a secant needs two different points")
     return (f(x + h) - f(x)) / h
-
-
-def sigmoid(x: float) -> float:
-    """σ(x) = 1 / (1 + e^(−x)), written so that large |x| neither overflows nor loses σ's tail."""
-    _finite("x", x)
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
 
 
 def sigmoid_slope(x: float) -> float:
@@ -60,14 +48,14 @@ def chain_slope(outer_slope: Callable[[float], float], inner: Callable[[float], 
     inner slope says how much u = g(x) moves per unit of x; the outer slope
     says how much f moves per unit of u; the two rates multiply.
     """
-    _finite("x", x)
+    finite("x", x)
     return outer_slope(inner(x)) * inner_slope(x)
 
 
 def power_slope(n: float, x: float) -> float:
     """Slope of xⁿ at x by the power rule: n·x^(n − 1) (x > 0 unless n is a whole number)."""
-    _finite("n", n)
-    _finite("x", x)
+    finite("n", n)
+    finite("x", x)
     if x <= 0 and not float(n).is_integer():
         raise ValueError(f"x must be > 0 when n is not a whole number, got x={x!r}, n={n!r}")
     return n * x ** (n - 1) if n != 0 else 0.0

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 
-from ._checks import positive, positive_int
+from ._checks import finite, positive, positive_int
 
 #: Names of the five behaviours of gradient descent on a quadratic, by η·c.
 REGIMES = ("creeps", "one step", "overshoots", "bounces", "diverges")
@@ -42,28 +42,22 @@ REGIMES = ("creeps", "one step", "overshoots", "bounces", "diverges")
 _EDGE = 1e-9
 
 
-def _finite(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
-
-
 # -- one parameter -------------------------------------------------------------------
 
 
 def quadratic_loss(w: float, curvature: float, minimum: float = 0.0) -> float:
     """L(w) = ½·c·(w − w*)² for curvature ``curvature`` = c > 0 and ``minimum`` = w*."""
-    _finite("w", w)
+    finite("w", w)
     positive("curvature", curvature)
-    _finite("minimum", minimum)
+    finite("minimum", minimum)
     return 0.5 * curvature * (w - minimum) ** 2
 
 
 def quadratic_slope(w: float, curvature: float, minimum: float = 0.0) -> float:
     """L′(w) = c·(w − w*): the derivative of :func:`quadratic_loss` at ``w``."""
-    _finite("w", w)
+    finite("w", w)
     positive("curvature", curvature)
-    _finite("minimum", minimum)
+    finite("minimum", minimum)
     return curvature * (w - minimum)
 
 
@@ -103,7 +97,7 @@ def descent_regime(lr: float, curvature: float) -> str:
 
 def power(factor: float, steps: int) -> float:
     """``factor ** steps`` for a whole number of steps ≥ 0, ±inf instead of an overflow error."""
-    _finite("factor", factor)
+    finite("factor", factor)
     positive_int("steps", steps, allow_zero=True)
     if steps == 0:
         return 1.0
@@ -122,8 +116,8 @@ def quadratic_gd_iterate(w0: float, lr: float, curvature: float, steps: int,
     Closed form, so any step count costs the same; a diverging run returns
     ±inf once the value leaves the floating-point range.
     """
-    _finite("w0", w0)
-    _finite("minimum", minimum)
+    finite("w0", w0)
+    finite("minimum", minimum)
     d = w0 - minimum
     p = power(contraction_factor(lr, curvature), steps)
     return minimum + (0.0 if d == 0 else p * d)
@@ -135,8 +129,8 @@ def steps_to_shrink(factor: float, ratio: float) -> float:
     ``ratio`` in (0, 1], e.g. 0.01 for "to 1 % of the start". Returns
     ``math.inf`` when |factor| ≥ 1 and ratio < 1 (that run never gets there).
     """
-    _finite("factor", factor)
-    _finite("ratio", ratio)
+    finite("factor", factor)
+    finite("ratio", ratio)
     if not 0 < ratio <= 1:
         raise ValueError(f"ratio must be in (0, 1], got {ratio!r}")
     a = abs(factor)
@@ -185,14 +179,14 @@ def best_contraction_factor(kappa: float) -> float:
 
 
 def _axes(angle: float) -> tuple[float, float]:
-    _finite("angle", angle)
+    finite("angle", angle)
     return math.cos(angle), math.sin(angle)
 
 
 def _to_bowl(w1: float, w2: float, angle: float, center) -> tuple[float, float]:
     """(u₁, u₂): the coordinates of w − w* along the bowl's axes."""
     co, si = _axes(angle)
-    d1, d2 = _finite("w1", w1) - center[0], _finite("w2", w2) - center[1]
+    d1, d2 = finite("w1", w1) - center[0], finite("w2", w2) - center[1]
     return co * d1 + si * d2, -si * d1 + co * d2
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from ._checks import positive
+from ._checks import finite, positive
 
 LN2 = math.log(2.0)
 
@@ -30,19 +30,13 @@ KAPLAN_ALPHA_N = 0.076
 KAPLAN_N_C = 8.8e13
 
 
-def _finite(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return value
-
-
 def sigmoid(x: float) -> float:
     """σ(x) = 1 / (1 + e^(−x)), a number strictly between 0 and 1 (pure number).
 
     σ(0) = 0.5 and σ(−x) = 1 − σ(x). Computed from e^(−|x|) so that no
     exponential of a large positive number is ever formed.
     """
-    _finite("x", x)
+    finite("x", x)
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
@@ -55,7 +49,7 @@ def softplus(x: float, beta: float = 1.0) -> float:
     ``beta`` (> 0) sharpens the bend at 0: the gap to max(0, x) is
     ln(1 + e^(−β|x|)) / β, at most ln 2 / β (reached at x = 0).
     """
-    _finite("x", x)
+    finite("x", x)
     positive("beta", beta)
     z = beta * x
     return (max(z, 0.0) + math.log1p(math.exp(-abs(z)))) / beta
@@ -66,7 +60,7 @@ def soft_cap(x: float, cap: float) -> float:
 
     Near 0 it leaves x almost unchanged (slope 1); far out it flattens at ±cap.
     """
-    _finite("x", x)
+    finite("x", x)
     positive("cap", cap)
     return cap * math.tanh(x / cap)
 
@@ -127,5 +121,5 @@ def power_law(x: float, scale: float, exponent: float) -> float:
     """
     positive("x", x)
     positive("scale", scale)
-    _finite("exponent", exponent)
+    finite("exponent", exponent)
     return (scale / x) ** exponent

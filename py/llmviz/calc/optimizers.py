@@ -27,6 +27,7 @@ import math
 from typing import Sequence
 
 from ._checks import in_range, positive
+from .descent import gradient_step
 
 #: The optimizers this module prices, in the order the book meets them.
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -54,8 +55,8 @@ def sgd_step(theta: Sequence[float], grad: Sequence[float], lr: float) -> list[f
     """
     th = _vector("theta", theta)
     g = _vector("grad", grad, len(th))
-    positive("lr", lr)
-    return [a - lr * b for a, b in zip(th, g)]
+    # the step itself is the derivatives chapter's gradient step; SGD differs only in where g comes from
+    return list(gradient_step(th, g, lr))
 
 
 def momentum_step(theta: Sequence[float], velocity: Sequence[float], grad: Sequence[float],
