@@ -75,6 +75,7 @@ class Mode:
         self.messages: list[str] = []
         self._last_t: float | None = None
         self._cache: dict[str, tuple[int, str, Any]] = {}
+        self._memos: dict[str, tuple] = {}
         if self.submode:
             self.messages += self._apply(self.submodes[self.submode].values) if self.submodes else []
         if submode:
@@ -138,6 +139,21 @@ class Mode:
             return hit[2]
         v = fn()
         self._cache[key] = (self.values.version, self.submode, v)
+        return v
+
+    def memo(self, name: str, key: Any, fn: Callable[[], Any]) -> Any:
+        """``fn()`` remembered for one animation state ``key`` under the current parameters.
+
+        While a picture rests between two steps of its story, consecutive
+        frames are identical, so they cost a lookup instead of a redraw. One
+        entry per ``name``: a new ``key`` replaces the old one.
+        """
+        full = (self.values.version, self.submode, key)
+        hit = self._memos.get(name)
+        if hit and hit[0] == full:
+            return hit[1]
+        v = fn()
+        self._memos[name] = (full, v)
         return v
 
     # -- frames -----------------------------------------------------------

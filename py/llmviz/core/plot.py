@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from typing import Callable, Iterable, Sequence
 
+from .geometry import clip_params
 from .scene import Scene
 
 MINUS = "\u2212"
@@ -74,27 +75,6 @@ def fmt_tick(v: float) -> str:
         s = f"{v:.0f}"
     return s.replace("-", MINUS)
 
-
-def _clip(x1, y1, x2, y2, x0, y0, xm, ym):
-    """Liang-Barsky: the parameters ``(t0, t1)`` of the part of a segment inside
-    ``[x0, xm] × [y0, ym]`` (0 ≤ t0 ≤ t1 ≤ 1), or None when it misses the box."""
-    dx, dy = x2 - x1, y2 - y1
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x1 - x0), (dx, xm - x1), (-dy, y1 - y0), (dy, ym - y1)):
-        if p == 0:
-            if q < 0:
-                return None
-            continue
-        r = q / p
-        if p < 0:
-            if r > t1:
-                return None
-            t0 = max(t0, r)
-        else:
-            if r < t0:
-                return None
-            t1 = min(t1, r)
-    return t0, t1
 
 
 class Plot:
@@ -238,7 +218,7 @@ class Plot:
                 continue
             p = (self._tx(vx), self._ty(vy))
             if prev is not None:
-                ts = _clip(prev[0], prev[1], p[0], p[1], u0, v0, u1, v1)
+                ts = clip_params(prev[0], prev[1], p[0], p[1], u0, u1, v0, v1)
                 if ts is None:
                     if cur:
                         runs.append(cur)

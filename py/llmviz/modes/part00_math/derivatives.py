@@ -35,6 +35,7 @@ from ...calc.descent import (best_contraction_factor, best_fixed_learning_rate, 
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.scene import Scene
+from ...core.geometry import clip_segment
 
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
 TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
@@ -183,24 +184,6 @@ def _ease(u: float) -> float:
     return u * u * (3 - 2 * u)
 
 
-def clip_segment(x1, y1, x2, y2, xlo, xhi, ylo, yhi):
-    """Liang-Barsky: the part of a segment inside the box [xlo, xhi]×[ylo, yhi], or None."""
-    dx, dy = x2 - x1, y2 - y1
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x1 - xlo), (dx, xhi - x1), (-dy, y1 - ylo), (dy, yhi - y1)):
-        if abs(p) < 1e-12:
-            if q < 0:
-                return None
-            continue
-        r = q / p
-        if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
-        if t0 > t1:
-            return None
-    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
-
 
 def clip_polyline(pts, box) -> list[list[tuple[float, float]]]:
     """The pieces of a polyline inside ``box`` = (xlo, xhi, ylo, yhi), each a list of points."""
@@ -325,24 +308,6 @@ class DerivativesMode(Mode):
     }
     default_submode = "secant"
 
-    def __init__(self, values=None, submode=None, seed: int = 0):
-        self._memos: dict[str, tuple] = {}
-        super().__init__(values=values, submode=submode, seed=seed)
-
-    def _memo(self, name: str, key, fn):
-        """``fn()`` remembered for one animation state ``key`` under the current parameters.
-
-        While a point rests between steps, consecutive frames are identical,
-        so they cost a lookup instead of a redraw.
-        """
-        full = (self.values.version, self.submode, key)
-        hit = self._memos.get(name)
-        if hit and hit[0] == full:
-            return hit[1]
-        v = fn()
-        self._memos[name] = (full, v)
-        return v
-
     def view(self) -> str:
         """The picture the current sub-mode shows: secant, chain, descent, gradient or bowl."""
         for name, members in _FAMILY.items():
@@ -444,7 +409,7 @@ class DerivativesMode(Mode):
     def _draw_secant(self, t: float):
         st = self.cached("secant", self._secant_static)
         _cyc, n, slide = halving_position(t)
-        items = self._memo("secant", (n, round(slide, 3)), lambda: self._secant_frame(st, n, slide))
+        items = self.memo("secant", (n, round(slide, 3)), lambda: self._secant_frame(st, n, slide))
         sc = self.new_scene()
         sc.items = list(items)
         hk, s, err = st["rows"][n]
@@ -578,7 +543,7 @@ class DerivativesMode(Mode):
     def _draw_chain(self, t: float):
         st = self.cached("chain", self._chain_static)
         _cyc, n, slide = halving_position(t)
-        items = self._memo("chain", (n, round(slide, 3)), lambda: self._chain_frame(st, n, slide))
+        items = self.memo("chain", (n, round(slide, 3)), lambda: self._chain_frame(st, n, slide))
         sc = self.new_scene()
         sc.items = list(items)
         nums = st["nums"]
@@ -824,7 +789,7 @@ class DerivativesMode(Mode):
 
     def _descent_frame(self, st: dict, k: int, hop: float) -> list[dict]:
         """Everything at step ``k``; only the ball in the air changes between frames of one hop."""
-        base = self._memo("descent_base", k, lambda: self._descent_base(st, k))
+        base = self.memo("descent_base", k, lambda: self._descent_base(st, k))
         run = st["run"]
         stop = run["stop"]
         if stop is not None and k >= stop:
@@ -835,7 +800,7 @@ class DerivativesMode(Mode):
         w = ws[k]
         bx, by = fx(w), fy(quadratic_loss(w, c))
         if hop <= 0:
-            return base + self._memo("descent_rest", k, lambda: self._descent_rest(st, k))
+            return base + self.memo("descent_rest", k, lambda: self._descent_rest(st, k))
         sc = self.new_scene()
         b = ws[k + 1]
         bx2, by2 = self._arc(sc, bx, by, fx(b), fy(quadratic_loss(b, c)), _ease(hop), alpha=1.0, stroke="accent2")
@@ -1170,7 +1135,7 @@ class DerivativesMode(Mode):
 
     def _bowl_frame(self, st: dict, k: int, hop: float) -> list[dict]:
         """Everything after ``k`` steps; only the point on its way to the next iterate moves within a step."""
-        base = self._memo("bowl_base", k, lambda: self._bowl_base(st, k))
+        base = self.memo("bowl_base", k, lambda: self._bowl_base(st, k))
         run = st["run"]
         pts, stop = run["pts"], run["stop"]
         if stop is not None and k >= stop:

@@ -30,6 +30,7 @@ from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.scene import Scene
+from ...core.geometry import clip_segment
 
 MODEL = "llama-3-8b"
 TOKENS = ("mat", "floor", "sofa", "bed", "roof", "moon")
@@ -168,24 +169,6 @@ def loss_curve_point(truth: int, z: float) -> tuple[float, float, float]:
     return qt, cross_entropy(one_hot(truth), q, base=math.e), qt - 1.0
 
 
-def clip_to_box(x1, y1, x2, y2, xlo, xhi, ylo, yhi):
-    """The part of a segment inside the box [xlo, xhi]×[ylo, yhi] (Liang-Barsky), or None."""
-    dx, dy = x2 - x1, y2 - y1
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x1 - xlo), (dx, xhi - x1), (-dy, y1 - ylo), (dy, yhi - y1)):
-        if abs(p) < 1e-12:
-            if q < 0:
-                return None
-            continue
-        r = q / p
-        if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
-        if t0 > t1:
-            return None
-    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
-
 
 def periodic_hits(t0: float, t1: float, phase: float, period: float) -> tuple[int, int]:
     """Occurrences k of an event at times k·period + phase (k ≥ 0) inside (t0, t1]: (first k, last k)."""
@@ -247,24 +230,6 @@ class EntropyMode(Mode):
     default_submode = "surprise"
 
     # -- which view ------------------------------------------------------------
-
-    def __init__(self, values=None, submode=None, seed: int = 0):
-        self._memos: dict[str, tuple] = {}
-        super().__init__(values=values, submode=submode, seed=seed)
-
-    def _memo(self, name: str, key, fn):
-        """``fn()`` remembered for one animation state ``key`` under the current parameters.
-
-        Between two draws (or two terms of the sum, or while a slider rests)
-        consecutive frames are identical, so they cost a lookup, not a redraw.
-        """
-        full = (self.values.version, self.submode, key)
-        hit = self._memos.get(name)
-        if hit and hit[0] == full:
-            return hit[1]
-        v = fn()
-        self._memos[name] = (full, v)
-        return v
 
     def view(self) -> str:
         """The picture the current sub-mode shows: surprise, compare, nexttoken or perplexity."""
@@ -381,7 +346,7 @@ class EntropyMode(Mode):
 
     def _draw_surprise(self, t: float):
         k, finished = self._surprise_position(t)
-        return self._memo("surprise", (k, finished), lambda: self._surprise_frame(k, finished))
+        return self.memo("surprise", (k, finished), lambda: self._surprise_frame(k, finished))
 
     def _surprise_frame(self, k: int, finished: bool):
         """The surprise view after ``k`` draws (all of them and resting if ``finished``)."""
@@ -545,7 +510,7 @@ class EntropyMode(Mode):
 
     def _draw_compare(self, t: float):
         k, finished = self._compare_position(t)
-        return self._memo("compare", (k, finished), lambda: self._compare_frame(k, finished))
+        return self.memo("compare", (k, finished), lambda: self._compare_frame(k, finished))
 
     def _compare_frame(self, k: int, finished: bool):
         """The compare view with ``k`` terms added (all six and resting if ``finished``)."""
@@ -669,7 +634,7 @@ class EntropyMode(Mode):
         z = self._z_at(t)
         # the paused twin shows one state until a slider moves; the sweep changes every frame
         if self.submode == "logit":
-            return self._memo("next", z, lambda: self._next_frame(z))
+            return self.memo("next", z, lambda: self._next_frame(z))
         return self._next_frame(z)
 
     def _next_frame(self, z: float):
@@ -699,7 +664,7 @@ class EntropyMode(Mode):
             sc.text(qx0 + slot * i + slot / 2, ybot + 34, f"{q[i]:.2f}", size=SMALL, align="c", base="t",
                     fill="accent2" if i == truth else "muted", bold=i == truth)
         # the point on the loss curve and its tangent (slope q − 1)
-        seg = clip_to_box(z - 1.6, loss - slope * 1.6, z + 1.6, loss + slope * 1.6, Z_LO, Z_HI, 0.0, st["lmax"])
+        seg = clip_segment(z - 1.6, loss - slope * 1.6, z + 1.6, loss + slope * 1.6, Z_LO, Z_HI, 0.0, st["lmax"])
         if seg:
             sc.line(fx(seg[0]), fy(seg[1]), fx(seg[2]), fy(seg[3]), stroke="accent3", lw=2)
         sc.circle(fx(z), fy(loss), 6, fill="accent2")

@@ -312,24 +312,6 @@ class FunctionsMode(Mode):
     }
     default_submode = "linear"
 
-    def __init__(self, values=None, submode=None, seed: int = 0):
-        self._memos: dict[str, tuple] = {}
-        super().__init__(values=values, submode=submode, seed=seed)
-
-    def _memo(self, name: str, key, fn):
-        """``fn()`` remembered for one animation state ``key`` under the current parameters.
-
-        While the probe holds still, consecutive frames are identical: they
-        cost a lookup instead of a redraw.
-        """
-        full = (self.values.version, self.submode, key)
-        hit = self._memos.get(name)
-        if hit and hit[0] == full:
-            return hit[1]
-        v = fn()
-        self._memos[name] = (full, v)
-        return v
-
     # -- which view -----------------------------------------------------------------------
 
     def view(self) -> str:
@@ -628,7 +610,7 @@ class FunctionsMode(Mode):
 
     def _draw_family(self, t: float):
         px, _leg, _u = probe_at(t, self._family()["stops"])
-        return self._memo("family", px, lambda: self._family_frame(px))
+        return self.memo("family", px, lambda: self._family_frame(px))
 
     def _family_frame(self, px: float):
         """The family view with the probe at ``px``."""
@@ -783,7 +765,7 @@ class FunctionsMode(Mode):
         # which stage of the trace is lit: 0 gliding, 1 through g, 2 through f, 3 done
         stage = 0 if since < MOVE_S else min(3, 1 + int((since - MOVE_S) // TRACE_S))
         frac = 0.0 if stage in (0, 3) else min(1.0, ((since - MOVE_S) % TRACE_S) / TRACE_S)
-        return self._memo("compose", (x, stage, frac), lambda: self._compose_frame(x, stage, frac))
+        return self.memo("compose", (x, stage, frac), lambda: self._compose_frame(x, stage, frac))
 
     def _compose_frame(self, x: float, stage: int, frac: float):
         """The composition view with the probe at ``x`` and the token at ``stage`` (``frac`` along)."""
@@ -958,7 +940,7 @@ class FunctionsMode(Mode):
 
     def _draw_logscale(self, t: float):
         px, _leg, _u = probe_at(t, LOG_STOPS)
-        return self._memo("logscale", px, lambda: self._logscale_frame(px))
+        return self.memo("logscale", px, lambda: self._logscale_frame(px))
 
     def _logscale_frame(self, px: float):
         """The log-scale view with the probe at ``px``."""
@@ -1041,7 +1023,7 @@ class FunctionsMode(Mode):
     def _draw_sizes(self, t: float):
         n_rows = len(self._sizes_rows())
         i = int((t % (SIZES_STEP_S * n_rows)) // SIZES_STEP_S)
-        return self._memo("sizes", i, lambda: self._sizes_frame(i))
+        return self.memo("sizes", i, lambda: self._sizes_frame(i))
 
     def _sizes_frame(self, i: int):
         """The model-size view with row ``i`` highlighted."""

@@ -29,6 +29,7 @@ from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.scene import Scene, text_box
 from ...units import fmt_bytes, fmt_flops, fmt_percent
+from ...core.geometry import clip_segment as _clip_box
 
 MODEL = "llama-3-8b"
 BF16_BYTES = 2
@@ -169,24 +170,6 @@ def gemm_position(t: float, pace: float, macs: int) -> tuple[int, int, float, bo
     return n, q, x - q, False
 
 
-def clip_segment(x1, y1, x2, y2, lo, hi):
-    """Liang-Barsky: the part of a segment inside the square [lo, hi]², or None."""
-    dx, dy = x2 - x1, y2 - y1
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x1 - lo), (dx, hi - x1), (-dy, y1 - lo), (dy, hi - y1)):
-        if abs(p) < 1e-12:
-            if q < 0:
-                return None
-            continue
-        r = q / p
-        if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
-        if t0 > t1:
-            return None
-    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
-
 
 def _ease(u: float) -> float:
     u = min(max(u, 0.0), 1.0)
@@ -195,6 +178,11 @@ def _ease(u: float) -> float:
 
 def _overlaps(a, b) -> bool:
     return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+def clip_segment(x1, y1, x2, y2, lo, hi):
+    """The part of a segment inside the square [lo, hi]², or None (core.geometry's clip)."""
+    return _clip_box(x1, y1, x2, y2, lo, hi, lo, hi)
 
 
 # -- the mode -------------------------------------------------------------------
@@ -256,24 +244,6 @@ class MatricesMode(Mode):
     }
     default_submode = "transform"
 
-    def __init__(self, values=None, submode=None, seed: int = 0):
-        self._memos: dict[str, tuple] = {}
-        super().__init__(values=values, submode=submode, seed=seed)
-
-    def _memo(self, name: str, key, fn):
-        """``fn()`` remembered for one animation state ``key`` under the current parameters.
-
-        Between two multiply-adds (or once the grid has settled) consecutive
-        frames are identical, so they cost a lookup instead of a redraw.
-        """
-        full = (self.values.version, self.submode, key)
-        hit = self._memos.get(name)
-        if hit and hit[0] == full:
-            return hit[1]
-        v = fn()
-        self._memos[name] = (full, v)
-        return v
-
     # -- which view ------------------------------------------------------------
 
     def view(self) -> str:
@@ -313,7 +283,7 @@ class MatricesMode(Mode):
     def _draw_transform(self, t: float):
         s = _ease(t / MORPH_S)
         if s >= 1:
-            return self._memo("transform", "settled", lambda: self._transform_frame(1.0))
+            return self.memo("transform", "settled", lambda: self._transform_frame(1.0))
         return self._transform_frame(s)
 
     def _transform_frame(self, s: float):
@@ -510,7 +480,7 @@ class MatricesMode(Mode):
         m, n, k = self._shape()
         macs = gemm_macs(m, n, k)
         _cycle, q, phase, finished = gemm_position(t, self["pace"], macs)
-        items, tel = self._memo("gemm", (q, finished), lambda: self._gemm_state(q, finished))
+        items, tel = self.memo("gemm", (q, finished), lambda: self._gemm_state(q, finished))
         sc = self.new_scene()
         sc.items = list(items)
         # the product travelling from A[i,p] and B[p,j] into C[i,j]

@@ -36,6 +36,7 @@ from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.scene import Scene
 from ...units import fmt_bytes, fmt_count, fmt_sci
+from ...core.geometry import clip_segment as _clip_box
 
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
 TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
@@ -194,23 +195,10 @@ def moving_average_trace(beta: float, batch: int, seed: int = 0, steps: int = AV
     return out
 
 
+
 def clip_segment(x1: float, y1: float, x2: float, y2: float, xr: float, yr: float):
-    """Liang–Barsky: the part of a segment inside the box [−xr, xr]×[−yr, yr], or None."""
-    dx, dy = x2 - x1, y2 - y1
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x1 + xr), (dx, xr - x1), (-dy, y1 + yr), (dy, yr - y1)):
-        if abs(p) < 1e-15:
-            if q < 0:
-                return None
-            continue
-        r = q / p
-        if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
-        if t0 > t1:
-            return None
-    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
+    """The part of a segment inside the box [−xr, xr]×[−yr, yr], or None (core.geometry's clip)."""
+    return _clip_box(x1, y1, x2, y2, -xr, xr, -yr, yr)
 
 
 def visible_runs(pts: list, xr: float, yr: float) -> list[list[tuple[float, float]]]:
@@ -349,10 +337,6 @@ class OptimizersMode(Mode):
                           ("model", "optimizer")),
     }
     default_submode = "race"
-
-    def __init__(self, values=None, submode=None, seed: int = 0):
-        self._memos: dict[str, tuple] = {}
-        super().__init__(values=values, submode=submode, seed=seed)
 
     # -- which view ------------------------------------------------------------------
 
@@ -554,7 +538,7 @@ class OptimizersMode(Mode):
     def _draw_race(self, t: float):
         paths = self._race()
         k, phase = self._race_position(t)
-        items, tel = self._memo("race", k, lambda: self._race_state(k))
+        items, tel = self.memo("race", k, lambda: self._race_state(k))
         sc = self.new_scene()
         sc.items = list(items)
         for name in OPTIMIZERS:
@@ -572,20 +556,6 @@ class OptimizersMode(Mode):
             hx, hy = self._to_plot(xa, ya)
             sc.circle(hx, hy, 6.5, fill=COLOURS[name], stroke="bg", lw=1.5)
         return sc, tel
-
-    def _memo(self, name: str, key, fn):
-        """``fn()`` remembered for one animation state ``key`` under the current parameters.
-
-        Between two steps consecutive frames differ only in the moving dots,
-        so the rest costs a lookup instead of a redraw.
-        """
-        full = (self.values.version, self.submode, key)
-        hit = self._memos.get(name)
-        if hit and hit[0] == full:
-            return hit[1]
-        v = fn()
-        self._memos[name] = (full, v)
-        return v
 
     def _race_events(self, t0: float, t1: float) -> list[dict]:
         run = RACE_STEPS / RACE_PACE
@@ -896,7 +866,7 @@ class OptimizersMode(Mode):
         _, tc = cycle_position(t, FILL_S * (len(parts) + 1), MEMORY_HOLD_S)
         shown = min(len(parts), int(tc / FILL_S) + 1)
         gpus_on = tc >= FILL_S * len(parts)
-        items = self._memo("memory", (shown, gpus_on), lambda: self._memory_items(b, shown, gpus_on))
+        items = self.memo("memory", (shown, gpus_on), lambda: self._memory_items(b, shown, gpus_on))
         sc = self.new_scene()
         sc.items = list(items)
         added = sum(list(parts.values())[:shown])
