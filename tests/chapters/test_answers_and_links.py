@@ -1,4 +1,5 @@
 """Checks every chapter shares: printed answers read well, cross-chapter links land."""
+import math
 import re
 import sys
 from pathlib import Path
@@ -17,6 +18,19 @@ def book():
     from buildlib import Project
     from buildlib.book import compile_book
     return compile_book(Project.at(ROOT))
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda p: p.stem)
+def test_every_printed_answer_exists_and_reads_as_a_finite_number(source):
+    """Every {ans} a chapter prints is in its answers table, with a printed form and a finite value."""
+    text = source.read_text(encoding="utf-8")
+    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", text))
+    table = answers_for(source.stem)
+    assert used <= set(table), sorted(used - set(table))
+    for name, fn in table.items():
+        a = fn()
+        assert a.text.strip(), name
+        assert math.isfinite(a.value), name
 
 
 @pytest.mark.parametrize("source", CHAPTERS, ids=lambda p: p.stem)

@@ -1,6 +1,5 @@
 """Chapter p00-c02's answers against independent oracles: numpy, closed forms, published figures."""
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -20,16 +19,6 @@ def text(name):
     return A[name]().text
 
 
-def test_every_printed_answer_exists():
-    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", SOURCE.read_text()))
-    assert used and used <= set(A), used - set(A)
-
-
-def test_every_answer_has_a_printed_form():
-    for name, fn in A.items():
-        a = fn()
-        assert a.text.strip(), name
-        assert np.isfinite(a.value), name
 
 
 def np_sigmoid(x):

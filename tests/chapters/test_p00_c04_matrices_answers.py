@@ -1,5 +1,4 @@
 """Chapter p00-c04's answers against independent oracles: numpy and arithmetic written out."""
-import re
 from pathlib import Path
 
 import numpy as np
@@ -15,16 +14,6 @@ def val(name):
     return A[name]().value
 
 
-def test_every_printed_answer_exists():
-    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", SOURCE.read_text()))
-    assert used and used <= set(A), used - set(A)
-
-
-def test_every_answer_has_a_printed_form():
-    for name, fn in A.items():
-        a = fn()
-        assert a.text.strip(), name
-        assert np.isfinite(a.value), name
 
 
 def test_point_and_determinant():

@@ -3,7 +3,6 @@
 numpy is the oracle for the arithmetic the reader watches; counts and
 shapes are written out by hand.
 """
-import math
 
 import numpy as np
 import pytest
