@@ -271,7 +271,7 @@ class FunctionsMode(Mode):
                help="Exponential and log-scale views: growth per unit of x (negative: decay). "
                     "Sigmoid: how steep the step is."),
         Number("base", "b (base of the logarithm)", lo=1.5, hi=10, step=0.01, default=2.72,
-               help="2 counts doublings (bits), e \u2248 2.718 gives ln, 10 counts decades."),
+               help="2 counts doublings (bits), 2.72 stands for e \u2248 2.718 and gives ln, 10 counts decades."),
         Number("x0", "x\u2080 (centre of the step)", lo=-4, hi=4, step=0.1, default=0.0,
                help="Sigmoid: where the gate is half open."),
         Number("cap", "c (the cap)", lo=0.5, hi=4, step=0.05, default=1.0,
