@@ -50,6 +50,18 @@ def test_gemma2_soft_cap():
     assert val("cap_60") == pytest.approx(cap(60))
     # 30 − 30·tanh(10) = 60/(e^20 + 1), exactly, without cancellation
     assert val("cap_300_short") == pytest.approx(60 / (np.exp(20) + 1), rel=1e-6)
+    # a 32-bit float cannot tell 30·tanh(10) from 30: its spacing near 30 is 2^-19
+    assert val("cap_300_f32") == float(np.float32(30 * np.tanh(10.0))) == 30.0
+    assert np.spacing(np.float32(30.0)) == 2.0 ** -19 == val("f32_spacing_30") > val("cap_300_short")
+    # the caps as the Gemma 2 report gives them (section 2, "Logit soft-capping")
+    assert (val("gemma_cap_final"), val("gemma_cap_attn")) == (30.0, 50.0)
+
+
+def test_silu_dips_below_zero():
+    z = np.linspace(-6, 2, 800_001)
+    silu = z / (1 + np.exp(-z))
+    assert val("silu_min") == pytest.approx(silu.min(), abs=1e-9)
+    assert text("silu_min") == "\u22120.28"
 
 
 def test_softplus_values():
@@ -66,10 +78,14 @@ def test_gelu_composition_against_the_exact_gelu():
     exact = 0.5 * (1 + math.erf(1 / math.sqrt(2)))          # x·Φ(x) at x = 1
     assert val("gelu_1") == pytest.approx(0.841192, abs=1e-6)  # the tanh form, TensorFlow's documented value
     assert abs(val("gelu_1") - exact) < 5e-4                    # within the approximation's stated error
+    # the exact GELU at 1 is Φ(1), the standard normal's share below 1, 0.841344746…
+    assert val("gelu_exact_1") == pytest.approx(0.8413447460685429, abs=1e-12)
+    assert (text("gelu_1"), text("gelu_exact_1")) == ("0.8412", "0.8413")
 
 
 def test_exponential_growth():
     assert val("e_07") == pytest.approx(np.exp(0.7))
+    assert val("e_14") == pytest.approx(np.exp(0.7) ** 2)
     assert val("e_2") == pytest.approx(np.e ** 2)
     assert val("e_m2") == pytest.approx(1 / np.e ** 2)
     # doubling: solve e^(0.7 d) = 2 numerically
@@ -101,6 +117,14 @@ def test_losses_and_underflow():
     assert np.float64(2.0) ** -1074 > 0 and np.float64(0.5) ** 1075 == 0
     assert val("float_min") == np.finfo(np.float64).tiny
     assert val("float_tiny") == np.finfo(np.float64).smallest_subnormal
+    # 0.5^1000 = 2^-1000, and the smallest normal double is 2^-1022
+    assert val("half_to_min") == 22 == np.log2(2.0 ** -1000 / np.finfo(np.float64).tiny)
+    # in 32-bit floats, multiplied one by one: 2^-149 is the last nonzero value, 2^-150 ties to 0
+    prod, n = np.float32(1.0), 0
+    while prod > 0:
+        prod = np.float32(prod * np.float32(0.5))
+        n += 1
+    assert val("half_zero_at_f32") == n == 150
 
 
 def test_a_whole_context_of_probabilities():
@@ -145,6 +169,7 @@ def test_catalog_sizes_on_two_axes():
     assert val("llama_over_mamba") == pytest.approx(llama / mamba)
     assert val("llama_over_mamba_decades") == pytest.approx(np.log10(llama / mamba))
     # the axes as drawn: 660 units for 0..1.2 T, and for 10^9..2·10^12
+    assert val("axis_width") == 660 and text("axis_width") == "660 units"
     assert val("units_per_billion") == pytest.approx(660 / 1200)
     assert val("units_per_decade") == pytest.approx(660 / np.log10(2000))
     assert val("gap_linear") == pytest.approx((llama - mamba) * 660 / 1.2e12)
@@ -165,6 +190,10 @@ def test_llama_shapes_quoted_in_the_prose():
     assert val("llama_layers") == 32
     assert val("llama_ffn") == 14336
     assert val("q_per_token") == 2 * 4096 * 4096
+    assert val("q_weights") == 4096 * 4096 and text("q_weights") == "16.8 million"
+    # num_attention_heads 32 share hidden_size 4096: heads of 128, as the RoPE exercise says
+    assert (val("llama_hidden"), val("llama_heads")) == (4096, 32)
+    assert val("llama_hidden") / val("llama_heads") == val("head_dim") == 128
     # the gate's one-number function runs on 14336 numbers in each of 32 layers, for each token
     assert val("fn_calls_token") == 14336 * 32 == 458_752
     assert val("fn_calls_context") == 14336 * 32 * 8192

@@ -173,6 +173,31 @@ def test_log_probe_doubles_x_and_adds_ln2():
     assert "\u00d72" in ev[-1]["text"] and "moved by 0.693" in ev[-1]["text"]
 
 
+def test_the_default_base_is_e_itself():
+    # the slider moves in steps of 0.01, so its 2.72 stands for e: the view is ln, not log base 2.72
+    m = FunctionsMode(submode="logarithm")
+    tel = _tel(m.frame(MOVE_S + 0.5))                 # holding at x = 1
+    assert tel["lnb"]["value"] == 1.0
+    f = m.frame(LEG_S + MOVE_S + 0.5)                 # holding at x = 2
+    assert _tel(f)["fx"]["value"] == math.log(2.0)
+    assert "f(x) = ln x" in _texts(f) and "b = e: the natural log, ln" in _texts(f)
+    # any other base is taken as set
+    g = FunctionsMode(submode="logarithm", values={"base": 2.7})
+    assert _tel(g.frame(MOVE_S + 0.5))["lnb"]["value"] == pytest.approx(math.log(2.7))
+
+
+def test_tanh_panel_reads_gemma_2s_caps_from_the_calculators():
+    from llmviz.calc.functions import GEMMA2_SOFT_CAP_ATTENTION, GEMMA2_SOFT_CAP_FINAL
+    m = FunctionsMode(submode="tanh", values={"cap": 2.0})
+    f = m.frame(MOVE_S + 0.5)
+    texts = " ".join(_texts(f))
+    assert f"c = {GEMMA2_SOFT_CAP_FINAL:g}" in texts and f"c = {GEMMA2_SOFT_CAP_ATTENTION:g}" in texts
+    # the probe's check writes out the whole identity c·(2σ(2x/c) − 1), equal to c·tanh(x/c)
+    x = _tel(f)["x"]["value"]
+    assert f"check: c\u00b7(2\u03c3(2x/c) \u2212 1) = {_tel(f)['fx']['text']}" in _texts(f)
+    assert _tel(f)["fx"]["value"] == pytest.approx(2 * math.tanh(x / 2))
+
+
 def test_exponential_panel_reads_the_doubling_distance():
     f = FunctionsMode(submode="exponential", values={"k": 0.35}).frame(1.0)
     assert _tel(f)["doubling"]["value"] == pytest.approx(math.log(2) / 0.35)

@@ -36,6 +36,26 @@ def test_ticks():
     assert fmt_tick(2e5) == "2\u00d710\u2075" and fmt_tick(0) == "0"
 
 
+def test_ticks_are_exact_decimals_and_bounded_at_any_scale():
+    # each tick is the float nearest its decimal, not a sum of inexact steps
+    assert nice_ticks(0, 0.6, 7) == [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+    # a window far below 10^-12 still gets distinct ticks
+    tiny = nice_ticks(0, 1e-13)
+    assert len(set(tiny)) == len(tiny) >= 3 and tiny[-1] == pytest.approx(1e-13)
+    # a window narrower than the floats' spacing at its magnitude ends, without repeats
+    wide = nice_ticks(1e16, 1e16 + 4)
+    assert 1 <= len(wide) <= 6 and len(set(wide)) == len(wide)
+    for lo, hi in ((-3.7, 12.1), (1e-6, 7e-6), (0.0, 2.5e12), (-1e5, -2e4)):
+        ts = nice_ticks(lo, hi, 7)
+        assert 2 <= len(ts) <= 7 and all(lo <= t <= hi for t in ts)
+
+
+def test_tick_labels_carry_a_rounded_mantissa_into_the_exponent():
+    assert fmt_tick(99_999) == "10\u2075" and fmt_tick(-99_999) == "\u221210\u2075"
+    assert fmt_tick(0.00099999) == "10\u207b\u00b3"
+    assert fmt_tick(1234) == "1234"                     # whole numbers under 10^4 in full
+
+
 def _all_points(items):
     for it in items:
         pts = it["pts"]

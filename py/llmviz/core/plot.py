@@ -9,10 +9,13 @@ Any mode that draws curves (functions, losses, schedules, growth) can use
     sc.circle(p.fx(0), p.fy(0.5), 5, fill="ink")
 
 :meth:`Plot.curve` samples a Python function, breaks the line wherever the
-function is undefined (it returns ``None``, raises ``ValueError`` or
-``OverflowError``, or gives a value a log axis cannot show) and clips every
-piece to the window, so a curve that leaves the box and comes back is drawn
-as separate paths and never spills over tick labels. :func:`nice_ticks` and
+function is undefined (it returns ``None``, raises ``ValueError``,
+``OverflowError`` or ``ZeroDivisionError``, or gives a value a log axis
+cannot show) and clips every piece to the window, so a curve that leaves the
+box and comes back is drawn as separate paths and never spills over tick
+labels. It only sees the samples: a pole between two of them, such as 1/x
+across 0, is joined by a straight segment unless the function returns
+``None`` near it. :func:`nice_ticks` and
 :func:`log_ticks` choose tick values, :func:`fmt_tick` writes them.
 
 Everything here is pure Python and cheap: a 200-sample curve costs well
@@ -33,19 +36,26 @@ _SUP = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\
 def nice_ticks(lo: float, hi: float, target: int = 6) -> list[float]:
     """Round tick values (steps of 1, 2 or 5 times a power of ten) covering ``[lo, hi]``.
 
-    About ``target`` ticks; every returned value lies inside the interval.
+    At most ``target`` ticks (fewer when a round step leaves some out); every
+    returned value lies inside the interval, is the float nearest its round
+    decimal (0.3, not 0.30000000000000004) and appears once, however narrow
+    the interval is beside its magnitude.
     """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         raise ValueError(f"nice_ticks: need finite lo < hi, got lo={lo!r}, hi={hi!r}")
     raw = (hi - lo) / max(1, target - 1)
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * 0.999)
-    first = math.ceil(lo / step - 1e-9) * step
-    out = []
-    v = first
-    while v <= hi + step * 1e-9:
-        out.append(round(v, 12) + 0.0)
-        v += step
+    e = math.floor(math.log10(raw))
+    m = next(m for m in (1, 2, 5, 10) if m * 10.0 ** e >= raw * 0.999)
+    step = m * 10.0 ** e
+    # tick k is k·m·10^e; building each from its integer index (never by adding steps) keeps the
+    # loop bounded and the values exact, and dividing by 10^−e rounds a negative power of ten once
+    k0 = math.ceil(lo / step - 1e-9)
+    k1 = math.floor(hi / step + 1e-9)
+    out: list[float] = []
+    for k in range(k0, k1 + 1):
+        v = (k * m * 10 ** e if e >= 0 else k * m / 10 ** -e) + 0.0
+        if lo - step * 1e-9 <= v <= hi + step * 1e-9 and (not out or v != out[-1]):
+            out.append(float(v))
     return out
 
 
@@ -59,15 +69,20 @@ def log_ticks(lo: float, hi: float) -> list[float]:
 
 
 def fmt_tick(v: float) -> str:
-    """A tick label: at most three significant figures, a real minus sign, 10ⁿ beyond 10⁴."""
+    """A tick label with a real minus sign: m×10ⁿ (m to three significant figures, "10ⁿ" alone
+    when m is 1) from 10⁴ up and below 10⁻³; otherwise three significant figures, except
+    that a whole number under 10⁴ is written in full (1234, not 1.23e+03)."""
     if v == 0:
         return "0"
     av = abs(v)
     if av >= 1e4 or av < 1e-3:
         e = math.floor(math.log10(av) + 1e-9)
         m = v / 10 ** e
-        head = "" if abs(m - 1) < 1e-9 else (f"{m:.3g}\u00d7".replace("-", MINUS))
-        if abs(m + 1) < 1e-9:
+        if abs(float(f"{m:.3g}")) >= 10:      # 99,999 rounds to 10×10⁴: carry into the exponent
+            e += 1
+            m = v / 10 ** e
+        head = "" if abs(float(f"{m:.3g}") - 1) < 1e-9 else (f"{m:.3g}\u00d7".replace("-", MINUS))
+        if abs(float(f"{m:.3g}") + 1) < 1e-9:
             head = MINUS
         return f"{head}10{str(e).translate(_SUP)}"
     s = f"{v:.3g}"
@@ -83,7 +98,8 @@ class Plot:
     ``xlog``/``ylog`` make an axis logarithmic: equal distances then mean
     equal ratios, and the limits must be positive. Data outside the window
     is clipped by the drawing methods; :meth:`fx` and :meth:`fy` map any
-    value (also outside) linearly in the axis's own scale.
+    value (also outside the window) linearly in the axis's own scale, except
+    a value ≤ 0 on a log axis, which has no place and raises ``ValueError``.
     """
 
     __slots__ = ("x", "y", "w", "h", "xlim", "ylim", "xlog", "ylog", "_u", "_v")

@@ -7,7 +7,7 @@ Three kinds of view, one idea each:
   asymptotes and other key points are marked and labelled; an orange probe
   walks along x, stops at chosen values, and the panel reads f(x) there.
 * compose: f∘g as three graphs side by side, g, then f, then f(g(x)). At
-  each stop of the probe a token carries x through g, then through f, and
+  each stop of the probe a dot carries x through g, then through f, and
   the chain under the graphs writes out every value.
 * logscale and sizes: the same data on a linear and on a logarithmic value
   axis. e^(kx) becomes a straight line of slope k; the catalog's parameter
@@ -271,7 +271,7 @@ class FunctionsMode(Mode):
                help="Exponential and log-scale views: growth per unit of x (negative: decay). "
                     "Sigmoid: how steep the step is."),
         Number("base", "b (base of the logarithm)", lo=1.5, hi=10, step=0.01, default=2.72,
-               help="2 counts doublings (bits), e \u2248 2.718 gives ln, 10 counts decades."),
+               help="2 counts doublings (bits), 2.72 stands for e \u2248 2.718 and gives ln, 10 counts decades."),
         Number("x0", "x\u2080 (centre of the step)", lo=-4, hi=4, step=0.1, default=0.0,
                help="Sigmoid: where the gate is half open."),
         Number("cap", "c (the cap)", lo=0.5, hi=4, step=0.05, default=1.0,
@@ -405,7 +405,7 @@ class FunctionsMode(Mode):
         for r in roots:
             keys.append((r, 0.0, f"root {num(r)}"))
         degree = 2 if abs(a) > 1e-9 else (1 if abs(b) > 1e-9 else 0)
-        facts = [f"degree {degree}: the highest power of x that stays",
+        facts = [f"degree {degree}: the highest power present",
                  {2: "far from 0 the a\u00b7x\u00b2 term outgrows the rest",
                   1: "a = 0 leaves a linear function b\u00b7x + c",
                   0: "a = b = 0 leaves the constant c"}[degree],
@@ -453,15 +453,27 @@ class FunctionsMode(Mode):
                       f"e\u00b2 = {num(math.exp(2))}, e\u2070 = 1, e\u207b\u00b2 = {num(math.exp(-2))}."],
         }
 
-    def _spec_logarithm(self) -> dict:
+    def base(self) -> float:
+        """The logarithm's base: the slider's value, except that its 2.72 stands for e itself.
+
+        A slider in steps of 0.01 cannot reach e = 2.71828…; without the snap
+        the "natural log" view would be log base 2.72, off from ln in the
+        fourth digit (ln 2.72 = 1.0006).
+        """
         b = self["base"]
-        keys = [(1.0, 0.0, "log 1 = 0"), (b, 1.0, f"log_b b = 1")]
+        return math.e if abs(b - math.e) < 0.005 else b
+
+    def _spec_logarithm(self) -> dict:
+        b = self.base()
+        natural = b == math.e
+        b_txt = "e" if natural else coef(b)
+        keys = [(1.0, 0.0, "log 1 = 0"), (b, 1.0, "ln e = 1" if natural else "log_b b = 1")]
         l2 = log_base(2.0, b)
-        if abs(b - math.e) < 0.01:
+        if natural:
             kind = "the natural log, ln"
         else:
             kind = {2.0: "counts doublings (bits)", 10.0: "counts factors of 10"}.get(round(b, 2), "")
-        facts = [f"b = {coef(b)}" + (f": {kind}" if kind else ""),
+        facts = [f"b = {b_txt}" + (f": {kind}" if kind else ""),
                  "log_b x = ln x / ln b",
                  f"doubling x adds log_b 2 = {num(l2)}",
                  "log(p\u00b7q) = log p + log q"]
@@ -469,7 +481,7 @@ class FunctionsMode(Mode):
             "name": "logarithm", "fn": lambda x: log_base(x, b) if x > 0 else None,
             "title": "The logarithm: how many times the base fits",
             "subtitle": "log_b x undoes b^x. The probe doubles x at each stop: the value climbs by equal steps.",
-            "formula": f"f(x) = log_b x,  b = {coef(b)}", "formula2": "",
+            "formula": "f(x) = ln x" if natural else f"f(x) = log_b x,  b = {b_txt}", "formula2": "",
             "xlim": (-0.5, 10), "ylim": (-4, 4), "stops": (0.5, 1.0, 2.0, 4.0, 8.0), "lo": 1e-3,
             "keys": keys, "hlines": [], "vlines": [(0.0, "x = 0")], "guides": [],
             "facts": facts,
@@ -519,8 +531,8 @@ class FunctionsMode(Mode):
             "keys": [(0.0, 0.0, "(0, 0)")], "hlines": [(c, f"+c = {coef(c)}"), (-c, f"\u2212c = {MINUS}{coef(c)}")],
             "vlines": [], "guides": [("y = x", lambda x: x, -3.0)],
             "facts": facts,
-            "model": ["Gemma 2 caps its scores the same way,",
-                      f"with c = {GEMMA2_SOFT_CAP_FINAL:g} (and {GEMMA2_SOFT_CAP_ATTENTION:g} inside attention)."],
+            "model": [f"Gemma 2 caps its output scores with c = {GEMMA2_SOFT_CAP_FINAL:g}",
+                      f"and its attention scores with c = {GEMMA2_SOFT_CAP_ATTENTION:g}."],
         }
 
     def _spec_softplus(self) -> dict:
@@ -656,10 +668,10 @@ class FunctionsMode(Mode):
         if name == "exponential":
             return f"ln f(x) = {num(math.log(y))}" if y > 0 else ""
         if name == "logarithm":
-            return f"check: b^{num(y)} = {num(self['base'] ** y)}"
+            return f"check: {'e' if self.base() == math.e else 'b'}^{num(y)} = {num(self.base() ** y)}"
         if name == "tanh":
             c = self["cap"]
-            return f"2\u03c3(2x/c) \u2212 1 = {num(2 * sigmoid(2 * x / c) - 1)}, times c"
+            return f"check: c\u00b7(2\u03c3(2x/c) \u2212 1) = {num(c * (2 * sigmoid(2 * x / c) - 1))}"
         if name == "polynomial" and abs(y) < 1e-9:
             return "a root: f(x) = 0"
         if name == "linear":
@@ -682,7 +694,7 @@ class FunctionsMode(Mode):
                     metric("doubling", "doubling distance ln 2/|k|", d, num(d) if d else "never", "")]
         if name == "logarithm":
             return [metric("log2", "log_b 2 (added per doubling)", spec["log2"], num(spec["log2"]), ""),
-                    metric("lnb", "ln b", math.log(self["base"]), num(math.log(self["base"])), "")]
+                    metric("lnb", "ln b", math.log(self.base()), num(math.log(self.base())), "")]
         if name == "sigmoid":
             share = y if y is not None else 0.0
             return [metric("gate", "share let through", share, f"{100 * share:.1f} %", "%"),
@@ -704,7 +716,7 @@ class FunctionsMode(Mode):
             y = None
         name = spec["name"]
         if name == "logarithm" and y is not None and prev > 0:
-            step = log_base(x, self["base"]) - log_base(prev, self["base"])
+            step = log_base(x, self.base()) - log_base(prev, self.base())
             return (f"x = {num(x)}: log_b x = {num(y)}; x went \u00d7{num(x / prev)}, so the log moved by "
                     f"{num(step)}.")
         if name == "exponential" and y is not None:
@@ -746,7 +758,7 @@ class FunctionsMode(Mode):
         gf_txt = compose_expr(inner, compose_expr(outer, "x"))
         sc = Scene(*self.size)
         self._header(sc, "Composition: one function's output is the next one's input",
-                     "(f\u2218g)(x) = f(g(x)): apply g first, then f. The token carries x through both.")
+                     "(f\u2218g)(x) = f(g(x)): apply g first, then f. The orange dot carries x through both.")
         heads = (("1. g, applied first", f"g(x) = {g_txt}", "x"),
                  ("2. f, applied to u = g(x)", f"f(u) = {f_txt}", "u = g(x)"),
                  ("3. the chain f\u2218g", f"f(g(x)) = {fg_txt}", "x"))
@@ -768,7 +780,7 @@ class FunctionsMode(Mode):
         return self.memo("compose", (x, stage, frac), lambda: self._compose_frame(x, stage, frac))
 
     def _compose_frame(self, x: float, stage: int, frac: float):
-        """The composition view with the probe at ``x`` and the token at ``stage`` (``frac`` along)."""
+        """The composition view with the probe at ``x`` and the dot at ``stage`` (``frac`` along)."""
         st = self.cached("compose_static", self._compose_static)
         p1, p2, p3 = st["plots"]
         inner, outer = st["inner"], st["outer"]
@@ -805,7 +817,7 @@ class FunctionsMode(Mode):
         sc.circle(gx, gy, 7 if lit else 5, fill="accent2" if lit else "bg", stroke="accent2", lw=2)
 
     def _chain(self, sc: Scene, x, u, y, stage, frac, st) -> None:
-        """x → g → u → f → y, written out, with the token travelling along it."""
+        """x → g → u → f → y, written out, with the dot travelling along it."""
         cy = 452.0
         boxes = ((40, 230, f"x = {num(x)}"), (340, 600, f"u = g(x) = {num(u)}"),
                  (710, 940, f"f(u) = {num(y)}"))
@@ -820,7 +832,7 @@ class FunctionsMode(Mode):
             sc.arrow(x0 + 6, cy, x1 - 6, cy, stroke="accent2" if live else "muted", lw=2.5 if live else 1.5)
             sc.text((x0 + x1) / 2, cy - 18, name, size=BODY, bold=True, align="c", base="b",
                     fill="accent2" if live else "muted")
-        # the token: rides the g arrow in stage 1 and the f arrow in stage 2
+        # the dot: rides the g arrow in stage 1 and the f arrow in stage 2
         if stage in (1, 2):
             x0, x1 = (230, 340) if stage == 1 else (600, 710)
             sc.circle(x0 + 6 + (x1 - x0 - 12) * frac, cy, 7, fill="accent2")
@@ -833,7 +845,7 @@ class FunctionsMode(Mode):
         sc.text(40, 512, why, size=BODY, bold=stage >= 2, fill="bad" if "no value" in why else "ink")
 
     def _compose_events(self, t0: float, t1: float) -> list[dict]:
-        # a trace ends when the token has passed through f
+        # a trace ends when the dot has passed through f
         n, last = arrivals(t0, t1, COMPOSE_LEG_S, MOVE_S + 2 * TRACE_S)
         if n <= 0:
             return []
@@ -1015,7 +1027,7 @@ class FunctionsMode(Mode):
         gap = p.fx(b) - p.fx(a)
         span = decades(lo, hi)
         foot = (f"Smallest to largest: \u00d7{num(hi / lo)}, {num(span)} decades. "
-                f"Mamba 2.8B to Llama 3 8B: {units_text(gap)} apart on this axis.")
+                f"Mamba 2.8B to Llama 3 8B: {units_text(gap)} of the axis's {p.w:.0f}.")
         sc.text(20, 586, foot, size=SMALL, fill="muted")
         return {"under": under, "items": sc.items, "plot": p, "rows": rows, "gap": gap, "span": span,
                 "top": top, "rh": rh}
