@@ -53,6 +53,14 @@ _WHERE = {
     "speculative_speedup": "speculative",
     "chinchilla_optimal": "training",
     "training_flops": "training",
+    "angle_between": "vectors",
+    "cosine_similarity": "vectors",
+    "dot": "vectors",
+    "norm": "vectors",
+    "random_cosine_std": "vectors",
+    "random_dot_std": "vectors",
+    "scalar_projection": "vectors",
+    "vector_projection": "vectors",
 }
 
 __all__ = sorted(_WHERE)
