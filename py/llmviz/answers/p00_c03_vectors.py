@@ -19,13 +19,13 @@ from . import Answer
 MODEL = "llama-3-8b"
 
 # the plane view's starting pair, and the obtuse preset
-A, B = (3.0, 1.0), (2.0, 2.0)
-A_OBTUSE = (-3.0, 1.0)
+A, B = (3.0, 1.0), (3.0, 4.0)
+A_OBTUSE = (-3.0, -1.0)
 # exercises
 EX1 = (2, -1, 2)
 EX2_A, EX2_B = (3, 4), (4, 3)
 EX3_KNOWN = ((2, None, 1), (1, 3, -5))      # find the missing component that makes them perpendicular
-EX4_A, EX4_B = (4, 2), (3, 4)
+EX4_A, EX4_B = (1, 3), (4, 2)
 EX5 = (1, 2, 3)
 EX7_COSINE = 0.1                             # a measured cosine at Llama 3 8B's width
 EX9_STORE = 1_000_000                        # stored vectors searched per query
@@ -96,6 +96,11 @@ ANSWERS = {
     "geo_cos": lambda: _plain(cosine_similarity(A, B)),
     "geo_theta": lambda: _deg(angle_between(A, B)),
     "geo_angle_a": lambda: _deg(math.atan2(A[1], A[0])),
+    "geo_angle_b": lambda: _deg(math.atan2(B[1], B[0])),
+    "geo_p1": lambda: _plain(vector_projection(A, B)[0]),
+    "geo_p2": lambda: _plain(vector_projection(A, B)[1]),
+    "geo_r1": lambda: _plain(A[0] - vector_projection(A, B)[0]),
+    "geo_r2": lambda: _plain(A[1] - vector_projection(A, B)[1]),
     "geo_shadow": lambda: _plain(scalar_projection(A, B)),
     "geo_unit_a1": lambda: _plain(A[0] / norm(A)),
     "geo_unit_a2": lambda: _plain(A[1] / norm(A)),

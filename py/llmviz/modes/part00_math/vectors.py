@@ -44,7 +44,7 @@ TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
 
 # -- geometry view -----------------------------------------------------------------
 PLOT_X, PLOT_Y, PLOT_S = 20.0, 76.0, 450.0
-WORLD_R = 5.0                      # the plot shows [-5, 5]²; components go to ±4
+WORLD_R = 4.5                      # the plot shows [-4.5, 4.5]²; components go to ±4
 UNIT = PLOT_S / (2 * WORLD_R)
 OX, OY = PLOT_X + PLOT_S / 2, PLOT_Y + PLOT_S / 2
 PANEL_X = 500.0
@@ -320,9 +320,9 @@ class VectorsMode(Mode):
                help="How far the blue arrow a reaches along the horizontal axis."),
         Number("ay", "a\u2082 (second component of a)", lo=-4, hi=4, step=0.5, default=1.0,
                help="How far a reaches along the vertical axis."),
-        Number("bx", "b\u2081 (first component of b)", lo=-4, hi=4, step=0.5, default=2.0,
+        Number("bx", "b\u2081 (first component of b)", lo=-4, hi=4, step=0.5, default=3.0,
                help="How far the orange arrow b reaches along the horizontal axis."),
-        Number("by", "b\u2082 (second component of b)", lo=-4, hi=4, step=0.5, default=2.0,
+        Number("by", "b\u2082 (second component of b)", lo=-4, hi=4, step=0.5, default=4.0,
                help="How far b reaches along the vertical axis."),
         Number("n", "d (components in each vector)", lo=2, hi=LEDGER_MAX_N, step=1, default=6,
                integer=True, help="Length of both vectors: the number of multiply-adds in a·b."),
@@ -339,11 +339,11 @@ class VectorsMode(Mode):
     )
 
     submodes = {
-        "geometry": Submode("Two vectors", {"ax": 3.0, "ay": 1.0, "bx": 2.0, "by": 2.0},
+        "geometry": Submode("Two vectors", {"ax": 3.0, "ay": 1.0, "bx": 3.0, "by": 4.0},
                             "Lengths, the angle between a and b, and the shadow of a on b.", _PLANE),
-        "orthogonal": Submode("Orthogonal", {"ax": -2.0, "ay": 2.0, "bx": 2.0, "by": 2.0},
+        "orthogonal": Submode("Orthogonal", {"ax": -2.0, "ay": 1.5, "bx": 3.0, "by": 4.0},
                               "a·b = 0: the vectors meet at 90° and a casts no shadow on b.", _PLANE),
-        "opposite": Submode("Obtuse", {"ax": -3.0, "ay": 1.0, "bx": 2.0, "by": 2.0},
+        "opposite": Submode("Obtuse", {"ax": -3.0, "ay": -1.0, "bx": 3.0, "by": 4.0},
                             "θ > 90°: a·b < 0 and the shadow of a points away from b.", _PLANE),
         "unit": Submode("Unit b", {"ax": 3.0, "ay": 1.0, "bx": 1.0, "by": 0.0},
                         "b of length 1: a·b is the shadow itself, here a's first component.", _PLANE),
@@ -453,9 +453,6 @@ class VectorsMode(Mode):
             if u >= 1:
                 self._right_angle(sc, a, f, b)
                 sc.circle(foot[0], foot[1], 4, fill="accent3")
-                if math.dist(o, foot) > 30:
-                    self._tag(sc, placed, ((o[0] + foot[0]) / 2, (o[1] + foot[1]) / 2),
-                              self._side(a, b), "shadow", "accent3", 18)
         if g["theta"] is not None:
             self._arc(sc, placed, a, b, g["theta"])
         for (vx, vy), col, tag in ((a, "q", "a"), (b, "k", "b")):
@@ -498,14 +495,6 @@ class VectorsMode(Mode):
                 t1 = min(t1, r)
         return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
 
-    @staticmethod
-    def _side(a, b) -> tuple[float, float]:
-        """A direction perpendicular to b, pointing away from a (where the shadow's label goes)."""
-        nx, ny = -b[1], b[0]
-        if nx * a[0] + ny * a[1] > 0:
-            nx, ny = -nx, -ny
-        return nx, ny
-
     def _right_angle(self, sc: Scene, a, f, b) -> None:
         """The small square that marks the 90° where the perpendicular meets b's line."""
         ux, uy = a[0] - f[0], a[1] - f[1]
@@ -534,16 +523,23 @@ class VectorsMode(Mode):
         sc.path(pts, stroke="ink", lw=1.5)
         mid = pa + delta / 2
         self._tag(sc, placed, (OX + (radius + 6) * math.cos(mid), OY - (radius + 6) * math.sin(mid)),
-                  (math.cos(mid), math.sin(mid)), f"\u03b8 = {_num(theta, 1)}\u00b0", "ink", 22)
+                  (math.cos(mid), math.sin(mid)), "\u03b8", "ink", 10)
 
     def _tag(self, sc: Scene, placed: list, at, direction, s: str, fill: str, gap: float) -> None:
-        """A short label just beyond a point, nudged so it stays in the plot and clear of others."""
+        """A short label just beyond a point, else beside it: inside the plot and clear of others."""
         dx, dy = direction
         nrm = math.hypot(dx, dy) or 1.0
-        ux, uy = dx / nrm, -dy / nrm
-        for extra in (0, 18, -18, 36, -36, 54, -54, 72, -72):
-            x = at[0] + ux * gap + (extra if abs(uy) > abs(ux) else 0)
-            y = at[1] + uy * gap + (extra if abs(uy) <= abs(ux) else 0)
+        ux, uy = dx / nrm, -dy / nrm            # canvas y points down
+        nx, ny = -uy, ux
+        candidates = [(ux * gap, uy * gap)]
+        for k in (1, 2, 3):
+            candidates += [(ux * gap + nx * 16 * k, uy * gap + ny * 16 * k),
+                           (ux * gap - nx * 16 * k, uy * gap - ny * 16 * k)]
+        candidates += [(nx * (gap + 8), ny * (gap + 8)), (-nx * (gap + 8), -ny * (gap + 8)),
+                       (-ux * gap + nx * (gap + 8), -uy * gap + ny * (gap + 8)),
+                       (-ux * gap - nx * (gap + 8), -uy * gap - ny * (gap + 8))]
+        for ox, oy in candidates:
+            x, y = at[0] + ox, at[1] + oy
             box = text_box(x, y, s, BODY, "c", "m")
             inside = (box[0] >= PLOT_X + 2 and box[2] <= PLOT_X + PLOT_S - 2
                       and box[1] >= PLOT_Y + 2 and box[3] <= PLOT_Y + PLOT_S - 2)
@@ -564,6 +560,8 @@ class VectorsMode(Mode):
         sc.line(PLOT_X, OY, PLOT_X + PLOT_S, OY, stroke="faint", lw=1.5)
         sc.text(PLOT_X, PLOT_Y + PLOT_S + 20, "1 grid square = 1 unit \u00b7 dashed: the line through b",
                 size=SMALL, fill="muted")
+        sc.text(PLOT_X, PLOT_Y + PLOT_S + 42, "purple: the shadow of a on b, up to the perpendicular",
+                size=SMALL, fill="accent3")
         return sc.items
 
     def _geometry_panel(self) -> list[dict]:
@@ -815,7 +813,8 @@ class VectorsMode(Mode):
 
         lo, hi = absolute(t0), absolute(t1)
         out = []
-        for x in range(max(lo + 1, hi - 7), hi + 1):
+        first = max(lo + 1, hi - 5)
+        for x in range(first, hi + 1):
             c, q = divmod(x, n + 1)
             if q == n:
                 out.append(f"a\u00b7b = {_int(L['total'])} after {n} multiply-adds ({L['flops']} FLOPs).")
@@ -825,9 +824,9 @@ class VectorsMode(Mode):
                 p = L["products"][q]
                 out.append(f"Term {q + 1}: {_paren(L['a'][q])} \u00d7 {_paren(L['b'][q])} = {_int(p)}; "
                            f"running sum {_int(L['partial'][q + 1])}.")
-        if hi - lo > 8:
-            out = [f"\u2026 {hi - lo - 8} earlier terms skipped."] + out
-        return [{"level": "info", "text": s} for s in out[-8:]]
+        if first > lo + 1:
+            out = [f"\u2026 {first - lo - 1:,} earlier steps skipped."] + out
+        return [{"level": "info", "text": s} for s in out]
 
     # -- random view --------------------------------------------------------------------
 
@@ -1024,7 +1023,14 @@ class VectorsMode(Mode):
         for text, fill, bold in rows:
             sc.text(x, y, text, size=BODY, fill=fill, bold=bold)
             y += 34
-        sc.text(x, 560, f"d = {D_MAX:,}: Llama 3 8B's width", size=SMALL, fill="muted")
+        legend = (("bars: the measured pairs", "accent"),
+                  ("outline: the exact expected shape", "muted"),
+                  ("dashes: \u00b11/\u221ad, the predicted spread", "accent2"),
+                  (f"d = {D_MAX:,}: Llama 3 8B's width", "muted"))
+        y = 470.0
+        for text, fill in legend:
+            sc.text(x, y, text, size=SMALL, fill=fill)
+            y += 24
 
     def _random_events(self, t0: float, t1: float) -> list[dict]:
         plan = self.cached("random", self._random_plan)
