@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import random
 from array import array
-from itertools import islice, repeat
+from itertools import accumulate, islice, repeat
 from operator import mul
 
 from ...calc.gemm import gemm_flops
@@ -49,6 +49,7 @@ UNIT = PLOT_S / (2 * WORLD_R)
 OX, OY = PLOT_X + PLOT_S / 2, PLOT_Y + PLOT_S / 2
 PANEL_X = 500.0
 DROP_S = 1.5                       # seconds for the perpendicular to fall from a's tip onto b's line
+ARC_R = 38.0                       # radius of the arc that marks θ
 GEOMETRY_VIEWS = ("geometry", "orthogonal", "opposite", "unit", "scaled")
 _PLANE = ("ax", "ay", "bx", "by")
 
@@ -63,8 +64,8 @@ BLOCK = 16                         # running sums are kept every BLOCK component
 CHUNK = 256                        # components drawn per generator call
 BINS = 40                          # histogram bins over [-1, 1]
 FILL_MIN_S = 2.5                   # a histogram never fills faster than this
-WORK_PER_S = 2 ** 19               # multiply-adds per simulated second while it fills
-PREFETCH_CHUNKS = 4                # chunks of the next vector drawn ahead per frame
+WORK_PER_S = 2 ** 18               # multiply-adds per simulated second while it fills
+PREFETCH_CHUNKS = 2                # chunks of the next vector drawn ahead per frame
 CURVE_POINTS = 32                  # integration points per bin for the expected shape
 
 
@@ -107,6 +108,18 @@ def _ease(u: float) -> float:
 
 def _overlaps(a, b) -> bool:
     return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+def _crosses(box, p, q, margin: float = 3.0) -> bool:
+    """Whether the segment p–q passes through ``box`` grown by ``margin`` (sampled every 4 units)."""
+    x0, y0, x1, y1 = box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin
+    steps = max(1, int(math.dist(p, q) / 4))
+    for k in range(steps + 1):
+        x = p[0] + (q[0] - p[0]) * k / steps
+        y = p[1] + (q[1] - p[1]) * k / steps
+        if x0 <= x <= x1 and y0 <= y <= y1:
+            return True
+    return False
 
 
 def px(x: float, y: float) -> tuple[float, float]:
@@ -242,14 +255,18 @@ class RandomPool:
 
     @staticmethod
     def _extend(sums: array, a: list[float], b: list[float], blocks: int) -> None:
+        """Append the running sum of a·b at every BLOCK components up to ``blocks`` blocks.
+
+        One pass in C: the products' running total, every BLOCK-th value kept.
+        It continues from the last stored total, so the sums are the same
+        however the work was split.
+        """
         have = len(sums) - 1
         if have >= blocks:
             return
-        products = map(mul, a[have * BLOCK:blocks * BLOCK], b[have * BLOCK:blocks * BLOCK])
-        s = sums[-1]
-        for _ in range(blocks - have):
-            s += sum(islice(products, BLOCK))
-            sums.append(s)
+        lo, hi = have * BLOCK, blocks * BLOCK
+        totals = accumulate(map(mul, a[lo:hi], b[lo:hi]), initial=sums[-1])
+        sums.extend(islice(totals, BLOCK, None, BLOCK))
 
     def _squares(self, j: int, d: int) -> array:
         v = self.components(j, d)
@@ -434,7 +451,6 @@ class VectorsMode(Mode):
                      "a\u00b7b = a\u2081b\u2081 + a\u2082b\u2082 = \u2016a\u2016\u2016b\u2016 cos \u03b8")
         sc.items.extend(self.cached("plane", self._plane_static))
         o = px(0, 0)
-        placed: list[tuple] = []
         if g["foot"] is not None:
             f = g["foot"]
             nb = g["nb"]
@@ -453,15 +469,15 @@ class VectorsMode(Mode):
             if u >= 1:
                 self._right_angle(sc, a, f, b)
                 sc.circle(foot[0], foot[1], 4, fill="accent3")
-        if g["theta"] is not None:
-            self._arc(sc, placed, a, b, g["theta"])
-        for (vx, vy), col, tag in ((a, "q", "a"), (b, "k", "b")):
+        if g["theta"] is not None and 0.5 < g["theta"] < 179.5:
+            self._arc(sc, a, b)
+        for (vx, vy), col in ((a, "q"), (b, "k")):
             if math.hypot(vx, vy) > 0:
                 tip = px(vx, vy)
                 sc.arrow(o[0], o[1], tip[0], tip[1], stroke=col, lw=3, head=11)
-                self._tag(sc, placed, tip, (vx, vy), tag, col, 18)
             else:
                 sc.circle(o[0], o[1], 5, stroke=col, lw=2)
+        sc.items.extend(self.cached("gtags", self._geometry_tags))
         sc.items.extend(self.cached("gpanel", self._geometry_panel))
         tel = [
             metric("dot", "a\u00b7b", g["dot"], _num(g["dot"], 3), ""),
@@ -510,23 +526,44 @@ class VectorsMode(Mode):
         pts = [px(f[0] + ux, f[1] + uy), px(f[0] + ux + vx, f[1] + uy + vy), px(f[0] + vx, f[1] + vy)]
         sc.path(pts, stroke="accent3", lw=1.4)
 
-    def _arc(self, sc: Scene, placed: list, a, b, theta: float) -> None:
-        """An arc from a to b at the origin, the short way round, with θ written beside it."""
+    @staticmethod
+    def _arc_mid(a, b) -> tuple[float, float]:
+        """Start angle and signed sweep (radians) of the short way round from a to b."""
         pa, pb = math.atan2(a[1], a[0]), math.atan2(b[1], b[0])
-        delta = (pb - pa + math.pi) % (2 * math.pi) - math.pi
-        radius = 38.0
-        steps = max(2, int(abs(delta) * 12))
-        pts = []
-        for s in range(steps + 1):
-            ang = pa + delta * s / steps
-            pts.append((OX + radius * math.cos(ang), OY - radius * math.sin(ang)))
-        sc.path(pts, stroke="ink", lw=1.5)
-        mid = pa + delta / 2
-        self._tag(sc, placed, (OX + (radius + 6) * math.cos(mid), OY - (radius + 6) * math.sin(mid)),
-                  (math.cos(mid), math.sin(mid)), "\u03b8", "ink", 10)
+        return pa, (pb - pa + math.pi) % (2 * math.pi) - math.pi
 
-    def _tag(self, sc: Scene, placed: list, at, direction, s: str, fill: str, gap: float) -> None:
-        """A short label just beyond a point, else beside it: inside the plot and clear of others."""
+    def _arc(self, sc: Scene, a, b) -> None:
+        """An arc at the origin from a to b, the short way round: the angle θ."""
+        pa, delta = self._arc_mid(a, b)
+        steps = max(2, int(abs(delta) * 12))
+        pts = [(OX + ARC_R * math.cos(pa + delta * s / steps), OY - ARC_R * math.sin(pa + delta * s / steps))
+               for s in range(steps + 1)]
+        sc.path(pts, stroke="ink", lw=1.5)
+
+    def _geometry_tags(self) -> list[dict]:
+        """Labels a, b and θ, each placed clear of the arrows, the shadow, the perpendicular and each other."""
+        g = self.geometry_numbers()
+        a, b, f = g["a"], g["b"], g["foot"]
+        o = px(0, 0)
+        segments = [(o, px(*v)) for v in (a, b) if math.hypot(*v) > 0]
+        if f is not None:
+            segments += [(o, px(*f)), (px(*a), px(*f))]
+        sc = Scene(*self.size)
+        placed: list[tuple] = []
+        for (vx, vy), col, tag in ((a, "q", "a"), (b, "k", "b")):
+            if math.hypot(vx, vy) > 0:
+                self._tag(sc, placed, segments, px(vx, vy), (vx, vy), tag, col, 18)
+        if g["theta"] is not None and 0.5 < g["theta"] < 179.5:
+            pa, delta = self._arc_mid(a, b)
+            mid = pa + delta / 2
+            at = (OX + ARC_R * math.cos(mid), OY - ARC_R * math.sin(mid))
+            self._tag(sc, placed, segments, at, (math.cos(mid), math.sin(mid)), "\u03b8", "ink", 14)
+        return sc.items
+
+    def _tag(self, sc: Scene, placed: list, segments: list, at, direction, s: str, fill: str,
+             gap: float) -> None:
+        """A short label just beyond a point, else beside it: inside the plot, off every segment
+        and clear of the labels already placed. Gives up quietly when there is no room."""
         dx, dy = direction
         nrm = math.hypot(dx, dy) or 1.0
         ux, uy = dx / nrm, -dy / nrm            # canvas y points down
@@ -543,7 +580,8 @@ class VectorsMode(Mode):
             box = text_box(x, y, s, BODY, "c", "m")
             inside = (box[0] >= PLOT_X + 2 and box[2] <= PLOT_X + PLOT_S - 2
                       and box[1] >= PLOT_Y + 2 and box[3] <= PLOT_Y + PLOT_S - 2)
-            if inside and not any(_overlaps(box, p) for p in placed):
+            if inside and not any(_overlaps(box, p) for p in placed) \
+                    and not any(_crosses(box, p, q) for p, q in segments):
                 placed.append(box)
                 sc.text(x, y, s, size=BODY, fill=fill, align="c", base="m", bold=True)
                 return
@@ -553,7 +591,7 @@ class VectorsMode(Mode):
         sc = Scene(*self.size)
         sc.rect(PLOT_X, PLOT_Y, PLOT_S, PLOT_S, fill="panel", stroke="faint")
         r = int(WORLD_R)
-        for i in range(-r + 1, r):
+        for i in range(-r, r + 1):
             sc.line(OX + i * UNIT, PLOT_Y, OX + i * UNIT, PLOT_Y + PLOT_S, stroke="grid", lw=1)
             sc.line(PLOT_X, OY + i * UNIT, PLOT_X + PLOT_S, OY + i * UNIT, stroke="grid", lw=1)
         sc.line(OX, PLOT_Y, OX, PLOT_Y + PLOT_S, stroke="faint", lw=1.5)
@@ -840,7 +878,7 @@ class VectorsMode(Mode):
                 "expected": shares, "ymax": self._nice_top(max(shares) * 1.15),
                 "widths": powers_up_to(d), "predicted": random_cosine_std(d),
                 # running results for the first `done` pairs, extended as they arrive
-                "done": 0, "cos": [], "bins": [], "sum": [0.0], "sq": [0.0],
+                "done": 0, "cos": [], "bins": [], "sum": [0.0], "sq": [0.0], "max": [0.0],
                 "w_sum": [[0.0] for _ in powers_up_to(d)], "w_sq": [[0.0] for _ in powers_up_to(d)],
                 "counts": [0] * BINS, "counted": 0}
 
@@ -877,6 +915,7 @@ class VectorsMode(Mode):
             plan["bins"].append(min(BINS - 1, int((c + 1) / 2 * BINS)))
             plan["sum"].append(plan["sum"][-1] + c)
             plan["sq"].append(plan["sq"][-1] + c * c)
+            plan["max"].append(max(plan["max"][-1], abs(c)))
         plan["done"] = max(plan["done"], n)
         # draw the next vector a little ahead, so its first pair does not draw it all in one frame
         if n < plan["total"]:
@@ -895,7 +934,7 @@ class VectorsMode(Mode):
         plan["counted"] = n
         out = {"n": n, "plan": plan, "counts": plan["counts"]}
         out["mean"], out["std"] = self._spread(plan["sum"], plan["sq"], n)
-        out["max_abs"] = max((abs(c) for c in plan["cos"][:n]), default=0.0) if n else 0.0
+        out["max_abs"] = plan["max"][n]
         out["by_width"] = [(w, self._spread(plan["w_sum"][wi], plan["w_sq"][wi], n)[1])
                            for wi, w in enumerate(plan["widths"])]
         return out
@@ -916,14 +955,16 @@ class VectorsMode(Mode):
         st = self.random_stats(t)
         plan, n = st["plan"], st["n"]
         d, total = plan["d"], plan["total"]
+        layers = self.cached("rstatic", lambda: self._random_static(plan))
         sc = self.new_scene()
-        self._header(sc, f"Cosines of random vector pairs at d = {d:,}",
-                     f"{plan['m']} vectors of {d:,} standard-normal components; one cosine per pair.")
-        self._histogram(sc, plan, st)
-        self._spread_chart(sc, plan, st)
+        sc.items.extend(layers["under"])
+        self._bars(sc, plan, st)
+        sc.items.extend(layers["over"])
+        self._spread_points(sc, plan, st)
         self._random_panel(sc, plan, st)
         std = st["std"]
         ratio = std / plan["predicted"] if n > 1 else 0.0
+        band = math.degrees(math.asin(min(1.0, st["max_abs"])))
         tel = [
             metric("d", "d (components per vector)", d, f"{d:,}", ""),
             metric("pairs", "pairs measured", n, f"{n:,} of {total:,}", ""),
@@ -931,82 +972,125 @@ class VectorsMode(Mode):
             metric("predicted", "predicted 1/\u221ad", plan["predicted"], _sig(plan["predicted"]), ""),
             metric("ratio", "measured \u00f7 predicted", ratio, f"{ratio:.2f}" if n > 1 else "\u2014", ""),
             metric("max", "largest |cos| seen", st["max_abs"], _sig(st["max_abs"]) if n else "\u2014", ""),
-            metric("angle", "every pair within", math.degrees(math.asin(min(1.0, st["max_abs"]))),
-                   f"90\u00b0 \u00b1 {_num(math.degrees(math.asin(min(1.0, st['max_abs']))), 1)}\u00b0" if n else "\u2014",
-                   "deg"),
+            metric("angle", "every pair within", band,
+                   f"90\u00b0 \u00b1 {_num(band, 1)}\u00b0" if n else "\u2014", "deg"),
         ]
         return sc, tel
 
-    def _histogram(self, sc: Scene, plan: dict, st: dict) -> None:
-        x, y, w, h = 74.0, 96.0, 530.0, 196.0
+    # the two charts of the random view: a histogram of cos over [-1, 1], and the spread against d
+    HIST = (74.0, 96.0, 530.0, 196.0)
+    SPREAD = (74.0, 386.0, 530.0, 150.0)
+
+    def _hist_maps(self, plan):
+        x, y, w, h = self.HIST
         ymax = plan["ymax"]
-        fx = lambda v: x + (v + 1) / 2 * w            # noqa: E731
-        fy = lambda v: y + h - v / ymax * h           # noqa: E731
-        sc.line(x, y + h, x + w, y + h, stroke="muted")
-        sc.line(x, y, x, y + h, stroke="muted")
+        return (lambda v: x + (v + 1) / 2 * w), (lambda v: y + h - v / ymax * h)
+
+    @classmethod
+    def _spread_maps(cls):
+        x, y, w, h = cls.SPREAD
+        lx0, lx1 = 1.0, math.log2(D_MAX)                 # log₂ d
+        ly0, ly1 = -2.0, 0.0                             # log₁₀ of the standard deviation
+        return (lambda d: x + (math.log2(d) - lx0) / (lx1 - lx0) * w,
+                lambda s: y + h - (math.log10(s) - ly0) / (ly1 - ly0) * h)
+
+    def _random_static(self, plan: dict) -> dict:
+        """What the random view draws the same in every frame of one parameter set."""
+        under, over = Scene(*self.size), Scene(*self.size)
+        d = plan["d"]
+        self._header(under, f"Cosines of random vector pairs at d = {d:,}",
+                     f"{plan['m']} vectors of {d:,} standard-normal components; one cosine per pair.")
+        # the histogram's axes
+        x, y, w, h = self.HIST
+        ymax = plan["ymax"]
+        fx, fy = self._hist_maps(plan)
+        under.line(x, y + h, x + w, y + h, stroke="muted")
+        under.line(x, y, x, y + h, stroke="muted")
         for v in (-1, -0.5, 0, 0.5, 1):
-            sc.line(fx(v), y + h, fx(v), y + h + 4, stroke="muted")
-            sc.text(fx(v), y + h + 6, _num(v), size=SMALL, fill="muted", align="c", base="t")
+            under.line(fx(v), y + h, fx(v), y + h + 4, stroke="muted")
+            under.text(fx(v), y + h + 6, _num(v), size=SMALL, fill="muted", align="c", base="t")
         digits = 0 if ymax >= 0.1 else 1
         for v in (ymax / 2, ymax):
-            sc.line(x - 4, fy(v), x, fy(v), stroke="muted")
-            sc.text(x - 6, fy(v), f"{v * 100:.{digits}f} %", size=SMALL, fill="muted", align="r")
-        sc.text(x + w / 2, y + h + 26, "cosine of the angle between the two vectors of a pair",
-                size=SMALL, fill="muted", align="c", base="t")
-        sc.text(x - 8, y - 12, "share of pairs", size=SMALL, fill="muted", base="b")
-        n = st["n"]
-        bw = w / BINS
-        if n:
-            for b, c in enumerate(st["counts"]):
-                if c:
-                    share = min(c / n, ymax)
-                    sc.rect(x + b * bw + 0.5, fy(share), bw - 1, y + h - fy(share), fill="accent", alpha=0.75)
+            under.line(x - 4, fy(v), x, fy(v), stroke="muted")
+            under.text(x - 6, fy(v), f"{v * 100:.{digits}f} %", size=SMALL, fill="muted", align="r")
+        under.text(x + w / 2, y + h + 26, "cosine of the angle between the two vectors of a pair",
+                   size=SMALL, fill="muted", align="c", base="t")
+        under.text(x - 8, y - 12, "share of pairs", size=SMALL, fill="muted", base="b")
         # the exact expected shape, as an outline the bars fill in
+        bw = w / BINS
         pts = [(x, y + h)]
-        for b, s in enumerate(plan["expected"]):
-            top = fy(min(s, ymax))
+        for b, share in enumerate(plan["expected"]):
+            top = fy(min(share, ymax))
             pts += [(x + b * bw, top), (x + (b + 1) * bw, top)]
         pts.append((x + w, y + h))
-        sc.path(pts, stroke="ink", lw=1.2, alpha=0.6)
+        over.path(pts, stroke="ink", lw=1.2, alpha=0.6)
         # ±1/√d, the predicted spread
         pred = plan["predicted"]
-        for s in (-1, 1):
-            xx = fx(s * pred)
-            sc.line(xx, y, xx, y + h, stroke="accent2", lw=1.8, dash=(5, 4))
-        sc.text(min(fx(pred) + 6, x + w - 150), y + 10, "\u00b11/\u221ad", size=SMALL, fill="accent2", bold=True)
+        for sign in (-1, 1):
+            xx = fx(sign * pred)
+            over.line(xx, y, xx, y + h, stroke="accent2", lw=1.8, dash=(5, 4))
+        over.text(min(fx(pred) + 6, x + w - 150), y + 10, "\u00b11/\u221ad", size=SMALL, fill="accent2",
+                  bold=True)
+        # the spread chart's axes and the line 1/√d
+        x, y, w, h = self.SPREAD
+        gx, gy = self._spread_maps()
+        under.line(x, y + h, x + w, y + h, stroke="muted")
+        under.line(x, y, x, y + h, stroke="muted")
+        for dd in (2, 16, 128, 1024, D_MAX):
+            under.line(gx(dd), y + h, gx(dd), y + h + 4, stroke="muted")
+            under.text(gx(dd), y + h + 6, f"{dd:,}", size=SMALL, fill="muted", align="c", base="t")
+        for v, label in ((0.01, "0.01"), (0.1, "0.1"), (1.0, "1")):
+            under.line(x - 4, gy(v), x, gy(v), stroke="muted")
+            under.text(x - 6, gy(v), label, size=SMALL, fill="muted", align="r")
+        under.text(x - 8, y - 10, "standard deviation of cos (log scale)", size=SMALL, fill="muted", base="b")
+        under.text(x + w, y + h + 26, "d, components (log scale)", size=SMALL, fill="muted", align="r",
+                   base="t")
+        under.line(gx(2), gy(2 ** -0.5), gx(D_MAX), gy(D_MAX ** -0.5), stroke="accent2", lw=1.8, dash=(6, 4))
+        under.text(gx(24), gy(24 ** -0.5) - 16, "1/\u221ad", size=SMALL, fill="accent2", bold=True)
+        # the panel's fixed rows and legend
+        px_ = 640.0
+        under.text(px_, 104, f"d = {d:,} components", size=BODY, bold=True)
+        under.text(px_, 138, f"{plan['m']} vectors \u2192 {plan['total']:,} pairs", size=BODY, fill="muted")
+        legend = (("bars: the measured pairs", "accent"),
+                  ("outline: the exact expected shape", "muted"),
+                  ("dashes: \u00b11/\u221ad, the predicted spread", "accent2"),
+                  (f"d = {D_MAX:,}: Llama 3 8B's width", "muted"))
+        yy = 470.0
+        for text, fill in legend:
+            under.text(px_, yy, text, size=SMALL, fill=fill)
+            yy += 24
+        return {"under": under.items, "over": over.items}
 
-    def _spread_chart(self, sc: Scene, plan: dict, st: dict) -> None:
-        """Measured standard deviation against d on log-log axes, with the line 1/√d."""
-        x, y, w, h = 74.0, 386.0, 530.0, 150.0
-        lx0, lx1 = 1.0, math.log2(D_MAX)                 # log₂ d
-        ly0, ly1 = -2.0, 0.0                             # log₁₀ std
-        fx = lambda d: x + (math.log2(d) - lx0) / (lx1 - lx0) * w    # noqa: E731
-        fy = lambda s: y + h - (math.log10(s) - ly0) / (ly1 - ly0) * h  # noqa: E731
-        sc.line(x, y + h, x + w, y + h, stroke="muted")
-        sc.line(x, y, x, y + h, stroke="muted")
-        for d in (2, 16, 128, 1024, D_MAX):
-            sc.line(fx(d), y + h, fx(d), y + h + 4, stroke="muted")
-            sc.text(fx(d), y + h + 6, f"{d:,}", size=SMALL, fill="muted", align="c", base="t")
-        for s, label in ((0.01, "0.01"), (0.1, "0.1"), (1.0, "1")):
-            sc.line(x - 4, fy(s), x, fy(s), stroke="muted")
-            sc.text(x - 6, fy(s), label, size=SMALL, fill="muted", align="r")
-        sc.text(x - 8, y - 10, "standard deviation of cos (log scale)", size=SMALL, fill="muted", base="b")
-        sc.text(x + w, y + h + 26, "d, components (log scale)", size=SMALL, fill="muted", align="r", base="t")
-        sc.line(fx(2), fy(2 ** -0.5), fx(D_MAX), fy(D_MAX ** -0.5), stroke="accent2", lw=1.8, dash=(6, 4))
-        sc.text(fx(24), fy(24 ** -0.5) - 16, "1/\u221ad", size=SMALL, fill="accent2", bold=True)
-        if st["n"] > 1:
-            for wd, s in st["by_width"]:
-                if s > 0:
-                    last = wd == plan["d"]
-                    sc.circle(fx(wd), fy(max(s, 0.01)), 6 if last else 4, fill="accent",
-                              stroke="bg" if last else None, lw=2)
+    def _bars(self, sc: Scene, plan: dict, st: dict) -> None:
+        """One bar per bin: the share of the pairs so far whose cosine fell in it."""
+        n = st["n"]
+        if not n:
+            return
+        x, y, w, h = self.HIST
+        _fx, fy = self._hist_maps(plan)
+        bw = w / BINS
+        ymax = plan["ymax"]
+        for b, c in enumerate(st["counts"]):
+            if c:
+                top = fy(min(c / n, ymax))
+                sc.rect(x + b * bw + 0.5, top, bw - 1, y + h - top, fill="accent", alpha=0.75)
+
+    def _spread_points(self, sc: Scene, plan: dict, st: dict) -> None:
+        """The measured standard deviation at every power of two up to d, and at d itself."""
+        if st["n"] < 2:
+            return
+        gx, gy = self._spread_maps()
+        for wd, s in st["by_width"]:
+            if s > 0:
+                last = wd == plan["d"]
+                sc.circle(gx(wd), gy(max(s, 0.01)), 6 if last else 4, fill="accent",
+                          stroke="bg" if last else None, lw=2)
 
     def _random_panel(self, sc: Scene, plan: dict, st: dict) -> None:
+        """The numbers that change as pairs arrive."""
         x = 640.0
         n, d = st["n"], plan["d"]
-        rows = [(f"d = {d:,} components", "ink", True),
-                (f"{plan['m']} vectors \u2192 {plan['total']:,} pairs", "muted", False),
-                (f"measured so far: {n:,}", "muted", False)]
+        rows = [(f"measured so far: {n:,}", "muted", False)]
         if n > 1:
             deg = math.degrees(math.asin(min(1.0, st["max_abs"])))
             rows += [
@@ -1019,18 +1103,10 @@ class VectorsMode(Mode):
             ]
         else:
             rows.append(("drawing the first vectors\u2026", "muted", False))
-        y = 104.0
+        y = 172.0
         for text, fill, bold in rows:
             sc.text(x, y, text, size=BODY, fill=fill, bold=bold)
             y += 34
-        legend = (("bars: the measured pairs", "accent"),
-                  ("outline: the exact expected shape", "muted"),
-                  ("dashes: \u00b11/\u221ad, the predicted spread", "accent2"),
-                  (f"d = {D_MAX:,}: Llama 3 8B's width", "muted"))
-        y = 470.0
-        for text, fill in legend:
-            sc.text(x, y, text, size=SMALL, fill=fill)
-            y += 24
 
     def _random_events(self, t0: float, t1: float) -> list[dict]:
         plan = self.cached("random", self._random_plan)
