@@ -348,3 +348,19 @@ def test_settled_frames_are_cheap_for_any_t():
             mode.frame(1e6 + i / 60 if sub != "ledger" else 1e12 + i / 60)
         per_frame = (time.perf_counter() - t0) / 60
         assert per_frame < 0.003, f"{sub}: {per_frame * 1e3:.2f} ms per frame"
+
+
+@pytest.mark.parametrize("sub,values", [("geometry", {}), ("ledger", {"n": 10, "pace": 8}), ("random", {}),
+                                        ("random", {"dim": 512, "vectors": 8})])
+def test_a_jump_to_any_time_costs_no_more_than_the_work_it_shows(sub, values):
+    """frame(1e12) right after frame(1): periodic views compute their phase, the console
+    summarises, and the random view does at most the bounded work of its whole histogram."""
+    mode = VectorsMode(submode=sub, values=values)
+    mode.frame(1.0)
+    t0 = time.perf_counter()
+    f = mode.frame(1e12)
+    assert time.perf_counter() - t0 < 0.5
+    assert len(f["console"]) <= 8
+    t0 = time.perf_counter()
+    mode.frame(1e12 + 1 / 60)
+    assert time.perf_counter() - t0 < 0.01
