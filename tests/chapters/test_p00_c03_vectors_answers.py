@@ -80,6 +80,11 @@ def test_llama_widths_from_the_published_config():
     assert val("llama_head_dim") == 4096 // 32 == 128
     assert val("llama_dot_flops") == 2 * 4096 and text("llama_dot_flops") == "8,192 FLOP"
     assert val("llama_norm_of_ones") == np.linalg.norm(np.ones(4096)) == 64
+    # one dot product per output of every weight matrix: q 4096, k and v 8·128, o 4096, gate and up
+    # 14336, down 4096 per layer (config.json), 32 layers, then 128256 vocabulary scores
+    per_layer = 4096 + 1024 + 1024 + 4096 + 14336 + 14336 + 4096
+    assert val("llama_dots_per_token") == 32 * per_layer + 128256 == 1_504_512
+    assert text("llama_dots_per_token") == "1.5 million"
 
 
 def test_predicted_spreads_are_one_over_root_d():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from ..calc.gemm import gemm_flops
+from ..calc.gemm import gemm_flops, layer_projections
 from ..calc.vectors import (angle_between, cosine_similarity, dot, norm, random_cosine_std, random_dot_std,
                             scalar_projection, vector_projection)
 from ..catalog import get_model
@@ -55,6 +55,16 @@ def _flops(v: int) -> Answer:
 
 def _hidden(model: str = MODEL) -> int:
     return get_model(model).hidden
+
+
+def _dots_per_token(model: str = MODEL) -> int:
+    """Dot products the weight matrices compute for one token: one per output of every matrix.
+
+    Each of a matrix's outputs is one row of weights against the input
+    vector. All layers' matrices plus the output matrix's ``vocab`` scores.
+    """
+    m = get_model(model)
+    return m.layers * sum(d_out for _d_in, d_out in layer_projections(m).values()) + m.vocab
 
 
 def _ex3_missing() -> float:
@@ -117,6 +127,7 @@ ANSWERS = {
     "llama_head_dim": lambda: _plain(get_model(MODEL).head_dim),
     "llama_dot_flops": lambda: _flops(gemm_flops(1, 1, _hidden())),
     "llama_norm_of_ones": lambda: _plain(norm([1.0] * _hidden())),
+    "llama_dots_per_token": lambda: Answer(_dots_per_token(), f"{_dots_per_token() / 1e6:.1f} million"),
     # random vectors
     "spread_2": lambda: _plain(random_cosine_std(2)),
     "spread_3": lambda: _plain(random_cosine_std(3)),
