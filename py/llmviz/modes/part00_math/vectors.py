@@ -377,19 +377,8 @@ class VectorsMode(Mode):
     default_submode = "geometry"
 
     def __init__(self, values=None, submode=None, seed: int = 0):
-        self._memos: dict[str, tuple] = {}
         self._pool = RandomPool(seed)
         super().__init__(values=values, submode=submode, seed=seed)
-
-    def _memo(self, name: str, key, fn):
-        """``fn()`` remembered for one animation state ``key`` under the current parameters."""
-        full = (self.values.version, self.submode, key)
-        hit = self._memos.get(name)
-        if hit and hit[0] == full:
-            return hit[1]
-        v = fn()
-        self._memos[name] = (full, v)
-        return v
 
     def view(self) -> str:
         """The picture the current sub-mode shows: "geometry", "ledger" or "random"."""
@@ -440,7 +429,7 @@ class VectorsMode(Mode):
     def _draw_geometry(self, t: float):
         u = _ease(t / DROP_S)
         if u >= 1:
-            return self._memo("geometry", "settled", lambda: self._geometry_frame(1.0))
+            return self.memo("geometry", "settled", lambda: self._geometry_frame(1.0))
         return self._geometry_frame(u)
 
     def _geometry_frame(self, u: float):
@@ -716,7 +705,7 @@ class VectorsMode(Mode):
 
     def _draw_ledger(self, t: float):
         _c, k, finished = self.ledger_position(t)
-        return self._memo("ledger", (k, finished), lambda: self._ledger_frame(k, finished))
+        return self.memo("ledger", (k, finished), lambda: self._ledger_frame(k, finished))
 
     def _ledger_frame(self, k: int, finished: bool):
         L = self.cached("ledger", self._ledger_data)
@@ -949,7 +938,7 @@ class VectorsMode(Mode):
 
     def _draw_random(self, t: float):
         n = self.arrived(t)
-        return self._memo("random", n, lambda: self._random_frame(t))
+        return self.memo("random", n, lambda: self._random_frame(t))
 
     def _random_frame(self, t: float):
         st = self.random_stats(t)
