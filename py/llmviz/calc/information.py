@@ -4,7 +4,8 @@ A distribution over a vocabulary of V tokens is a sequence of V
 probabilities, each ≥ 0, summing to 1. Every quantity here is a logarithm
 of probabilities, so its unit is set by the logarithm's base: base 2 gives
 bits, base e gives nats (1 nat = 1/ln 2 ≈ 1.443 bits). Language-model
-papers report losses in nats per token (Kaplan et al. 2020, §1.3).
+losses are usually given in nats per token, as Kaplan et al. 2020 (§1.3)
+give theirs.
 
 Conventions (Shannon 1948; Kullback and Leibler 1951):
 
