@@ -73,6 +73,15 @@ def test_softmax_masks_and_is_shift_invariant():
         softmax([None, None])
 
 
+def test_attention_softmax_is_the_information_softmax_with_masks_as_minus_infinity():
+    from llmviz.calc.information import entropy, softmax as info_softmax
+
+    row = [0.3, None, -1.2, 2.5, None]
+    assert softmax(row) == info_softmax([0.3, -math.inf, -1.2, 2.5, -math.inf])
+    w = softmax(row)
+    assert entropy_bits(w) == entropy(w, 2.0)
+
+
 def test_entropy_bits():
     assert entropy_bits([1.0, 0.0, 0.0]) == 0
     assert entropy_bits([0.125] * 8) == pytest.approx(3.0)

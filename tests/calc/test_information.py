@@ -143,6 +143,59 @@ def test_perplexity_inverts_the_log():
     assert perplexity(entropy([0.25] * 4), 2.0) == pytest.approx(4.0)
 
 
+def test_perplexity_of_an_infinite_or_huge_loss_is_infinite():
+    # a model that gave a real outcome probability 0 has an infinite cross-entropy
+    assert perplexity(cross_entropy((0.5, 0.5), (1.0, 0.0)), 2.0) == math.inf
+    # e^1000 is beyond the largest float (about 1.8e308 = e^709.8)
+    assert perplexity(1000.0) == math.inf
+
+
+# -- the contract: default unit, edge cases, accepted inputs --------------------------------
+
+
+def test_the_default_unit_is_bits():
+    coin = (0.5, 0.5)
+    assert entropy(coin) == 1.0
+    assert cross_entropy(coin, (0.25, 0.75)) == pytest.approx(0.5 * 2 + 0.5 * math.log2(4 / 3))
+    assert kl_divergence(coin, (0.25, 0.75)) == pytest.approx(
+        cross_entropy(coin, (0.25, 0.75)) - 1.0)
+
+
+def test_zero_times_log_zero_is_zero_and_q_zero_under_p_positive_is_infinite():
+    # 0·log 0 = 0 wherever p is 0, whatever q says there (even 0)
+    assert entropy((0.0, 1.0)) == 0.0
+    assert cross_entropy((0.0, 1.0), (0.0, 1.0)) == 0.0
+    assert kl_divergence((0.0, 1.0), (0.0, 1.0)) == 0.0
+    # q = 0 where p > 0, however small p is: infinite, not an error
+    assert cross_entropy((1e-7, 1 - 1e-7), (0.0, 1.0)) == math.inf
+    assert kl_divergence((1e-7, 1 - 1e-7), (0.0, 1.0)) == math.inf
+    assert kl_divergence((1e-7, 1 - 1e-7), (0.0, 1.0), base=math.e) == math.inf
+
+
+def test_the_sum_tolerance_is_inclusive_and_symmetric():
+    # 0.5 + 1e-6 + 0.5 exceeds 1 + 1e-6 only by a rounding error of the floats
+    assert entropy([0.5 + 1e-6, 0.5]) == pytest.approx(1.0, abs=1e-5)
+    assert entropy([0.5 - 1e-6, 0.5]) == pytest.approx(1.0, abs=1e-5)
+    for bad in ([0.5 + 1.1e-6, 0.5], [0.5 - 1.1e-6, 0.5]):
+        with pytest.raises(ValueError):
+            entropy(bad)
+        with pytest.raises(ValueError):
+            cross_entropy([0.5, 0.5], bad)
+        with pytest.raises(ValueError):
+            kl_divergence(bad, [0.5, 0.5])
+
+
+def test_numpy_numbers_of_any_width_are_accepted():
+    np = pytest.importorskip("numpy")
+    p32 = np.array([0.5, 0.25, 0.25], dtype=np.float32)
+    assert entropy(p32) == pytest.approx(1.5)
+    assert kl_divergence(p32, np.array([0.5, 0.25, 0.25])) == pytest.approx(0.0, abs=1e-12)
+    assert softmax(np.array([0.0, 0.0], dtype=np.float32)) == [0.5, 0.5]
+    assert softmax([np.int64(1), 1]) == [0.5, 0.5]
+    with pytest.raises(ValueError):
+        entropy([True, False])
+
+
 # -- bad input names the argument ---------------------------------------------------------------
 
 
@@ -163,6 +216,9 @@ def test_perplexity_inverts_the_log():
     (lambda: softmax([1.0, 2.0], temperature=-1), "temperature"),
     (lambda: softmax([1.0, float("nan")]), "logits[1]"),
     (lambda: softmax([-math.inf, -math.inf]), "logits"),
+    (lambda: softmax([1.0, math.inf]), "logits[1]"),
+    (lambda: softmax(["a"]), "logits[0]"),
+    (lambda: softmax([1.0, 2.0], temperature=math.inf), "temperature"),
     (lambda: surprisal(1.5), "prob"),
     (lambda: perplexity(-1.0), "loss"),
 ])

@@ -93,7 +93,7 @@ def test_the_drawn_token_is_outlined_and_the_plot_grows():
 def test_surprise_formula_line_writes_the_sum_out():
     f = EntropyMode(submode="surprise").frame(0.0)
     assert "H(p) = \u03a3 p\u00b7(\u2212log\u2082 p) = 1/2\u00b71 + 1/4\u00b72 + 1/8\u00b73 + 1/16\u00b74 + " \
-           "1/32\u00b75 + 1/32\u00b75 = 1.938 bits" in _texts(f)
+           "1/32\u00b75 + 1/32\u00b75 = 1.9375 bits" in _texts(f)
 
 
 # -- compare ---------------------------------------------------------------------------

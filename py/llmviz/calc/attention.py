@@ -21,6 +21,8 @@ from typing import Sequence
 
 from ..catalog.formats import get_format
 from ._checks import positive, positive_int
+from .information import entropy as _entropy
+from .information import softmax as _softmax
 from .gemm import layer_projections, linear_flops
 
 Matrix = list[list[float]]
@@ -44,24 +46,23 @@ def transpose(a: Sequence[Sequence[float]]) -> Matrix:
 
 
 def softmax(xs: Sequence[float | None]) -> list[float]:
-    """Softmax of one row; ``None`` entries are masked (−∞) and get weight 0.
+    """Softmax of one row of attention logits; ``None`` entries are masked (−∞) and get weight 0.
 
-    Subtracting the row's maximum before exponentiating leaves the result
-    unchanged (it cancels between numerator and denominator) and keeps every
-    exponent ≤ 0, so nothing overflows.
+    The arithmetic is :func:`llmviz.calc.information.softmax`, the one
+    softmax of the book (it subtracts the row's maximum first, so nothing
+    overflows); this only turns the causal mask's ``None`` into −∞.
     """
-    live = [x for x in xs if x is not None]
-    if not live:
-        raise ValueError("softmax: every entry of the row is masked")
-    top = max(live)
-    ex = [0.0 if x is None else math.exp(x - top) for x in xs]
-    total = sum(ex)
-    return [e / total for e in ex]
+    # a row with every entry masked raises ValueError there: no key could receive weight
+    return _softmax([-math.inf if x is None else x for x in xs])
 
 
 def entropy_bits(weights: Sequence[float]) -> float:
-    """Shannon entropy of a weight row in bits: 0 for one-hot, log2(n) for uniform over n."""
-    return -sum(w * math.log2(w) for w in weights if w > 0)
+    """Shannon entropy of a weight row in bits: 0 for one-hot, log2(n) for uniform over n.
+
+    :func:`llmviz.calc.information.entropy` in base 2: a row of softmax
+    weights is a probability distribution over the keys.
+    """
+    return _entropy(weights, 2.0)
 
 
 @dataclass(frozen=True)

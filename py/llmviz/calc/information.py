@@ -4,7 +4,8 @@ A distribution over a vocabulary of V tokens is a sequence of V
 probabilities, each ≥ 0, summing to 1. Every quantity here is a logarithm
 of probabilities, so its unit is set by the logarithm's base: base 2 gives
 bits, base e gives nats (1 nat = 1/ln 2 ≈ 1.443 bits). Language-model
-papers report losses in nats per token (Kaplan et al. 2020, §1.3).
+losses are usually given in nats per token, as Kaplan et al. 2020 (§1.3)
+give theirs.
 
 Conventions (Shannon 1948; Kullback and Leibler 1951):
 
@@ -19,12 +20,24 @@ Conventions (Shannon 1948; Kullback and Leibler 1951):
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Sequence
 
 from ._checks import positive
 
 #: how far a distribution's sum may stray from 1 before it is rejected
 SUM_TOLERANCE = 1e-6
+# the bound is inclusive: a sum such as 0.5 + 1e-6 + 0.5 lands a rounding error past
+# 1 + 1e-6 in floating point, and should not be rejected for it
+_SUM_SLACK = SUM_TOLERANCE * (1 + 1e-9)
+
+
+def _real(x) -> bool:
+    """True for a real number (Python or numpy, int or float), but not for a bool."""
+    t = type(x)
+    if t is float or t is int:   # the common case, without the slower abstract-class check
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _log_base(name: str, base: float) -> float:
@@ -38,8 +51,9 @@ def _log_base(name: str, base: float) -> float:
 def check_distribution(name: str, p: Sequence[float]) -> list[float]:
     """Return ``p`` as a list if it is a probability distribution; else ``ValueError`` naming ``name``.
 
-    A distribution is a non-empty sequence of finite numbers ≥ 0 whose sum
-    is 1 within :data:`SUM_TOLERANCE`.
+    A distribution is a non-empty sequence of finite real numbers ≥ 0 whose
+    sum is 1 within :data:`SUM_TOLERANCE` (inclusive). The entries come back
+    as Python floats, so numpy scalars of any width are accepted.
     """
     try:
         ps = list(p)
@@ -48,12 +62,13 @@ def check_distribution(name: str, p: Sequence[float]) -> list[float]:
     if not ps:
         raise ValueError(f"{name} must hold at least one probability, got an empty sequence")
     for i, x in enumerate(ps):
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        if not _real(x) or not math.isfinite(x):
             raise ValueError(f"{name}[{i}] must be a finite number, got {x!r}")
         if x < 0:
             raise ValueError(f"{name}[{i}] must be >= 0 (a probability), got {x!r}")
+    ps = [float(x) for x in ps]
     total = math.fsum(ps)
-    if abs(total - 1.0) > SUM_TOLERANCE:
+    if abs(total - 1.0) > _SUM_SLACK:
         raise ValueError(f"{name} must sum to 1 (within {SUM_TOLERANCE:g}), got a sum of {total!r}")
     return ps
 
@@ -150,9 +165,16 @@ def softmax(logits: Sequence[float], temperature: float = 1.0) -> list[float]:
         raise ValueError(f"logits must be a sequence of numbers, got {logits!r}") from None
     if not zs:
         raise ValueError("logits must hold at least one number, got an empty sequence")
+    plain = True
     for i, z in enumerate(zs):
-        if isinstance(z, bool) or not isinstance(z, (int, float)) or math.isnan(z) or z == math.inf:
+        if type(z) is not float:
+            if not _real(z):
+                raise ValueError(f"logits[{i}] must be a number below +inf, got {z!r}")
+            plain = False
+        if z != z or z == math.inf:   # z != z only for NaN
             raise ValueError(f"logits[{i}] must be a number below +inf, got {z!r}")
+    if not plain:
+        zs = [float(z) for z in zs]
     top = max(zs)
     if top == -math.inf:
         raise ValueError("logits must not all be -inf (nothing would be possible)")
@@ -166,8 +188,16 @@ def perplexity(loss: float, base: float = math.e) -> float:
 
     ``loss`` is in the unit of ``base``: nats with base e (the default, as
     papers report it), bits with base 2. A perplexity of N means the model is
-    as unsure, on average, as a fair choice among N tokens.
+    as unsure, on average, as a fair choice among N tokens. An infinite loss
+    (a cross-entropy where the model gave a real outcome probability 0) has
+    infinite perplexity, and so does a loss too large for a float's range.
     """
     _log_base("base", base)
+    if isinstance(loss, (int, float)) and not isinstance(loss, bool) and loss == math.inf:
+        return math.inf
     positive("loss", loss, allow_zero=True)
-    return base ** loss
+    try:
+        return base ** loss
+    except OverflowError:
+        # e^710 already exceeds the largest float; the honest answer is "more than any float"
+        return math.inf

@@ -91,9 +91,15 @@ def fmt_num(x: float, digits: int = 2) -> str:
     return _minus(f"{x:.{digits}f}")
 
 
-def qty(x: float, unit: str, digits: int = 2) -> str:
-    """A number with its unit, singular for exactly 1: ``1 bit``, ``1.94 bits``."""
+def qty(x: float, unit: str, digits: int = 2, trim: bool = False) -> str:
+    """A number with its unit, singular for exactly 1: ``1 bit``, ``1.94 bits``.
+
+    With ``trim`` trailing zeros go, so an entropy that is exact in a few
+    decimals reads as the reader's hand sum gives it: ``1.9375 bits``.
+    """
     text = fmt_num(x, digits)
+    if trim and "." in text:
+        text = text.rstrip("0").rstrip(".")
     if text == "1" and unit.endswith("s"):
         unit = unit[:-1]
     return f"{text} {unit}"
@@ -321,7 +327,7 @@ class EntropyMode(Mode):
         # a formula line the reader can redo by hand
         terms = [f"{fmt_prob(pi)}\u00b7{fmt_num(si)}" for pi, si in zip(p, s) if pi > 0]
         sc.text(20, 572, f"H(p) = \u03a3 p\u00b7(\u2212{log} p) = " + " + ".join(terms)
-                + f" = {qty(d['H'], unit, 3)}", size=SMALL, base="m")
+                + f" = {qty(d['H'], unit, 4, trim=True)}", size=SMALL, base="m")
         return {"items": sc.items, "fx": fx, "fy": fy, "d": d}
 
     def _prob_bars(self, sc: Scene, p, x0: float, slot: float, base_y: float, height: float,
@@ -371,7 +377,7 @@ class EntropyMode(Mode):
             (f"draw {k} of {DRAWS}: \u201c{TOKENS[last]}\u201d, p = {fmt_prob(p[last])}", "ink", False),
             (f"surprise \u2212{log} {fmt_prob(p[last])} = {qty(s[last], unit)}", "accent2", True),
             (f"average of {k} draw{'s' if k > 1 else ''}: {qty(avg, unit, 3)}", "accent", True),
-            (f"entropy H(p): {qty(d['H'], unit, 3)}", "accent3", True),
+            (f"entropy H(p): {qty(d['H'], unit, 4, trim=True)}", "accent3", True),
         )
         for text, fill, bold in lines:
             sc.text(560, y, text, size=BODY, fill=fill, bold=bold, base="t")
@@ -379,7 +385,7 @@ class EntropyMode(Mode):
         if finished:
             sc.text(20, S_BASE + 124, "all draws done; starting again soon", size=SMALL, fill="good", base="t")
         tel = [
-            metric("H", "entropy H(p)", d["H"], f"{qty(d['H'], unit, 3)}", unit,
+            metric("H", "entropy H(p)", d["H"], f"{qty(d['H'], unit, 4, trim=True)}", unit,
                    "the average surprise of a draw from p"),
             metric("draws", "draws so far", k, f"{k} of {DRAWS}", ""),
             metric("last", "last draw's surprise", s[last], f"{qty(s[last], unit, 3)}", unit),
