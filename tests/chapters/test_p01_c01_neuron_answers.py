@@ -80,8 +80,9 @@ def test_the_worked_neuron():
 
 def test_the_layer():
     W = np.array([[1.5, -0.5], [0.5, 1.0], [-1.0, 0.8]])
+    b = np.array([-0.5, -1.5, 1.6])
     x = np.array([1.0, 0.5])
-    assert val("layer_z1") == pytest.approx((W @ x)[0] + 0.0)
+    assert val("layer_z1") == pytest.approx((W @ x + b)[0]) == 0.75
     # one multiply and one add per weight of the 3x2 matrix
     assert val("layer_flops") == 2 * W.size == 12
 

@@ -78,7 +78,8 @@ GATE_SEPARATORS = {"and": ((1.0, 1.0), -1.5), "or": ((1.0, 1.0), -0.5)}
 GATE_LO, GATE_HI = -0.7, 1.7
 
 # the layer view's neurons: rows of W and entries of b, one colour each
-LAYER_ROWS = (((1.5, -0.5), 0.0), ((0.5, 1.0), -0.5), ((-1.0, 0.8), 0.3), ((0.2, -1.2), 0.6))
+# (lines spread over the plane, so each normal arrow stands clear of the others)
+LAYER_ROWS = (((1.5, -0.5), -0.5), ((0.5, 1.0), -1.5), ((-1.0, 0.8), 1.6), ((-0.6, -1.0), -1.2))
 ROW_COLOURS = ("q", "k", "v", "accent3")
 
 
@@ -468,6 +469,16 @@ class NeuronMode(Mode):
         sc.items.extend(self.cached("neuron_plane", lambda: self._plane_backdrop(NEURON_X, lo, hi, range(-2, 3))))
         px, _ = self._mapper(NEURON_X, lo, hi)
         self._shade_and_line(sc, w, b, NEURON_X, lo, hi)
+        if act == "sigmoid" and nums["norm"] > 0:
+            # the sigmoid grades the plane: where it reads 0.1 and 0.9, z = ∓ln 9, lines parallel to the boundary
+            for level, zl, fill in ((0.9, math.log(9), "q"), (0.1, -math.log(9), "k")):
+                seg = boundary_segment(w, b - zl, lo, hi)
+                if seg:
+                    a, c = px(seg[0], seg[1]), px(seg[2], seg[3])
+                    sc.line(a[0], a[1], c[0], c[1], stroke=fill, lw=1.5, dash=(6, 5))
+                    mid = ((a[0] + c[0]) / 2, (a[1] + c[1]) / 2)
+                    self._place(sc, [mid], f"\u03c3 = {level}", fill, SMALL, bold=True,
+                                offsets=((0, -14), (0, 14), (40, 0), (-40, 0), (40, -14), (-40, 14)))
         tip = self._normal(sc, w, b, NEURON_X, lo, hi)
         if tip:
             self._place(sc, [tip], "w", "accent3", BODY, bold=True)
@@ -479,7 +490,13 @@ class NeuronMode(Mode):
             f = px(min(max(fx, lo), hi), min(max(fy, lo), hi))
             sc.line(p[0], p[1], f[0], f[1], stroke="ink", lw=1.5, dash=(5, 4))
         sc.circle(p[0], p[1], 8, fill="ink", stroke="bg", lw=2)
-        self._place(sc, [p], f"x = {_vec(x)}", "ink", BODY, bold=True)
+        offsets = ((0, -22), (0, 24), (58, 0), (-58, 0))
+        if nums["norm"] > 0:
+            # first try beside the point, away from the line, so the label never sits on it
+            sgn = 1.0 if z >= 0 else -1.0
+            dx, dy = sgn * w[0] / nums["norm"], -sgn * w[1] / nums["norm"]
+            offsets = tuple((dx * 75 + ox, dy * 45 + oy) for ox, oy in ((0, 0), (0, -20), (0, 20))) + offsets
+        self._place(sc, [p], f"x = {_vec(x)}", "ink", BODY, bold=True, offsets=offsets)
         # which side is which
         self._side_labels(sc, w, b, NEURON_X, lo, hi, act)
         sc.text(NEURON_X, PLOT_Y + PLOT_S + 22, "blue: z \u2265 0 \u00b7 orange: z < 0 \u00b7 grid: 1 unit",
