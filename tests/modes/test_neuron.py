@@ -3,7 +3,6 @@
 numpy is the oracle for the neuron's arithmetic and for one update of the
 rule; the run's counters are checked against a replay written out here.
 """
-import json
 import math
 import time
 
@@ -11,9 +10,9 @@ import numpy as np
 import pytest
 
 from llmviz.calc.gemm import layer_projections, linear_flops
-from llmviz.modes.part01_networks.neuron import (GATE_HI, GATE_LO, HIGHLIGHT_TICKS, HOLD_S, NEURON_R, NEURON_X,
-                                                  PLOT_S, PLOT_Y, TRAIN_R, TRAIN_X, UPDATE_TICKS, NeuronMode,
-                                                  Schedule, boundary_segment, half_plane, separable_dataset)
+from llmviz.modes.part01_networks.neuron import (HOLD_S, NEURON_R, NEURON_X, PLOT_S, PLOT_Y, TRAIN_R, TRAIN_X,
+                                                  UPDATE_TICKS, NeuronMode, boundary_segment, half_plane,
+                                                  separable_dataset)
 from tooling import label_problems
 
 

@@ -39,7 +39,7 @@ from ...calc.functions import sigmoid
 from ...calc.vectors import norm
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
-from ...core.scene import Scene
+from ...core.scene import Scene, text_box
 from ...units import fmt_flops
 from ..part00_math.matrices import clip_segment, lcg_ints
 
@@ -596,26 +596,21 @@ class NeuronMode(Mode):
         n = math.sqrt(n2)
         ux, uy = w[0] / n, w[1] / n
         hi_lab, lo_lab = ("z \u2265 0 \u2192 1", "z < 0 \u2192 0") if act == "step" else ("\u03c3 > 0.5", "\u03c3 < 0.5")
+        fx, fy = -b * w[0] / n2, -b * w[1] / n2          # the point of the line nearest the origin
         for side, text, fill in ((1, hi_lab, "q"), (-1, lo_lab, "k")):
-            for dist in (1.6, 1.1, 2.2, 0.7):
-                for slide in (1.2, -1.2, 0.0, 1.8, -1.8):
-                    fx, fy = -b * w[0] / n2, -b * w[1] / n2
-                    cx = fx + side * dist * ux - uy * slide
-                    cy = fy + side * dist * uy + ux * slide
-                    if lo + 0.35 < cx < hi - 0.35 and lo + 0.2 < cy < hi - 0.2:
-                        if (w[0] * cx + w[1] * cy + b) * side > 0.25 * n:
-                            p = px(cx, cy)
-                            if self._place(sc, [p], text, fill, BODY, bold=True, offsets=((0, 0),)):
-                                break
-                else:
-                    continue
-                break
+            # candidate spots off the line on this side, slid along it, in order of preference
+            spots = [(fx + side * dist * ux - uy * slide, fy + side * dist * uy + ux * slide)
+                     for dist in (1.6, 1.1, 2.2, 0.7) for slide in (1.2, -1.2, 0.0, 1.8, -1.8)]
+            for cx, cy in spots:
+                inside = lo + 0.35 < cx < hi - 0.35 and lo + 0.2 < cy < hi - 0.2
+                clear = (w[0] * cx + w[1] * cy + b) * side > 0.25 * n
+                if inside and clear and self._place(sc, [px(cx, cy)], text, fill, BODY, bold=True,
+                                                    offsets=((0, 0),)):
+                    break
 
     def _place(self, sc: Scene, anchors, s: str, fill: str, size: float, bold: bool = False,
                offsets=((0, -22), (0, 24), (58, 0), (-58, 0), (48, -24), (-48, -24), (48, 24), (-48, 24))) -> bool:
         """A label near an anchor, inside the plot and clear of the labels already placed."""
-        from ...core.scene import text_box
-
         taken = [text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"], it.get("font", "sans"))
                  for it in sc.items if it["k"] == "text" and not it.get("nc")]
         x0 = NEURON_X if self.view() in ("neuron", "layer") else TRAIN_X
@@ -949,12 +944,11 @@ class NeuronMode(Mode):
 
     def _training_events(self, t0: float, t1: float) -> list[dict]:
         st = self.cached("training", self._training)
-        sched, data = st["sched"], st["data"]
+        sched = st["sched"]
         pace = self["pace"]
         g1 = sched.locate(t1 * pace, pace)["g"]
         g0 = sched.locate(t0 * pace, pace)["g"] if t0 >= 0 else 0
         lines: list[str] = []
-        skipped = 0
         g = g1
         # newest first, a bounded walk: a jump of many visits costs a fixed amount
         while g > g0 and len(lines) < 6 and g1 - g < 400:
@@ -970,7 +964,7 @@ class NeuronMode(Mode):
         return out
 
     def _visit_message(self, st: dict, k: int | None, cycles: int) -> str | None:
-        sched, run, data = st["sched"], st["run"], st["data"]
+        sched, run = st["sched"], st["run"]
         if k is None:
             last = sched.visits[-1]
             if run["status"] == "converged":
@@ -988,7 +982,7 @@ class NeuronMode(Mode):
                 tail = f" w = {_vec(v['w'])}, b = {_num(v['b'])} again: the same pass comes round."
             parts.append(f"Pass {p - 1:,} done: {prev} mistake{'s' if prev != 1 else ''}.{tail}")
         if v["mistake"]:
-            t = data["labels"][v["i"]]
+            t = st["data"]["labels"][v["i"]]
             parts.append(f"Point {v['i'] + 1} (t = {_sign(t)}): z = {_num(v['z'])}, t\u00b7z \u2264 0. "
                          f"w \u2190 w + t\u00b7x = {_vec(v['w_after'])}, b \u2190 {_num(v['b_after'])}.")
         return " ".join(parts) or None
