@@ -41,7 +41,8 @@ from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.scene import Scene, text_box
 from ...units import fmt_flops
-from ..part00_math.matrices import clip_segment, lcg_ints
+from ...core.geometry import clip_segment
+from ..part00_math.matrices import lcg_ints
 
 MODEL = "llama-3-8b"
 LLAMA_PROJ = "gate"         # the layer of neurons the layer view prices: 4,096 inputs, 14,336 neurons
@@ -183,7 +184,7 @@ def boundary_segment(w, b: float, lo: float, hi: float):
     fx, fy = -b * w[0] / n2, -b * w[1] / n2
     dx, dy = -w[1] / math.sqrt(n2), w[0] / math.sqrt(n2)
     L = 4 * (hi - lo) + abs(b) / math.sqrt(n2)
-    return clip_segment(fx - L * dx, fy - L * dy, fx + L * dx, fy + L * dy, lo, hi)
+    return clip_segment(fx - L * dx, fy - L * dy, fx + L * dx, fy + L * dy, lo, hi, lo, hi)
 
 
 # -- a training run laid out in time ------------------------------------------------
