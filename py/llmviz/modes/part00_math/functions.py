@@ -27,7 +27,7 @@ from ...calc.model_size import param_count
 from ...catalog import MODELS
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Flag, Number
-from ...core.plot import Plot, fmt_tick, log_ticks, nice_ticks
+from ...core.plot import Plot, log_ticks, nice_ticks
 from ...core.scene import Scene, text_box
 from ...units import fmt_count, fmt_sci
 
@@ -442,7 +442,7 @@ class FunctionsMode(Mode):
         return {
             "name": "exponential", "fn": lambda x: A * math.exp(k * x),
             "title": "The exponential: equal steps in x multiply the value",
-            "subtitle": f"f(x) = A\u00b7e^(kx), e \u2248 2.718. Each dot is a doubling (a halving when k < 0).",
+            "subtitle": "f(x) = A\u00b7e^(kx), e \u2248 2.718. Each dot is a doubling (a halving when k < 0).",
             "formula": "f(x) = " + ("" if abs(A - 1) < 1e-9 else coef(A) + DOT) + "e^(" +
                        ("" if abs(k - 1) < 1e-9 else coef(k)) + "x)",
             "formula2": "",
