@@ -11,6 +11,7 @@ from .core.mode import Mode
 
 # Mode id (= chapter id) → "module:Class". One line per chapter, in book order.
 MODE_PATHS: dict[str, str] = {
+    "p00-c01-notation": "llmviz.modes.part00_math.notation:NotationMode",
     "p00-c04-matrices": "llmviz.modes.part00_math.matrices:MatricesMode",
     "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
     "p05-c02-kv-cache": "llmviz.modes.part05_inference.kv_cache:KVCacheMode",
