@@ -200,11 +200,27 @@ def test_matmul_cursor_walks_every_entry_of_the_result():
     m = NotationMode(submode="batched")          # (1, 3, 4) @ (4, 4, 2) -> (4, 3, 2)
     caps = []
     for k in range(4 * 3 * 2):
-        cap = next(s for s in _texts(m.frame(k * CELL_S + 0.1)) if s.startswith("NumPy page"))
+        cap = next(s for s in _texts(m.frame(k * CELL_S + 0.1)) if s.startswith("NumPy entry"))
         caps.append(cap)
     assert len(set(caps)) == 24
-    assert caps[0].startswith("NumPy page 0, entry (0, 0): row 0 of A meets column 0 of B, 4 numbers each")
-    assert all("A's one matrix serves every page" in c for c in caps)
+    assert caps[0] == ("NumPy entry [0, 0, 0]: row 0 of A meets column 0 of B, 4 numbers each "
+                       "(A's one matrix serves every page)")
+    assert caps[-1].startswith("NumPy entry [3, 2, 1]: row 2 of A meets column 1 of B")
+
+
+@pytest.mark.parametrize("values,first", [
+    (dict(b_vec=True, b_cols=4), "NumPy entry [0]: row 0 of A meets vector B (as a column), 4 numbers each"),
+    (dict(a_vec=True, b_rows=4), "NumPy entry [0]: vector A (as a row) meets column 0 of B, 4 numbers each"),
+    (dict(a_vec=True, b_vec=True, b_cols=4), "NumPy entry []: vector A (as a row) meets vector B (as a column)"),
+    (dict(a_vec=True, b_batch=2, b_rows=4), "NumPy entry [0, 0]: vector A (as a row) meets column 0 of B"),
+])
+def test_matmul_caption_uses_the_results_own_index(values, first):
+    m = NotationMode(submode="matmul", values=values)
+    a, b = m.shapes()
+    cap = next(s for s in _texts(m.frame(0.1)) if s.startswith("NumPy entry"))
+    assert cap.startswith(first)
+    idx = re.match(r"NumPy entry \[([\d, ]*)\]", cap).group(1)
+    assert len([v for v in idx.split(",") if v.strip()]) == np.matmul(np.zeros(a), np.zeros(b)).ndim
 
 
 def test_broadcast_copies_slide_out_then_stay():

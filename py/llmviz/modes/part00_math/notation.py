@@ -314,8 +314,10 @@ class NotationMode(Mode):
             return [(f"W{x}: each output is a weighted sum of the {_c(d_in)} inputs", "accent2", True),
                     ((f"Y[i,t] = \u03a3 W[i,j]\u00b7X[j,t] + b[i],  j = 1 \u2026 {_c(d_in)}" if many else
                       f"y[i] = \u03a3 W[i,j]\u00b7x[j] + b[i],  j = 1 \u2026 {_c(d_in)}"), "ink", False),
-                    (f"now i = {_c(row)}: row {_c(row)} of W weights every input, for each of the "
-                     f"{_c(T)} column{'s' if many else ''}", "ink", False)]
+                    ((f"now i = {_c(row)}: row {_c(row)} of W weights every input, for each of the "
+                      f"{_c(T)} columns") if many else
+                     f"now i = {_c(row)}: row {_c(row)} of W turns all {_c(d_in)} inputs into y[{_c(row)}]",
+                     "ink", False)]
         if focus == "b":
             spread = (f"the same b is added to all {_c(T)} columns of W{x} (broadcasting)" if many
                       else "one bias per output, added after the weighted sum")
@@ -510,12 +512,15 @@ class NotationMode(Mode):
         sc.text(630, 186, "=", size=30, bold=True, align="c", font="mono")
         for key, stack in lay["stacks"].items():
             kind, v = cmap[key]
-            # back pages first, page 0 in front
+            # back pages first, page 0 in front; a back page shows only its edges, so it is drawn
+            # as one cell (a frame's JSON stays small at 8 pages of 8 × 8)
             for p in range(stack["pages"] - 1, -1, -1):
                 px, py = self._page_xy(stack, p)
-                sc.grid(px, py, stack["cols"] * cs, stack["rows"] * cs, stack["rows"], stack["cols"],
-                        [v] * (stack["rows"] * stack["cols"]), cmap=kind, vmin=-1 if kind == "div" else 0,
-                        vmax=1, label=f"{heads[key]} page {p + 1}")
+                r, c = (stack["rows"], stack["cols"]) if p == 0 else (1, 1)
+                sc.grid(px, py, stack["cols"] * cs, stack["rows"] * cs, r, c, [v] * (r * c), cmap=kind,
+                        vmin=-1 if kind == "div" else 0, vmax=1, label=f"{heads[key]} page {p + 1}")
+                if p:
+                    sc.rect(px, py, stack["cols"] * cs, stack["rows"] * cs, stroke="bg", lw=1.5)
         # shapes under the boxes, as NumPy prints them
         shown = {"A": sm["a"], "B": sm["b"], "R": sm["result"]}
         for key, (bx, by) in self._BOX.items():
@@ -701,8 +706,12 @@ class NotationMode(Mode):
                     reuse = " (A's one matrix serves every page)"
                 elif pb == 1 and R["pages"] > 1:
                     reuse = " (B's one matrix serves every page)"
-                where = f"page {page}, " if len(result) == 3 else ""
-                caption = (f"NumPy {where}entry ({i}, {j}): row {i} of A meets column {j} of B, "
+                # the entry's NumPy index: a 1-D operand's added axis is not in the result
+                idx = ((page,) if len(result) > (not sm["added_a"]) + (not sm["added_b"]) else ()) + \
+                    ((i,) if not sm["added_a"] else ()) + ((j,) if not sm["added_b"] else ())
+                a_part = "vector A (as a row)" if sm["added_a"] else f"row {i} of A"
+                b_part = "vector B (as a column)" if sm["added_b"] else f"column {j} of B"
+                caption = (f"NumPy entry [{', '.join(str(v) for v in idx)}]: {a_part} meets {b_part}, "
                            f"{ca} numbers each{reuse}")
             sc.rect(rx + j * cs, ry + i * cs, cs, cs, fill="hl", stroke="accent2", lw=2.5)
         sc.text(20, 574, caption, size=SMALL, fill="accent2" if cur else "bad", bold=True, base="t")
