@@ -539,7 +539,7 @@ class NotationMode(Mode):
 
     def _shape_table(self, sc: Scene, sm: dict) -> None:
         """The rule, axis by axis: sizes lined up from the right, each column checked."""
-        add, tb = sm["add"], sm["table"]
+        add = sm["add"]
         top = 350
         cols_x = (360.0, 540.0, 720.0)
         heads = (("axis \u22123", "axis \u22122", "axis \u22121") if add
