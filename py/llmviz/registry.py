@@ -11,6 +11,7 @@ from .core.mode import Mode
 
 # Mode id (= chapter id) → "module:Class". One line per chapter, in book order.
 MODE_PATHS: dict[str, str] = {
+    "p00-c01-notation": "llmviz.modes.part00_math.notation:NotationMode",
     "p00-c02-functions": "llmviz.modes.part00_math.functions:FunctionsMode",
     "p00-c03-vectors": "llmviz.modes.part00_math.vectors:VectorsMode",
     "p00-c04-matrices": "llmviz.modes.part00_math.matrices:MatricesMode",
