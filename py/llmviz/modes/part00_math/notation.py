@@ -171,20 +171,6 @@ class NotationMode(Mode):
     }
     default_submode = "equation"
 
-    def __init__(self, values=None, submode=None, seed: int = 0):
-        self._memos: dict[str, tuple] = {}
-        super().__init__(values=values, submode=submode, seed=seed)
-
-    def _memo(self, name: str, key, fn):
-        """``fn()`` kept for one animation state ``key`` under the current parameters."""
-        full = (self.values.version, self.submode, key)
-        hit = self._memos.get(name)
-        if hit and hit[0] == full:
-            return hit[1]
-        v = fn()
-        self._memos[name] = (full, v)
-        return v
-
     def view(self) -> str:
         """The picture the current sub-mode draws: "equation", "shapes" or "bytes"."""
         if self.submode in _SHAPE_VIEWS:
@@ -618,7 +604,7 @@ class NotationMode(Mode):
         st = self.cached("shapes", self._shape_static)
         sm, lay = st["sm"], st["lay"]
         cur = self.cursor_at(t, sm)
-        items, tel = self._memo("shape-state", cur, lambda: self._shape_state(cur, sm, lay))
+        items, tel = self.memo("shape-state", cur, lambda: self._shape_state(cur, sm, lay))
         sc = self.new_scene()
         sc.items = list(st["items"])
         sc.items.extend(self._stretch_ghosts(sm, lay, min(1.0, t / STRETCH_S)))
@@ -828,7 +814,7 @@ class NotationMode(Mode):
     def _draw_bytes(self, t: float):
         st = self.cached("bytes", self._bytes_static)
         f = self.format_at(t)
-        items, tel = self._memo("bytes-state", f, lambda: self._bytes_state(f, st))
+        items, tel = self.memo("bytes-state", f, lambda: self._bytes_state(f, st))
         sc = self.new_scene()
         sc.items = list(st["items"]) + list(items)
         return sc, tel
