@@ -1122,7 +1122,7 @@ class VectorsMode(Mode):
                 (f"every pair: 90\u00b0 \u00b1 {_num(deg, 1)}\u00b0", "ink", True),
             ]
         else:
-            rows.append(("drawing the first vectors\u2026", "muted", False))
+            rows.append(("pairs arrive while the clock runs", "muted", False))
         y = 172.0
         for text, fill, bold in rows:
             sc.text(x, y, text, size=BODY, fill=fill, bold=bold)
