@@ -34,6 +34,7 @@ from ...calc.parallel import zero_model_state_bytes
 from ...catalog import get_gpu, get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
+from ...core.rng import gaussian as gaussian_noise
 from ...core.scene import Scene
 from ...units import fmt_bytes, fmt_count, fmt_sci
 from ...core.geometry import clip_segment as _clip_box
@@ -94,27 +95,6 @@ PART_FILLS = {"weights": "q", "gradients": "v", "master": "accent3", "m": "accen
 
 
 # -- small pure helpers ------------------------------------------------------------
-
-
-def _lcg_uniforms(seed: int, count: int) -> list[float]:
-    """``count`` floats in (0, 1) from a 64-bit LCG: the same on every Python."""
-    x = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
-    out = []
-    for _ in range(count):
-        x = (x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
-        out.append(((x >> 11) + 0.5) / 2.0 ** 53)
-    return out
-
-
-def gaussian_noise(seed: int, count: int) -> list[float]:
-    """``count`` standard normal draws (Box–Muller over :func:`_lcg_uniforms`), deterministic."""
-    u = _lcg_uniforms(seed, 2 * ((count + 1) // 2))
-    out = []
-    for i in range(0, len(u), 2):
-        r = math.sqrt(-2.0 * math.log(u[i]))
-        out.append(r * math.cos(2 * math.pi * u[i + 1]))
-        out.append(r * math.sin(2 * math.pi * u[i + 1]))
-    return out[:count]
 
 
 def noise_sigma(batch: int) -> float:
