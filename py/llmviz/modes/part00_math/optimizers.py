@@ -34,7 +34,7 @@ from ...calc.parallel import zero_model_state_bytes
 from ...catalog import get_gpu, get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
-from ...core.plot import Plot, fmt_tick, nice_ticks
+from ...core.plot import Plot, nice_ticks
 from ...core.rng import gaussian as gaussian_noise
 from ...core.scene import Scene
 from ...units import fmt_bytes, fmt_count, fmt_sci
