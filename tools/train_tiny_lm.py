@@ -12,9 +12,10 @@ licence is the book's.
 
 Outputs, in ``py/llmviz/lm/`` (so the wheel carries them):
 ``tiny_lm.json`` (sizes, the tokenizer's merges in order, the tensor table,
-the training record), ``tiny_lm.f16`` (every parameter as IEEE float16,
-little-endian, row-major, in the table's order) and ``tiny_lm_curve.json``
-(train and held-out loss against step).
+the training record), ``tiny_lm.bin`` (every matrix as int8 with one float32
+scale per output column, the norms' gains as float32; see
+:func:`write_weights`) and ``tiny_lm_curve.json`` (train and held-out loss
+against step).
 
 What it does, all seeded (``SEED``): trains the BPE tokenizer on the train
 split (``llmviz.lm.tokenizer.train``, deterministic), encodes both splits,
@@ -24,17 +25,24 @@ train tokens, with dropout on each sublayer's output. Forward and backward
 are written out in numpy (``tools/tiny_lm/numpy_lm.py``); the gradients are
 checked against finite differences in ``tests/lm``.
 
-The sizes and why: see ``tools/tiny_lm/README.md``, which also records the
-losses, the cost of float16, and the training time of the shipped run.
+The shipped run: 139,584 parameters (2 layers, d_model 64, 4 heads, SwiGLU
+192, context 128, 512 tokens, tied unembedding); loss 1.773 nats a token on
+the training text and 2.898 on the held-out text with the shipped int8
+weights (2.897 in float32); 780 s of wall time and 248 s of CPU time on a
+shared 2-core machine at load average 8. The sizes and why, the curve, what
+int8 and float16 cost, and what each head learned: ``tools/tiny_lm/README.md``.
 """
 from __future__ import annotations
 
 import os
 
-# Two BLAS threads: the budget is two cores, and more threads than cores
-# only adds contention. Set before numpy loads; the caller may override.
+# One BLAS thread. The matrices are 64 to 512 wide, too small for a second
+# thread to pay, and on a busy machine BLAS threads wait on each other:
+# measured here at a load average of 9, a step took about 7 s with two
+# threads and about 1 s with one. Set before numpy loads; the caller may
+# override (e.g. OPENBLAS_NUM_THREADS=2 on an idle machine).
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "2")
+    os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
 import hashlib  # noqa: E402
@@ -75,7 +83,7 @@ class Schedule:
     lr_floor: float = 3e-4
     warmup: int = 100
     weight_decay: float = 0.1
-    dropout: float = 0.1
+    dropout: float = 0.3
     eval_every: int = 50
 
 
@@ -122,10 +130,41 @@ def to_float16(params: dict) -> dict:
     return {k: v.astype(np.float16).astype(np.float32) for k, v in params.items()}
 
 
+def quantize(params: dict) -> dict:
+    """What the wheel stores: every matrix as int8 with one float32 scale per output column
+    (per token, for the embedding), scale = max|w| / 127, q = round(w / scale); the norms'
+    gains as float32. Returns name → (q, scales) for matrices and name → (gain, None) for gains."""
+    out = {}
+    for k, v in params.items():
+        if v.ndim == 1:
+            out[k] = (v.astype("<f4"), None)
+            continue
+        axis = 1 if k == "tok_emb" else 0
+        scale = (np.abs(v).max(axis=axis, keepdims=True) / np.float32(127)).astype(np.float32)
+        scale[scale == 0] = 1.0
+        q = np.clip(np.round(v / scale), -127, 127).astype(np.int8)
+        out[k] = (q, scale.reshape(-1).astype("<f4"))
+    return out
+
+
+def dequantize(stored: dict) -> dict:
+    """The weights the book's model computes with: q × scale (in float64, as Python does), as float32."""
+    out = {}
+    for k, (q, scale) in stored.items():
+        if scale is None:
+            out[k] = q.astype(np.float32)
+        else:
+            s = scale.astype(np.float64)
+            w = q.astype(np.float64) * (s[:, None] if k == "tok_emb" else s[None, :])
+            out[k] = w.astype(np.float32)
+    return out
+
+
 def train(cfg: Config, sch: Schedule, out: Path, log=print) -> dict:
     """Train from the committed corpus and write the three files into ``out``; the training record."""
     t_start = time.perf_counter()
     cpu_start = time.process_time()
+    load_start = os.getloadavg()
     train_text = (CORPUS / "train.txt").read_text(encoding="utf-8")
     held_text = (CORPUS / "heldout.txt").read_text(encoding="utf-8")
     t0 = time.perf_counter()
@@ -167,10 +206,12 @@ def train(cfg: Config, sch: Schedule, out: Path, log=print) -> dict:
         opt.step(params, grads, lr_at(step, sch.lr, sch.warmup, sch.steps, sch.lr_floor))
     train_s = time.perf_counter() - t_train
 
-    half = to_float16(params)
+    stored = quantize(params)
+    shipped, half = dequantize(stored), to_float16(params)
     losses = {
         "train_fp32": mean_loss(params, cfg, tx, ty), "held_out_fp32": mean_loss(params, cfg, hx, hy),
-        "train_fp16": mean_loss(half, cfg, tx, ty), "held_out_fp16": mean_loss(half, cfg, hx, hy),
+        "held_out_fp16": mean_loss(half, cfg, hx, hy),
+        "train_int8": mean_loss(shipped, cfg, tx, ty), "held_out_int8": mean_loss(shipped, cfg, hx, hy),
     }
     held_bytes = len(held_text.encode("utf-8"))
     n_pred = int((hy >= 0).sum())
@@ -182,44 +223,63 @@ def train(cfg: Config, sch: Schedule, out: Path, log=print) -> dict:
         "tokens": {"train": int(len(tr)), "held_out": int(len(ho))},
         "bytes": {"train": len(train_text.encode("utf-8")), "held_out": held_bytes},
         "loss_nats_per_token": {k: round(v, 4) for k, v in losses.items()},
-        "held_out_bits_per_byte_fp16": round(losses["held_out_fp16"] * n_pred / math.log(2) / held_bytes, 4),
+        "held_out_bits_per_byte_int8": round(losses["held_out_int8"] * n_pred / math.log(2) / held_bytes, 4),
         "best_held_out": {"loss": round(best[0], 4), "step": best[1]},
         "seconds": {"tokenizer": round(t_tok, 1), "training": round(train_s, 1),
                     "total": round(time.perf_counter() - t_start, 1),
                     "cpu": round(time.process_time() - cpu_start, 1)},
-        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "load_average_1_5_15_min": {"start": [round(x, 2) for x in load_start],
+                                    "end": [round(x, 2) for x in os.getloadavg()]},
+        "cpu_count": os.cpu_count(),
         "numpy": np.__version__,
         "tolerance_held_out": TOLERANCE,
     }
-    write_weights(out, cfg, merges, params, record, curve)
-    log(json.dumps(record["loss_nats_per_token"]), f"held-out bits/byte {record['held_out_bits_per_byte_fp16']}",
+    write_weights(out, cfg, merges, stored, record, curve)
+    log(json.dumps(record["loss_nats_per_token"]), f"held-out bits/byte {record['held_out_bits_per_byte_int8']}",
         f"training {train_s:.0f} s, total {record['seconds']['total']:.0f} s")
     return record
 
 
-def write_weights(out: Path, cfg: Config, merges, params: dict, record: dict, curve: list) -> None:
-    """``tiny_lm.json`` + ``tiny_lm.f16`` + ``tiny_lm_curve.json`` into ``out``."""
+def write_weights(out: Path, cfg: Config, merges, stored: dict, record: dict, curve: list) -> None:
+    """``tiny_lm.json`` + ``tiny_lm.bin`` + ``tiny_lm_curve.json`` into ``out``.
+
+    ``tiny_lm.bin`` holds, tensor after tensor in :func:`param_shapes` order,
+    a matrix's int8 values (row-major, shape (d_in, d_out); the embedding
+    (n_vocab, d_model)) followed by its float32 scales (one per column; one
+    per row for the embedding), or a gain's float32 values; little-endian.
+    The header's table gives each part's byte offset.
+    """
     out.mkdir(parents=True, exist_ok=True)
     table, blobs, offset = [], [], 0
     for name, shape in param_shapes(cfg):
-        a = np.ascontiguousarray(params[name].astype("<f2"))
-        assert a.shape == shape
-        table.append({"name": name, "shape": list(shape), "offset": offset})
-        blobs.append(a.tobytes())
-        offset += a.size
+        q, scale = stored[name]
+        assert q.shape == shape
+        entry = {"name": name, "shape": list(shape), "dtype": "int8" if scale is not None else "float32",
+                 "offset": offset}
+        data = np.ascontiguousarray(q).tobytes()
+        blobs.append(data)
+        offset += len(data)
+        if scale is not None:
+            entry["scales"] = offset
+            blobs.append(scale.tobytes())
+            offset += len(blobs[-1])
+        table.append(entry)
     blob = b"".join(blobs)
     header = {
         "format": "llmviz tiny LM v1",
-        "dtype": "float16 little-endian, row-major; offsets and sizes in elements",
+        "encoding": ("matrices: int8 q, row-major (d_in, d_out), then one float32 scale per column "
+                     "(per row for tok_emb), weight = q × scale; gains: float32; little-endian; "
+                     "offsets in bytes"),
         "config": cfg.as_dict(),
         "tied_unembedding": True,
         "merges": [list(m) for m in merges],
         "tensors": table,
-        "n_params": offset,
+        "n_params": int(sum(np.prod(s) for _, s in param_shapes(cfg))),
+        "n_bytes": len(blob),
         "weights_sha256": hashlib.sha256(blob).hexdigest(),
         "training": record,
     }
-    (out / f"{NAME}.f16").write_bytes(blob)
+    (out / f"{NAME}.bin").write_bytes(blob)
     (out / f"{NAME}.json").write_text(json.dumps(header, separators=(",", ":")) + "\n", encoding="utf-8")
     (out / f"{NAME}_curve.json").write_text(json.dumps(curve, separators=(",", ":")) + "\n", encoding="utf-8")
 
@@ -254,7 +314,7 @@ def main(argv=None) -> int:
         shipped = json.loads((OUT / f"{NAME}.json").read_text())["training"]["loss_nats_per_token"]
         with tempfile.TemporaryDirectory() as tmp:
             rec = train(cfg, sch, Path(tmp))
-        got, want = rec["loss_nats_per_token"]["held_out_fp16"], shipped["held_out_fp16"]
+        got, want = rec["loss_nats_per_token"]["held_out_int8"], shipped["held_out_int8"]
         ok = abs(got - want) <= TOLERANCE
         print(f"held-out loss {got:.4f} against the shipped {want:.4f}: "
               f"{'within' if ok else 'OUTSIDE'} ±{TOLERANCE}")

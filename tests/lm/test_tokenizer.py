@@ -124,3 +124,10 @@ def test_vocabulary_is_bytes_then_merges(shipped):
         assert shipped.token_bytes(256 + k) == shipped.token_bytes(a) + shipped.token_bytes(b)
     with pytest.raises(ValueError):
         Tokenizer([(256, 1)])
+
+
+def test_the_model_ships_the_merges_training_gives(shipped):
+    """The weights' header carries exactly the merges the committed corpus trains to, in order."""
+    header = json.loads(HEADER.read_text())
+    assert [tuple(m) for m in header["merges"]] == shipped.merges
+    assert header["config"]["n_vocab"] == shipped.n_vocab == 512

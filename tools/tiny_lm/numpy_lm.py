@@ -306,3 +306,28 @@ def lr_at(step: int, peak: float, warmup: int, total: int, floor: float) -> floa
         return peak * (step + 1) / warmup
     p = min(1.0, (step - warmup) / max(1, total - warmup))
     return floor + 0.5 * (peak - floor) * (1 + math.cos(math.pi * p))
+
+
+def load_shipped(folder, name: str = "tiny_lm") -> tuple[dict, Config, dict]:
+    """(float64 parameters, config, header) of the weights in ``folder``, read with numpy.
+
+    The int8 values times their float32 scales in float64: exactly the
+    numbers the pure-Python model multiplies out on load.
+    """
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    header = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    blob = (folder / f"{name}.bin").read_bytes()
+    params = {}
+    for t in header["tensors"]:
+        shape = tuple(t["shape"])
+        if t["dtype"] == "float32":
+            params[t["name"]] = np.frombuffer(blob, "<f4", shape[0], t["offset"]).astype(np.float64)
+            continue
+        q = np.frombuffer(blob, np.int8, shape[0] * shape[1], t["offset"]).reshape(shape).astype(np.float64)
+        by_row = t["name"] == "tok_emb"
+        s = np.frombuffer(blob, "<f4", shape[0] if by_row else shape[1], t["scales"]).astype(np.float64)
+        params[t["name"]] = q * (s[:, None] if by_row else s[None, :])
+    return params, Config(**header["config"]), header
