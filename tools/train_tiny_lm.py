@@ -311,13 +311,16 @@ def main(argv=None) -> int:
     cfg = Config(**{f: getattr(a, f) for f in Config().as_dict()})
     sch = Schedule(**{f: getattr(a, f) for f in Schedule().__dict__})
     if a.check:
-        shipped = json.loads((OUT / f"{NAME}.json").read_text())["training"]["loss_nats_per_token"]
+        header = json.loads((OUT / f"{NAME}.json").read_text())
+        shipped = header["training"]["loss_nats_per_token"]
         with tempfile.TemporaryDirectory() as tmp:
             rec = train(cfg, sch, Path(tmp))
+            same = json.loads((Path(tmp) / f"{NAME}.json").read_text())["weights_sha256"] == header["weights_sha256"]
         got, want = rec["loss_nats_per_token"]["held_out_int8"], shipped["held_out_int8"]
         ok = abs(got - want) <= TOLERANCE
         print(f"held-out loss {got:.4f} against the shipped {want:.4f}: "
-              f"{'within' if ok else 'OUTSIDE'} ±{TOLERANCE}")
+              f"{'within' if ok else 'OUTSIDE'} ±{TOLERANCE}; weights "
+              f"{'bit for bit the shipped ones' if same else 'differ from the shipped ones in their bits'}")
         return 0 if ok else 1
     train(cfg, sch, a.out)
     return 0
