@@ -160,12 +160,29 @@ def test_a_reading_spread_over_frames_gives_the_same_weights(model):
     r = lm.Reading(model, ids)
     r.ensure(3)
     assert len(r.weights) == 3 and not r.done
-    units = 0
     while not r.advance(1):
-        units += 1
-    # one unit per sublayer (attention, SwiGLU) per layer per token; ensure(3) did some already
-    assert units < 2 * model.cfg.n_layer * len(ids)
+        pass
     for i, per_layer in enumerate(r.weights):
         for li, heads in enumerate(per_layer):
             for h, w in enumerate(heads):
                 _close(w, full.layers[li].weights[h][i], f"reading pos {i} layer {li} head {h}")
+
+
+def test_a_reading_unit_is_a_small_slice_of_work(model):
+    """Each unit is a few columns of one matrix (at most UNIT_MACS multiply-adds) or one
+    token's attention in one layer, so a frame can afford several."""
+    c = model.cfg
+    ids = model.tokenizer.encode(SENTENCE)[:10]
+    r = lm.Reading(model, ids)
+    units = 1
+    while not r.advance(1):
+        units += 1
+
+    def slices(n_in, n_out):
+        per = max(1, lm.UNIT_MACS // n_in)
+        return -(-n_out // per)
+
+    per_layer = 3 * slices(c.d_model, c.d_model) + 1 + slices(c.d_model, c.d_model) \
+        + 2 * slices(c.d_model, c.d_ff) + slices(c.d_ff, c.d_model)
+    assert units == len(ids) * (c.n_layer * per_layer + 1)
+    assert max(lm.UNIT_MACS // c.d_model * c.d_model, lm.UNIT_MACS // c.d_ff * c.d_ff) <= lm.UNIT_MACS

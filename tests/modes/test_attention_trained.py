@@ -98,7 +98,7 @@ def test_no_frame_waits_for_the_model_after_the_first():
     lm.Reading.ensure = ensure
     try:
         m = AttentionMode(submode="trained")
-        for i in range(60 * 12):
+        for i in range(60 * 25):
             m.frame(i / 60)
             if i == 0:
                 stalls.clear()

@@ -57,6 +57,11 @@ except AttributeError:  # pragma: no cover - exercised on Python 3.11
 Vec = list  # a row vector of floats
 Mat = list  # a list of rows
 
+#: Multiply-adds in one slice of incremental work (:meth:`TinyLM._token`,
+#: :class:`Reading`): about 0.13 ms of CPython 3.11 on the machine the bench
+#: ran on, so a view can do several per frame and stay inside its budget.
+UNIT_MACS = 2048
+
 
 @dataclass(frozen=True)
 class Config:
@@ -301,9 +306,20 @@ class TinyLM:
         """An empty :class:`KVCache` for this model."""
         return KVCache(self.cfg)
 
+    @staticmethod
+    def _mv(x: Vec, w_t: Mat, out: Vec):
+        """Generator: append ``x W`` to ``out`` a few columns at a time, yielding after
+        each slice of about :data:`UNIT_MACS` multiply-adds."""
+        cols = max(1, UNIT_MACS // len(x))
+        for c in range(0, len(w_t), cols):
+            out += [_sumprod(x, col) for col in w_t[c:c + cols]]
+            yield
+
     def _token(self, token: int, cache: KVCache, rows: list | None):
-        """Generator: run one token through every layer, yielding after each sublayer
-        (attention, then SwiGLU, per layer); its return value is the final residual stream."""
+        """Generator: run one token through every layer, yielding after every slice of
+        about :data:`UNIT_MACS` multiply-adds (and once after each attention); its
+        return value is the final residual stream. The arithmetic is :meth:`forward`'s,
+        in the same order, so the results are the same to the last bit."""
         cfg = self.cfg
         pos = cache.pos
         if pos >= cfg.n_ctx:
@@ -314,7 +330,15 @@ class TinyLM:
         per_layer = []
         for li, layer in enumerate(self.layers):
             h = rmsnorm(x, layer.attn_norm, cfg.eps)
-            q, k, v = self._qkv(layer, h, pos)
+            qf: Vec = []
+            kf: Vec = []
+            vf: Vec = []
+            yield from self._mv(h, layer.w_q_t, qf)
+            yield from self._mv(h, layer.w_k_t, kf)
+            yield from self._mv(h, layer.w_v_t, vf)
+            q = [self._rotate(r, pos) for r in self._heads(qf)]
+            k = [self._rotate(r, pos) for r in self._heads(kf)]
+            v = self._heads(vf)
             o: Vec = []
             heads = []
             for hd in range(cfg.n_head):
@@ -324,12 +348,19 @@ class TinyLM:
                 heads.append(w)
                 o += out
             per_layer.append(heads)
-            x = [a + b for a, b in zip(x, matvec_t(o, layer.w_o_t))]
             yield
-            _, out = self._ffn(layer, rmsnorm(x, layer.ffn_norm, cfg.eps))
-            x = [a + b for a, b in zip(x, out)]
-            if li < cfg.n_layer - 1:
-                yield
+            att: Vec = []
+            yield from self._mv(o, layer.w_o_t, att)
+            x = [a + b for a, b in zip(x, att)]
+            h = rmsnorm(x, layer.ffn_norm, cfg.eps)
+            g: Vec = []
+            u: Vec = []
+            yield from self._mv(h, layer.w_gate_t, g)
+            yield from self._mv(h, layer.w_up_t, u)
+            hidden = [silu(a) * b for a, b in zip(g, u)]
+            down: Vec = []
+            yield from self._mv(hidden, layer.w_down_t, down)
+            x = [a + b for a, b in zip(x, down)]
         cache.pos += 1
         if rows is not None:
             rows.append(per_layer)
@@ -379,12 +410,13 @@ class TinyLM:
 
 
 class Reading:
-    """Every head's attention weights on a token sequence, computed a sublayer at a time.
+    """Every head's attention weights on a token sequence, computed a small slice at a time.
 
     A view that must keep its frame budget calls :meth:`advance` with a small
-    number of work units each frame (one unit is one token through one
-    attention or SwiGLU sublayer: about 0.5 to 1.2 ms of CPython for this
-    model) and :meth:`ensure` for what it must show now. ``weights[i][layer][head]``
+    number of work units each frame and :meth:`ensure` for what it must show
+    now. A unit is a slice of about :data:`UNIT_MACS` multiply-adds (a few
+    columns of one weight matrix, or one token's attention in one layer):
+    this model needs about 56 units a token. ``weights[i][layer][head]``
     is token i's row of weights over keys 0…i. The unembedding is skipped:
     a view of attention does not need the logits.
     """

@@ -4,9 +4,9 @@ The hand-set head of the attention chapter shows what a head *can* compute;
 this shows what one *did* learn. The model, its tokenizer and the sentences
 are real: 2 layers of 4 heads trained on the book's own prose, and sentences
 copied from the chapters. Nothing here is drawn by hand: the weights come
-from :class:`llmviz.lm.model.Reading`, which runs the model one sublayer at
-a time so that no frame pays for more than a small slice of the forward
-pass.
+from :class:`llmviz.lm.model.Reading`, which runs the model in slices of
+about 2,000 multiply-adds, so that no frame pays for more than a few of
+them.
 
 The model is imported and loaded only when this view first draws, so the
 chapter's other views, and every other chapter, never read the weights.
@@ -45,9 +45,11 @@ ARRIVE = 0.3
 HOLD = 1.2
 #: Seconds the sweep spends on each query once the sentence is read.
 ROW = 1.4
-#: Work units (one token through one sublayer) done ahead per frame: the
-#: view needs 2·n_layer units per arrival, and 18 frames pass between two.
-PREFETCH = 1
+#: Work units (``llmviz.lm.model.UNIT_MACS`` multiply-adds each) done ahead
+#: per frame: a token needs 57, and 18 frames pass between two arrivals at
+#: 60 frames a second, so 4 a frame (72 an arrival) keeps ahead; at a slower
+#: frame rate the frame that shows a token finishes its last few units itself.
+PREFETCH = 4
 
 _READINGS: dict = {}
 
