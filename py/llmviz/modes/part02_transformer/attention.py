@@ -318,12 +318,13 @@ class AttentionMode(Mode):
         # A frame depends on t only through a few discrete states (which row,
         # which stage, how many tokens have arrived...), so each state's scene
         # is built once per parameter version and reused while it holds.
-        if self.submode == "trained":
-            # a slice of the model's work ahead of time, so no later frame pays for a whole token
-            th.prefetch(int(self["lm_sentence"]))
         key = self._frame_key(t)
         frames = self.cached("frames", dict)
         hit = frames.get(key)
+        if self.submode == "trained" and hit is not None:
+            # A few slices of the model's work ahead of time, so no later frame pays for a
+            # whole token; only on frames that reuse a built scene, so the two costs never stack.
+            th.prefetch(int(self["lm_sentence"]))
         if hit is None:
             if len(frames) > 256:
                 frames.clear()

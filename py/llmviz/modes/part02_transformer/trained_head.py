@@ -47,8 +47,9 @@ HOLD = 1.2
 ROW = 1.4
 #: Work units (``llmviz.lm.model.UNIT_MACS`` multiply-adds each) done ahead
 #: per frame: a token needs 57, and 18 frames pass between two arrivals at
-#: 60 frames a second, so 4 a frame (72 an arrival) keeps ahead; at a slower
-#: frame rate the frame that shows a token finishes its last few units itself.
+#: 60 frames a second, 17 of which reuse a built scene and read ahead, so 4
+#: a frame (68 an arrival) keeps ahead; at a slower frame rate the frame that
+#: shows a token finishes its last few units itself.
 PREFETCH = 4
 
 _READINGS: dict = {}
