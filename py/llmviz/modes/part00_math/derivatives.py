@@ -187,6 +187,11 @@ def run_position(t: float, steps: int, step_s: float) -> tuple[int, int, float]:
     return cyc, j + 1, 0.0
 
 
+def steps(n: int) -> str:
+    """"1 step", "5 steps"."""
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
 def decade(v: float) -> str:
     """A power of ten as a log axis labels it: "1", else 10 with a superscript exponent (10², 10⁻²)."""
     e = round(math.log10(v))
@@ -816,7 +821,7 @@ class DerivativesMode(Mode):
         if diverged:
             # a card under the verdict, so the arcs of the last hops never run through its words
             sc.rect(DP_X + 24, DP_Y + 18, DP_W - 48, 64, fill="bg", stroke="bad", alpha=0.92, r=6)
-            sc.text(DP_X + DP_W / 2, DP_Y + 40, f"diverged: |w| passed {num(W_LIM)} after {stop} steps",
+            sc.text(DP_X + DP_W / 2, DP_Y + 40, f"diverged: |w| passed {num(W_LIM)} after {steps(stop)}",
                     size=BODY, bold=True, fill="bad", align="c")
             sc.text(DP_X + DP_W / 2, DP_Y + 66, f"every step multiplies the distance by {fixed(abs(run['factor']), 2)}",
                     size=SMALL, fill="bad", align="c")
@@ -1135,7 +1140,7 @@ class DerivativesMode(Mode):
             if BX <= p[0] <= BX + BW and BY <= p[1] <= BY + BH:
                 sc.circle(p[0], p[1], 3.5, fill="accent2", alpha=0.7)
         if diverged:
-            sc.text(BX + BW / 2, BY + BH / 2 - 14, f"diverged after {stop} steps", size=BODY, bold=True, fill="bad",
+            sc.text(BX + BW / 2, BY + BH / 2 - 14, f"diverged after {steps(stop)}", size=BODY, bold=True, fill="bad",
                     align="c")
             sc.text(BX + BW / 2, BY + BH / 2 + 12, f"\u03b7 = {num(run['lr'])} > 2/c\u2082 = {num(run['limit'])}",
                     size=SMALL, fill="bad", align="c")
