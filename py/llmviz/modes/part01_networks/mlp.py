@@ -64,7 +64,7 @@ def _zigzag(x: float) -> float:
     return abs(abs(x) - 1.5) - 0.75
 
 
-# name -> (label, function, bound M on |f''| over [X_LO, X_HI] or None where f'' does not exist)
+# name -> (label, function, c_max: a bound on |f''| over [X_LO, X_HI], or None where f'' does not exist)
 TARGETS = {
     "sine": ("sin x", _sine, 1.0),
     "bump": ("1.6e^(\u2212x\u00b2) \u2212 0.6", _bump, 3.2),
@@ -79,6 +79,7 @@ STEP_RATE, STEP_ACCEL = 8.0, 2.0   # steps done by time t: 8t + 2t², so early s
 BLOWUP = 1e6            # a loss above this has diverged
 MAX_WIDTH = 12
 LOSS_LIM = (1e-4, 10.0)
+LOSS_GRID = 10          # the loss chart keeps one point every 10 steps
 
 # -- build -----------------------------------------------------------------------------------------
 PIECE_S = 0.8           # seconds per added piece
@@ -272,25 +273,55 @@ class MLPMode(Mode):
         k, run = self._state(steps_at(t))
         return self.memo("fit", k, lambda: self._fit_frame(k, run))
 
-    def _fit_frame(self, k: int, run: dict):
-        w, b, a, c = run["states"][k]
-        xs, ys, act = run["xs"], run["ys"], run["act"]
-        loss = run["losses"][k]
+    def _fit_static(self) -> list[dict]:
+        """What the fit view draws the same at every step: titles, axes, the target, the samples, the legend."""
+        run = self._run()
+        act = run["act"]
         label, f, _ = TARGETS[run["target"]]
-        width = len(w)
         sc = self.new_scene()
         if act == "relu":
             self._header(sc, "One hidden layer of ReLUs, trained to fit a curve",
-                         "Each unit adds one bent ramp (below); their sum plus a bias c is the output (above).")
+                         "Each unit adds one bent ramp (below); their sum plus a bias a\u2080 is the output (above).")
         else:
             self._header(sc, "No bend: the same network with linear units",
                          "Each unit adds a straight line, so their sum is a straight line too.")
         fit = Plot(*FIT_BOX, xlim=(X_LO, X_HI), ylim=(-1.6, 1.6))
         fit.frame(sc, xticks=range(-3, 4), yticks=(-1, 0, 1), ylabel=f"target {label} and the fit \u0177(x)",
                   marks=False)
-        fit.curve(sc, f, n=121, stroke="muted", lw=1.6, dash=(6, 5))
-        for x, y in zip(xs, ys):
+        fit.curve(sc, f, n=91, stroke="muted", lw=1.6, dash=(6, 5))
+        for x, y in zip(run["xs"], run["ys"]):
             sc.circle(fit.fx(x), fit.fy(y), 3.5, fill="muted")
+        pcs = Plot(*PCS_BOX, xlim=(X_LO, X_HI), ylim=(-2.4, 2.4))
+        pcs.frame(sc, xticks=range(-3, 4), yticks=(-2, -1, 0, 1, 2), xlabel="x",
+                  ylabel="each hidden unit's piece a\u2c7c\u00b7ReLU(w\u2c7cx + b\u2c7c)" if act == "relu"
+                  else "each hidden unit's piece a\u2c7c\u00b7(w\u2c7cx + b\u2c7c)", marks=False)
+        fit.vline(sc, PROBE_X, stroke="ink", lw=1, dash=(3, 4), alpha=0.6)
+        pcs.vline(sc, PROBE_X, stroke="ink", lw=1, dash=(3, 4), alpha=0.6)
+        x0, y0, w, h = LOSS_BOX
+        Plot(x0, y0, w, h, xlim=(0, FIT_STEPS), ylim=LOSS_LIM, ylog=True).frame(
+            sc, xticks=(0, 500, 1000), yticks=(1e-4, 1e-2, 1.0), xlabel="step", ylabel="loss (log scale)",
+            marks=False)
+        y = 470.0
+        legend = (("accent", None, "ramp rising to the right (w > 0)"),
+                  ("accent2", None, "ramp rising to the left (w < 0)"),
+                  ("muted", (4, 4), "off at every sample: stuck"))
+        if act != "relu":
+            legend = (("accent", None, "line from a unit with w > 0"), ("accent2", None, "line from a unit with w < 0"))
+        for colour, dash, text in legend:
+            sc.line(PANEL_X, y + 9, PANEL_X + 26, y + 9, stroke=colour, lw=2.2, dash=dash)
+            sc.text(PANEL_X + 34, y + 9, text, size=SMALL, fill="muted")
+            y += 25
+        return sc.items
+
+    def _fit_frame(self, k: int, run: dict):
+        w, b, a, c = run["states"][k]
+        xs, act = run["xs"], run["act"]
+        loss = run["losses"][k]
+        f = TARGETS[run["target"]][1]
+        width = len(w)
+        sc = self.new_scene()
+        sc.items.extend(self.cached("fit_static", self._fit_static))
+        fit = Plot(*FIT_BOX, xlim=(X_LO, X_HI), ylim=(-1.6, 1.6))
         # the fit is piecewise linear with corners at the units' bends: draw it exactly from them
         bends = sorted(-bj / wj for wj, bj in zip(w, b) if wj != 0 and X_LO < -bj / wj < X_HI) \
             if act == "relu" else []
@@ -298,9 +329,6 @@ class MLPMode(Mode):
         total = [c + sum(unit_piece(x, wj, bj, aj, act) for wj, bj, aj in zip(w, b, a)) for x in pts]
         fit.polyline(sc, list(zip(pts, total)), stroke="ink", lw=3)
         pcs = Plot(*PCS_BOX, xlim=(X_LO, X_HI), ylim=(-2.4, 2.4))
-        pcs.frame(sc, xticks=range(-3, 4), yticks=(-2, -1, 0, 1, 2), xlabel="x",
-                  ylabel="each hidden unit's piece a\u2c7c\u00b7ReLU(w\u2c7cx + b\u2c7c)" if act == "relu"
-                  else "each hidden unit's piece a\u2c7c\u00b7(w\u2c7cx + b\u2c7c)", marks=False)
         probe_on = 0
         dead = 0
         for wj, bj, aj in zip(w, b, a):
@@ -321,8 +349,6 @@ class MLPMode(Mode):
                 if pcs.contains(PROBE_X, piece):
                     sc.circle(pcs.fx(PROBE_X), pcs.fy(piece), 3.5, fill=colour)
         # the probe: where the panel adds the pieces up
-        fit.vline(sc, PROBE_X, stroke="ink", lw=1, dash=(3, 4), alpha=0.6)
-        pcs.vline(sc, PROBE_X, stroke="ink", lw=1, dash=(3, 4), alpha=0.6)
         yhat = c + sum(unit_piece(PROBE_X, wj, bj, aj, act) for wj, bj, aj in zip(w, b, a))
         if fit.contains(PROBE_X, yhat):
             sc.circle(fit.fx(PROBE_X), fit.fy(yhat), 5, fill="ink")
@@ -342,19 +368,27 @@ class MLPMode(Mode):
         return sc, tel
 
     def _loss_chart(self, sc: Scene, run: dict, k: int) -> None:
+        """The loss so far on the log chart: points on a fixed grid of steps, kept with the run."""
         x0, y0, w, h = LOSS_BOX
         p = Plot(x0, y0, w, h, xlim=(0, FIT_STEPS), ylim=LOSS_LIM, ylog=True)
-        p.frame(sc, xticks=(0, 500, 1000), yticks=(1e-4, 1e-2, 1.0), xlabel="step",
-                ylabel="loss (log scale)", marks=False)
+        lo, hi = LOSS_LIM
         losses = run["losses"]
-        stride = max(1, k // 150)
-        pts = [(i, min(max(losses[i], 1e-9), 1e9)) for i in range(0, k + 1, stride)]
-        if pts[-1][0] != k:
-            pts.append((k, min(max(losses[k], 1e-9), 1e9)))
-        p.polyline(sc, pts, stroke="accent", lw=2)
-        lk = losses[k]
-        if math.isfinite(lk) and p.contains(k, lk):
-            sc.circle(p.fx(k), p.fy(lk), 4.5, fill="accent")
+
+        def point(i):
+            v = losses[i]
+            v = min(max(v, lo), hi) if math.isfinite(v) else hi   # clamped into the window: no clipping needed
+            return p.fx(i), p.fy(v)
+
+        grid = run.setdefault("loss_pts", [])
+        while len(grid) * LOSS_GRID <= k:
+            grid.append(point(len(grid) * LOSS_GRID))
+        pts = grid[:k // LOSS_GRID + 1]
+        if k % LOSS_GRID:
+            pts = pts + [point(k)]
+        if len(pts) >= 2:
+            sc.path(pts, stroke="accent", lw=2)
+        px, py = point(k)
+        sc.circle(px, py, 4.5, fill="accent")
 
     def _fit_panel(self, sc, run, k, loss, c, yhat, target, probe_on, width, act, diverged_at) -> None:
         x, y = PANEL_X, 300.0
@@ -371,20 +405,13 @@ class MLPMode(Mode):
         sc.text(x, y, f"at x = {num(PROBE_X)} (dotted line):", size=SMALL, fill="muted", base="t")
         y += 24
         pieces = yhat - c
-        sc.text(x, y, f"\u0177 = c + pieces = {fixed(c)} + {fixed(pieces)} = {fixed(yhat)}", size=SMALL,
-                base="t")
+        if max(abs(c), abs(pieces), abs(yhat)) < 100:
+            ledger = f"\u0177 = a\u2080 + pieces = {fixed(c)} + {fixed(pieces)} = {fixed(yhat)}"
+        else:
+            ledger = f"\u0177 = {num(yhat)}: far off the chart"
+        sc.text(x, y, ledger, size=SMALL, base="t")
         y += 24
         sc.text(x, y, f"target {fixed(target)}; units on here: {probe_on} of {width}", size=SMALL, base="t")
-        y += 36
-        legend = (("accent", None, "ramp rising to the right (w > 0)"),
-                  ("accent2", None, "ramp rising to the left (w < 0)"),
-                  ("muted", (4, 4), "off at every sample: stuck"))
-        if act != "relu":
-            legend = (("accent", None, "line from a unit with w > 0"), ("accent2", None, "line from a unit with w < 0"))
-        for colour, dash, text in legend:
-            sc.line(x, y + 9, x + 26, y + 9, stroke=colour, lw=2.2, dash=dash)
-            sc.text(x + 34, y + 9, text, size=SMALL, fill="muted")
-            y += 25
 
     def _fit_events(self, t0: float, t1: float) -> list[dict]:
         k0, k1 = steps_at(t0), steps_at(t1)
@@ -434,7 +461,7 @@ class MLPMode(Mode):
         n, c, pieces, knots, f = st["n"], st["c"], st["pieces"], st["knots"], st["f"]
         sc = self.new_scene()
         self._header(sc, "ReLU pieces add up to a broken line through the curve",
-                     f"{n} ramp{'s' if n != 1 else ''}, one bend each: y\u2080 + \u03a3 c\u2096\u00b7ReLU(x \u2212 x\u2096) "
+                     f"{n} ramp{'s' if n != 1 else ''}, one bend each: y\u2080 + \u03a3 \u0394\u2096\u00b7ReLU(x \u2212 x\u2096) "
                      f"joins {n + 1} points of {st['label']}.")
         top = Plot(*FIT_BOX, xlim=(X_LO, X_HI), ylim=(-1.6, 1.6))
         top.frame(sc, xticks=range(-3, 4), yticks=(-1, 0, 1),
@@ -448,7 +475,7 @@ class MLPMode(Mode):
         lim = st["lim"]
         bottom = Plot(*PCS_BOX, xlim=(X_LO, X_HI), ylim=(-lim, lim))
         bottom.frame(sc, xticks=range(-3, 4), yticks=nice_ticks(-lim, lim, 5),
-                     xlabel="x", ylabel="piece k: c\u2096\u00b7ReLU(x \u2212 x\u2096), bent at x\u2096", marks=False)
+                     xlabel="x", ylabel="piece k: \u0394\u2096\u00b7ReLU(x \u2212 x\u2096), bent at x\u2096", marks=False)
         for i, (coef, kx) in enumerate(used):
             newest = i == shown - 1
             bottom.polyline(sc, [(X_LO, 0.0), (kx, 0.0), (X_HI, coef * (X_HI - kx))],
@@ -460,11 +487,11 @@ class MLPMode(Mode):
         tel = [
             metric("shown", "pieces added", shown, f"{shown} of {n}", "pieces"),
             metric("bend", "newest bend x\u2096", kx, fixed(kx), ""),
-            metric("change", "newest slope change c\u2096", coef, num(coef), ""),
+            metric("change", "newest slope change \u0394\u2096", coef, num(coef), ""),
             metric("gap", f"largest gap, all {n} pieces", st["gap"], num(st["gap"]), ""),
         ]
         if st["bound"] is not None:
-            tel.append(metric("bound", "bound M\u00b7h\u00b2/8", st["bound"], num(st["bound"]), ""))
+            tel.append(metric("bound", "bound c_max\u00b7h\u00b2/8", st["bound"], num(st["bound"]), ""))
         return sc, tel
 
     def _build_panel(self, sc: Scene, st: dict, shown: int, coef: float, kx: float) -> None:
@@ -475,7 +502,7 @@ class MLPMode(Mode):
         sc.text(x, y, f"bend at x\u2096 = {fixed(kx)}", size=BODY, base="t")
         y += 26
         what = "first slope" if shown == 1 else "slope change"
-        sc.text(x, y, f"{what} c\u2096 = {num(coef)}", size=BODY, fill="accent2", bold=True, base="t")
+        sc.text(x, y, f"{what} \u0394\u2096 = {num(coef)}", size=BODY, fill="accent2", bold=True, base="t")
         y += 34
         sc.text(x, y, f"start y\u2080 = f({fixed(X_LO, 0)}) = {fixed(st['c'])}", size=SMALL, fill="muted", base="t")
         y += 24
@@ -487,7 +514,7 @@ class MLPMode(Mode):
         y += 28
         if st["bound"] is not None:
             m = TARGETS[st["target"]][2]
-            sc.text(x, y, f"bound M\u00b7h\u00b2/8 = {num(m)}\u00b7{num(st['h'])}\u00b2/8 = {num(st['bound'])}",
+            sc.text(x, y, f"bound c_max\u00b7h\u00b2/8 = {num(m)}\u00b7{num(st['h'])}\u00b2/8 = {num(st['bound'])}",
                     size=SMALL, base="t")
             y += 24
             sc.text(x, y, "double n: a quarter of the gap", size=SMALL, fill="muted", base="t")
@@ -538,17 +565,17 @@ class MLPMode(Mode):
         for name, a in ACTIVATIONS.items():
             if name == focus:
                 continue
-            left.curve(sc, a.f, n=121, stroke=FOCUS_COLOURS[name], lw=1.8, alpha=0.45)
+            left.curve(sc, a.f, n=81, stroke=FOCUS_COLOURS[name], lw=1.8, alpha=0.45)
             if name == "relu":
                 self._relu_slope(sc, right, FOCUS_COLOURS[name], 1.8, 0.45)
             else:
-                right.curve(sc, a.slope, n=121, stroke=FOCUS_COLOURS[name], lw=1.8, alpha=0.45)
+                right.curve(sc, a.slope, n=81, stroke=FOCUS_COLOURS[name], lw=1.8, alpha=0.45)
         colour = FOCUS_COLOURS[focus]
-        left.curve(sc, act.f, n=161, stroke=colour, lw=3.5)
+        left.curve(sc, act.f, n=121, stroke=colour, lw=3.5)
         if focus == "relu":
             self._relu_slope(sc, right, colour, 3.5, 1.0)
         else:
-            right.curve(sc, act.slope, n=161, stroke=colour, lw=3.5)
+            right.curve(sc, act.slope, n=121, stroke=colour, lw=3.5)
         fx, sx = act.f(x0), act.slope(x0)
         left.vline(sc, x0, stroke="ink", lw=1, dash=(3, 4), alpha=0.6)
         right.vline(sc, x0, stroke="ink", lw=1, dash=(3, 4), alpha=0.6)
