@@ -44,8 +44,11 @@ def test_collapse_example_with_numpy():
     one_step = (W2 @ W1) @ x + (W2 @ b1 + b2)
     assert (W2 @ W1).tolist() == [[2, 3]] and (W2 @ b1 + b2).item() == -2.5
     assert val("collapse_y") == two_step.item() == one_step.item() == -3.5
-    # with a ReLU the same x gives b2
-    assert (W2 @ np.maximum(W1 @ x + b1, 0) + b2).item() == 0.5
+    # with a ReLU the same x gives b2, and the midpoint test fails: no affine map fits
+    net = lambda v: (W2 @ np.maximum(W1 @ np.asarray(v) + b1, 0) + b2).item()
+    assert net(x) == 0.5
+    assert (val("relu_y_11"), val("relu_y_m1m1"), val("relu_y_00")) == (net([1, 1]), net([-1, -1]), net([0, 0]))
+    assert val("relu_y_mid_avg") == (net([1, 1]) + net([-1, -1])) / 2 != net([0, 0])
 
 
 def test_collapsed_llama_matrices():

@@ -172,6 +172,12 @@ def _bound(pieces: int) -> float:
 ANSWERS = {
     # two layers without a bend
     "collapse_y": lambda: _plain(_two_layers(COLLAPSE_W1, COLLAPSE_B1, COLLAPSE_W2, COLLAPSE_B2, COLLAPSE_X, False)),
+    "relu_y_11": lambda: _plain(_two_layers(COLLAPSE_W1, COLLAPSE_B1, COLLAPSE_W2, COLLAPSE_B2, (1, 1), True)),
+    "relu_y_m1m1": lambda: _plain(_two_layers(COLLAPSE_W1, COLLAPSE_B1, COLLAPSE_W2, COLLAPSE_B2, (-1, -1), True)),
+    "relu_y_mid_avg": lambda: _plain((_two_layers(COLLAPSE_W1, COLLAPSE_B1, COLLAPSE_W2, COLLAPSE_B2, (1, 1), True)
+                                      + _two_layers(COLLAPSE_W1, COLLAPSE_B1, COLLAPSE_W2, COLLAPSE_B2, (-1, -1),
+                                                    True)) / 2),
+    "relu_y_00": lambda: _plain(_two_layers(COLLAPSE_W1, COLLAPSE_B1, COLLAPSE_W2, COLLAPSE_B2, (0, 0), True)),
     "llama_d": lambda: _plain(get_model(L8).hidden),
     "llama_dff": lambda: _plain(get_model(L8).ffn),
     "llama_layers": lambda: _plain(get_model(L8).layers),
