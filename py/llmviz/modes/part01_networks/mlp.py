@@ -99,7 +99,8 @@ PCS_BOX = (70.0, 356.0, 500.0, 176.0)
 LOSS_BOX = (690.0, 96.0, 240.0, 150.0)
 PANEL_X = 630.0
 
-FOCUS_COLOURS = {"relu": "accent", "gelu": "accent3", "silu": "good", "sigmoid": "accent2", "tanh": "bad"}
+# five hues told apart by more than their shade (the sigmoid and tanh share a shape)
+FOCUS_COLOURS = {"relu": "accent", "gelu": "accent3", "silu": "good", "sigmoid": "accent2", "tanh": "ink"}
 
 
 def num(v: float, digits: int = 3) -> str:
