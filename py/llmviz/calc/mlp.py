@@ -5,7 +5,7 @@ The network maps a number x to
     ŷ(x) = c + Σ_j a_j · f(w_j·x + b_j),
 
 hidden unit j having input weight w_j, bias b_j and output weight a_j, and
-c the output bias. With f = ReLU every term a_j·ReLU(w_j·x + b_j) is a
+c the output bias (a₀ in chapter 1.2's notation). With f = ReLU every term a_j·ReLU(w_j·x + b_j) is a
 ramp: flat on one side of its bend (knot) at x = −b_j/w_j, straight with
 slope a_j·w_j on the other. With f the identity ("linear") every term is a
 straight line, and so is their sum.

@@ -303,8 +303,8 @@ class MLPMode(Mode):
             sc, xticks=(0, 500, 1000), yticks=(1e-4, 1e-2, 1.0), xlabel="step", ylabel="loss (log scale)",
             marks=False)
         y = 470.0
-        legend = (("accent", None, "ramp rising to the right (w > 0)"),
-                  ("accent2", None, "ramp rising to the left (w < 0)"),
+        legend = (("accent", None, "on right of its bend (w > 0)"),
+                  ("accent2", None, "on left of its bend (w < 0)"),
                   ("muted", (4, 4), "off at every sample: stuck"))
         if act != "relu":
             legend = (("accent", None, "line from a unit with w > 0"), ("accent2", None, "line from a unit with w < 0"))
