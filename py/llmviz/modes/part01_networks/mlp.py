@@ -40,7 +40,7 @@ from ...core.params import Choice, Flag, Number
 from ...core.plot import Plot, fmt_tick, nice_ticks
 from ...core.scene import Scene
 from ...units import fmt_count, fmt_flops, fmt_percent
-from ..part00_math.matrices import lcg_ints
+from ...core.rng import lcg_ints
 
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
 TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
