@@ -71,6 +71,16 @@ def test_bytes_of_w_q_and_the_model():
     assert val("model_fp32") == 4 * val("llama_params")
 
 
+def test_no_bias_in_llama_3_8b():
+    # the parameter count written out with no bias anywhere: two 128,256-row embedding tables (input and
+    # output), per layer q, k, v, o and the three feed-forward matrices plus two norm scales, one final norm
+    V = 128_256
+    per_layer = H * H + 2 * KV * H + H * H + 3 * FF * H + 2 * H
+    assert val("llama_params") == 2 * V * H + L * per_layer + H == 8_030_261_248
+    # Meta-Llama-3-8B model.safetensors.index.json, "metadata": {"total_size": 16060522496}: BF16, 2 bytes each
+    assert val("model_bf16") == 16_060_522_496
+
+
 def test_exercise_1_shapes():
     W, X = np.zeros((KV, H)), np.zeros((H, 16))
     Y = W @ X + np.zeros((KV, 1))
@@ -139,6 +149,9 @@ def test_exercise_8_llama_3_70b_on_an_h100():
         assert val(f"big_{fmt}") == per * n
     assert val("big_bf16") > 80e9 > val("big_fp8")
     assert val("big_fp8_left") == 80e9 - n < 20e9 < val("big_int4_left") == 80e9 - n / 2
+    # one 2-byte scale per group of 128 weights, counted as the bytes of a float16 array of that many scales
+    assert val("big_int4_scales") == np.zeros(math.ceil(n / 128), dtype=np.float16).nbytes
+    assert val("big_int4_left") - val("big_int4_scales") > 20e9
 
 
 def test_exercise_9_biases():

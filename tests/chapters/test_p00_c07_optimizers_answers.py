@@ -40,13 +40,16 @@ def np_race(kappa=25.0, tilt=0.0, lr=0.1, beta=0.9, batch=4096, steps=150):
         th = th - lr * (H @ th + noise[k])
         L.append(loss(th))
     out["sgd"] = L
+    out["sgd_end"] = th.copy()
     th, vel = np.array(START, dtype=float), np.zeros(2)
-    L = [loss(th)]
+    L, pts = [loss(th)], [th.copy()]
     for k in range(steps):
         vel = beta * vel + H @ th + noise[k]
         th = th - lr * vel
         L.append(loss(th))
+        pts.append(th.copy())
     out["momentum"] = L
+    out["momentum_pts"] = pts
     th, m, v = np.array(START, dtype=float), np.zeros(2), np.zeros(2)
     L, pts = [loss(th)], [th.copy()]
     for t in range(1, steps + 1):
@@ -96,6 +99,16 @@ def test_tilting_the_bowl_takes_adams_lead():
 
 def test_noise_and_its_floor():
     assert val("sigma_b8") == pytest.approx(2 / math.sqrt(8))
+    assert val("race_sigma") == pytest.approx(2 / math.sqrt(4096)) and text("race_sigma") == "0.031"
+    # after the noisy race SGD and Adam are still far along the valley (x)
+    loud, slow = np_race(batch=8), np_race(lr=0.03, batch=8)
+    assert val("noisy_sgd_dist") == pytest.approx(abs(loud["sgd_end"][0]), rel=1e-9)
+    assert val("noisy_adam_dist") == pytest.approx(abs(loud["adam_pts"][-1][0]), rel=1e-9)
+    assert val("noisy_adam_dist_small") == pytest.approx(abs(slow["adam_pts"][-1][0]), rel=1e-9)
+    assert val("noisy_adam_dist") > 1 and val("noisy_adam_dist_small") > 2 * val("noisy_adam_dist")
+    # momentum, in contrast, reaches the minimum and wanders around it over the last 50 steps
+    xs = [abs(p[0]) for p in loud["momentum_pts"][100:]]
+    assert min(xs) < 0.05 and max(xs) > 0.5
     floor = lambda lr: float(np.mean(np_race(lr=lr, batch=8)["momentum"][101:]))
     assert val("noise_floor_momentum") == pytest.approx(floor(0.1), rel=1e-6)
     assert val("noise_floor_momentum_small") == pytest.approx(floor(0.03), rel=1e-6)
@@ -174,6 +187,8 @@ def test_adamw_against_folded_decay():
     assert val("l2_step_a") == pytest.approx(1 - folded[0])
     assert val("l2_step_b") == pytest.approx(1 - folded[1]) == pytest.approx(10 * lr * lam, rel=1e-6)
     assert val("adamw_step_a") == pytest.approx(1 - decoupled[0])
+    # PyTorch's defaults, lr 1e-3 and weight_decay 0.01: θ ← θ − γλθ shrinks a weight by γλ
+    assert val("pytorch_default_decay") == pytest.approx(1e-3 * 0.01)
 
 
 # -- Llama 3 405B's schedule: Dubey et al. 2024, section 3.4.1 -------------------------------

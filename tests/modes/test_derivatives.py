@@ -196,6 +196,38 @@ def test_console_narrates_steps_and_summarises_long_gaps():
     assert len(ev) <= 6 and ev[0]["text"].startswith("\u2026")
 
 
+def chart_path(frame, left):
+    """Points of the loss-by-step line in the chart whose box starts at x = ``left``."""
+    paths = [it["pts"] for it in frame["scene"]["items"] if it["k"] == "path" and it.get("stroke") == "accent2"
+             and not it.get("fill") and it["pts"][0] >= left - 1e-6]
+    assert len(paths) == 1
+    p = paths[0]
+    return [(p[i], p[i + 1]) for i in range(0, len(p), 2)]
+
+
+def test_loss_chart_is_log_scale_and_leaves_through_the_floor():
+    # the chart: steps 0..30 over x 628..928, log10 L from −6 to 2 over y 420..310
+    m = DerivativesMode(submode="descent")             # c = 2, η = 0.15: L_k = 4·0.49^k
+    pts = chart_path(m.frame(rest_time(STEPS_1D)), 628)
+    exit_k = math.log(1e-6 / 4) / math.log(0.49)       # where L_k falls through 10⁻⁶
+    for x, y in pts[:-1]:
+        k = (x - 628) / 10
+        assert y == pytest.approx(420 - (math.log10(4 * 0.49 ** k) + 6) / 8 * 110, abs=0.02)
+    # no false floor: the line ends where it crosses the bottom edge, not along it
+    assert pts[-1][1] == pytest.approx(420) and (pts[-1][0] - 628) / 10 == pytest.approx(exit_k, abs=0.01)
+    assert sum(abs(y - 420) < 1e-6 for _, y in pts) == 1
+    # the current loss, 2·10⁻⁹, is below the chart: a marker waits on its bottom edge
+    marks = [it for it in m.frame(rest_time(STEPS_1D))["scene"]["items"]
+             if it["k"] == "path" and it.get("fill") == "accent2" and it["pts"][0] > 900]
+    assert len(marks) == 1 and max(marks[0]["pts"][1::2]) == pytest.approx(420)
+
+
+def test_a_loss_of_zero_drops_out_of_the_chart():
+    m = DerivativesMode(submode="descent", values={"lr": 0.5})      # η·c = 1: L = 0 after one step
+    pts = chart_path(m.frame(rest_time(5)), 628)
+    assert len(pts) == 2 and pts[1][1] == pytest.approx(420) and pts[1][0] - pts[0][0] < 0.5
+
+
 # -- gradient --------------------------------------------------------------------------------
 
 
@@ -208,10 +240,16 @@ def test_gradient_arrow_is_the_gradient_and_crosses_the_contour_at_a_right_angle
     f = m.frame(0.0)
     t = tel(f)
     assert (t["g1"]["value"], t["g2"]["value"]) == (pytest.approx(-0.625), pytest.approx(1.0))
-    arrow = [it for it in f["scene"]["items"] if it["k"] == "arrow" and it["stroke"] == "accent"][0]
+    blue = [it for it in f["scene"]["items"] if it["k"] == "arrow" and it["stroke"] == "accent"]
+    arrow = [it for it in blue if not it.get("dash")][0]
     a, b = canvas_to_w(arrow["x1"], arrow["y1"]), canvas_to_w(arrow["x2"], arrow["y2"])
     g = np.subtract(b, a)
     assert np.allclose(g, (-0.625, 1.0))
+    # the two dashed parts, head to tail, are the partial derivatives and add up to the arrow
+    parts = [np.subtract(canvas_to_w(it["x2"], it["y2"]), canvas_to_w(it["x1"], it["y1"]))
+             for it in blue if it.get("dash")]
+    assert len(parts) == 2
+    assert np.allclose(parts[0], (-0.625, 0.0)) and np.allclose(parts[1], (0.0, 1.0))
     # tangent of the ellipse 0.25·w1² + w2² = const at (−2.5, 1) is perpendicular to (0.25·w1, w2)
     tangent = np.array([1.0, 0.625])
     assert g @ tangent == pytest.approx(0, abs=1e-9)

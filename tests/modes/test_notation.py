@@ -100,7 +100,18 @@ def test_weighted_sums_walk_down_the_rows_of_w():
         line = next(s for s in texts if s.startswith("now i = "))
         rows.append(int(re.match(r"now i = ([\d,]+)", line).group(1).replace(",", "")))
     assert rows[0] == 1 and rows == sorted(rows) and rows[-1] > 0.98 * FF
-    assert any(s.startswith("y[i] = \u03a3 W[i,j]\u00b7x[j] + b[i]") for s in texts)
+    assert any(s.startswith("y_i = \u03a3 W_ij\u00b7x_j + b_i") for s in texts)
+
+
+def test_one_token_output_fills_as_the_rows_are_summed():
+    # y is a hairline for one token: the finished outputs show as a thick stroke that grows down it
+    m = NotationMode(submode="equation", values={"focus": "Wx", "tokens": 1})
+    lengths = []
+    for t in (FOCUS_S * 0.2, FOCUS_S * 0.8):
+        strokes = [it for it in m.frame(t)["scene"]["items"] if it["k"] == "line" and it.get("lw") == 6]
+        assert len(strokes) == 1
+        lengths.append(abs(strokes[0]["y2"] - strokes[0]["y1"]))
+    assert 0 < lengths[0] < lengths[1]
 
 
 def test_bias_focus_says_what_the_model_stores():
@@ -173,7 +184,7 @@ def test_table_marks_what_is_stretched_and_what_clashes():
     assert "1 \u2192 6" in texts                                   # b's single column, repeated 6 times
     f = NotationMode(submode="bias", values={"b_vec": True, "b_cols": 4}).frame(1.0)
     assert "(1) \u2192 4" in _texts(f) and "\u2715" in _texts(f)
-    assert "not legal: axis -1: sizes 6 and 4 differ and neither is 1" in _texts(f)
+    assert "not legal: axis \u22121: sizes 6 and 4 differ and neither is 1" in _texts(f)
     f = NotationMode(submode="matmul", values={"b_vec": True, "b_cols": 4}).frame(1.0)
     assert "1 (added)" in _texts(f) and "1 (removed)" in _texts(f)
 

@@ -14,7 +14,7 @@ from llmviz.calc.optimizers import lr_schedule
 from llmviz.calc.parallel import zero_model_state_bytes
 from llmviz.catalog import get_model
 from llmviz.calc.model_size import param_count
-from llmviz.modes.part00_math.optimizers import (AVG_PACE, AVG_STEPS, FILL_S, PLOT_H, PLOT_W, PLOT_X, PLOT_Y,
+from llmviz.modes.part00_math.optimizers import (AVG_PACE, AVG_STEPS, FILL_S, LOSS_CHART, PLOT_H, PLOT_W, PLOT_X, PLOT_Y,
                                                  RACE_HOLD_S, RACE_PACE, RACE_STEPS, START, TRACE_S, WORLD_X,
                                                  WORLD_Y, OptimizersMode, crossings, cycle_position,
                                                  gaussian_noise, llama_batch_steps, moving_average_trace,
@@ -53,9 +53,7 @@ def test_noise_is_standard_normal_and_deterministic():
 
 
 def test_paths_are_cut_at_the_frame_not_dragged_along_it():
-    from llmviz.modes.part00_math.optimizers import clip_segment, visible_runs
-    assert visible_runs([(0, 0), (2, 0), (0, 0.5)], 1, 1) == [[(0, 0), (1, 0)], [(1, 0.25), (0, 0.5)]]
-    assert visible_runs([(3, 3), (4, 4)], 1, 1) == []
+    from llmviz.modes.part00_math.optimizers import clip_segment
     assert clip_segment(0, 0, 2, 0, 1, 1) == (0, 0, 1, 0)
     assert clip_segment(2, 0, 0, 0.5, 1, 1) == (1, 0.25, 0, 0.5)
     assert clip_segment(3, 3, 4, 4, 1, 1) is None
@@ -67,6 +65,19 @@ def test_paths_are_cut_at_the_frame_not_dragged_along_it():
             xs, ys = it["pts"][0::2], it["pts"][1::2]
             assert min(xs) >= PLOT_X - 0.01 and max(xs) <= PLOT_X + PLOT_W + 0.01
             assert min(ys) >= PLOT_Y - 0.01 and max(ys) <= PLOT_Y + PLOT_H + 0.01
+    # and the loss chart clips too: momentum's loss ends below its floor of 10⁻⁴, so its curve leaves
+    # the chart through the bottom instead of running along it
+    f = OptimizersMode(submode="race").frame(RUN_S + 0.5)
+    x0, y0, x1, y1 = LOSS_CHART.box()
+    loss_paths = [it for it in f["scene"]["items"] if it["k"] == "path" and it.get("lw") == 2]
+    assert loss_paths
+    for it in loss_paths:
+        xs, ys = it["pts"][0::2], it["pts"][1::2]
+        assert x0 - 0.5 <= min(xs) and max(xs) <= x1 + 0.5 and y0 - 0.5 <= min(ys) and max(ys) <= y1 + 0.5
+    purple = [it for it in loss_paths if it["stroke"] == "accent3"]
+    assert race_paths(25, 0, 0.1, 0.9, 4096)["momentum"]["loss"][-1] < 1e-4
+    last = max(purple, key=lambda it: it["pts"][-2])
+    assert last["pts"][-1] == pytest.approx(y1, abs=0.5)      # it ends on the floor, where it left
 
 
 def test_cycles_and_crossings_never_loop():

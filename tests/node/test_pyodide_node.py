@@ -107,6 +107,7 @@ def test_reader_input_is_clamped_or_reported(report):
     assert opened["state"]["values"][name] == hi
     assert "no_such_param" in " ".join(f["unknownParam"]["messages"])
     assert "no-such-view" in " ".join(f["unknownView"]["messages"])
-    # Malformed values JSON is a fault of the caller, contained as an error answer.
-    assert "error" in f["badValuesJson"]
+    # Malformed values JSON is a reader's bad input like any other: a message, the state kept.
+    assert "error" not in f["badValuesJson"]
+    assert "not valid JSON" in " ".join(f["badValuesJson"]["messages"])
     assert "error" not in f["frameAfterBadInput"]

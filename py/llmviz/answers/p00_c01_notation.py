@@ -45,6 +45,8 @@ EX6 = {"a": ((32, 16, 128), (32, 128, 16)), "b": ((1024, 4096), (4096,)), "c": (
        "d": ((1, 3, 4), (7, 4, 2))}
 # Exercise 8: formats for a 70B model on one GPU
 FORMATS = ("fp32", "bf16", "fp8", "int4")
+# a common 4-bit layout: one 2-byte (16-bit) scale shared by each group of 128 weights
+INT4_GROUP, SCALE_BYTES = 128, 2
 
 
 def _int(v: float) -> Answer:
@@ -156,6 +158,7 @@ ANSWERS = {
     **{f"big_{f}": (lambda f=f: _bytes(weight_bytes(BIG_MODEL, f))) for f in FORMATS},
     "big_fp8_left": lambda: _bytes(_fits("fp8")),
     "big_int4_left": lambda: _bytes(_fits("int4")),
+    "big_int4_scales": lambda: _bytes(math.ceil(param_count(BIG_MODEL) / INT4_GROUP) * SCALE_BYTES),
     # Exercise 9
     "bias_per_layer": lambda: _int(sum(d_out for _d_in, d_out in layer_projections(MODEL).values())),
     "bias_params": lambda: _int(_bias_params()),

@@ -38,6 +38,8 @@ EX3_BIG, EX3_SMALL, EX3_LR = 100.0, 0.01, 1e-3
 EX4_BATCHES = (16, 1024)
 # The AdamW example and exercise 9: two weights of 1.0, gradients 10 and 0
 DECAY_LR, DECAY_LAMBDA, DECAY_GRADS = 0.01, 0.1, (10.0, 0.0)
+# PyTorch's AdamW defaults: weight_decay 0.01, lr 1e-3 (torch.optim.AdamW's signature)
+TORCH_DECAY, TORCH_LR = 0.01, 1e-3
 # Exercise 10: the budget is cut to this many steps when the run is at CUT_AT
 CUT_TOTAL, CUT_AT = 600_000, 300_000
 MODELS = {"llama8": "llama-3-8b", "llama70": "llama-3-70b", "llama405": "llama-3.1-405b"}
@@ -73,6 +75,11 @@ def _bytes(v: float) -> Answer:
     return Answer(v, fmt_bytes(v))
 
 
+def _dist(v: float) -> Answer:
+    """A distance in the bowl's parameter units, to one decimal place."""
+    return Answer(v, f"{v:.1f}")
+
+
 def _percent(v: float, digits: int = 2) -> Answer:
     return Answer(v, f"{100 * v:.{digits}g} %")
 
@@ -105,6 +112,13 @@ def _floor(lr: float) -> float:
     p = race_paths(NOISE["kappa"], NOISE["tilt"], lr, NOISE["beta"], NOISE["batch"])["momentum"]
     tail = p["loss"][FLOOR_FROM + 1:]
     return sum(tail) / len(tail)
+
+
+def _noisy_dist(name: str, lr: float) -> float:
+    """How far along the valley (|x|; the bowl is untilted) ``name`` still is from the minimum
+    after the noisy race at learning rate ``lr``."""
+    p = race_paths(NOISE["kappa"], NOISE["tilt"], lr, NOISE["beta"], NOISE["batch"])[name]
+    return abs(p["pts"][-1][0])
 
 
 def _adam_first_step() -> float:
@@ -194,7 +208,11 @@ ANSWERS = {
     "final_loss_sgd": lambda: _loss(_final_loss("sgd")),
     "final_loss_momentum": lambda: _loss(_final_loss("momentum")),
     "final_loss_adam": lambda: _loss(_final_loss("adam")),
+    "race_sigma": lambda: _plain(noise_sigma(RACE["batch"]), 2),
     "sigma_b8": lambda: _plain(noise_sigma(NOISE["batch"]), 2),
+    "noisy_sgd_dist": lambda: _dist(_noisy_dist("sgd", NOISE["lr"])),
+    "noisy_adam_dist": lambda: _dist(_noisy_dist("adam", NOISE["lr"])),
+    "noisy_adam_dist_small": lambda: _dist(_noisy_dist("adam", SMALL_LR)),
     "noise_floor_momentum": lambda: _loss(_floor(NOISE["lr"])),
     "noise_floor_momentum_small": lambda: _loss(_floor(SMALL_LR)),
     "momentum_gain": lambda: _plain(1 / (1 - RACE["beta"])),
@@ -213,6 +231,7 @@ ANSWERS = {
     "l2_step_a": lambda: _plain(1.0 - _decay(True)[0]),
     "l2_step_b": lambda: _plain(1.0 - _decay(True)[1]),
     "adamw_step_a": lambda: _plain(1.0 - _decay(False)[0]),
+    "pytorch_default_decay": lambda: _lr(1.0 - adamw_step([1.0], [0.0], [0.0], [0.0], 1, TORCH_LR, TORCH_DECAY)[0][0]),
     # schedules
     "schedule_default_at": lambda: _lr(_schedule_default()),
     "llama_warmup_share": lambda: _percent(LLAMA_WARMUP / LLAMA_TOTAL),

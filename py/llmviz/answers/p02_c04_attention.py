@@ -19,6 +19,7 @@ from ..calc.attention import (
     score_matrix_elements,
 )
 from ..catalog import get_gpu, get_model
+from ..modes.part02_transformer import trained_head as th
 from ..modes.part02_transformer.attention import (D_STEP, FEATURES, FREQS, SCALING_MAX_D, TOKENS,
                                                   toy_attention, toy_head)
 from ..units import fmt_bytes, fmt_count, fmt_flops, fmt_percent
@@ -69,6 +70,32 @@ def _changed_when_arriving(n: int, causal: bool) -> int:
     new, old = toy_attention(causal, n=n), toy_attention(causal, n=n - 1)
     return sum(1 for i in range(n - 1) for j in range(n - 1)
                if abs(new.weights[i][j] - old.weights[i][j]) > 1e-12)
+
+
+def _lm_rows(head: str, sentences=None) -> list[list[float]]:
+    """Head ``"layer.head"``'s weight rows on the trained-head view's sentences (all by default)."""
+    rows = []
+    for s in range(len(th.SENTENCES)) if sentences is None else sentences:
+        rows += th.weights(s, head)[1:]     # query 0 sees only itself: left out, as in th.profile
+    return rows
+
+
+def _lm_profile(head: str, sentences=None) -> th.Profile:
+    """The head's :class:`Profile` pooled over the queries of the given sentences."""
+    rows = _lm_rows(head, sentences)
+    n = len(rows)
+    return th.Profile(sum(r[-2] for r in rows) / n, sum(r[0] for r in rows) / n, sum(r[-1] for r in rows) / n,
+                      sum(1 for r in rows if max(range(len(r)), key=r.__getitem__) == len(r) - 2) / n, n)
+
+
+def _lm_uniform_previous(sentence: int) -> float:
+    """Mean weight on the previous token if every query split its weight evenly: mean of 1/(i+1), i ≥ 1."""
+    n = len(th.tokens(sentence))
+    return sum(1 / (i + 1) for i in range(1, n)) / (n - 1)
+
+
+def _lm_header() -> dict:
+    return th.model().header
 
 
 def _ctx(model: str) -> int:
@@ -176,4 +203,21 @@ ANSWERS = {
     "l8_crossover": lambda: _int(round(attention_crossover_tokens(SMALL))),
     "l405_core_over_proj": lambda: _p(model_attention_core_flops(LARGE, _ctx(LARGE))
                                       / attention_projection_flops(LARGE, _ctx(LARGE)), 1),
+    # the trained head (llmviz.lm)
+    "lm_layers": lambda: _int(th.model().cfg.n_layer),
+    "lm_heads": lambda: _int(th.model().cfg.n_head),
+    "lm_d_head": lambda: _int(th.model().cfg.d_head),
+    "lm_params": lambda: _int(_lm_header()["n_params"]),
+    "lm_train_bytes": lambda: Answer(_lm_header()["training"]["bytes"]["train"],
+                                     fmt_bytes(_lm_header()["training"]["bytes"]["train"])),
+    "lm_n_queries": lambda: _int(_lm_profile(th.PREV_HEAD).queries),
+    "lm_prev_mean": lambda: _p(_lm_profile(th.PREV_HEAD).previous),
+    "lm_prev_top": lambda: Answer(_lm_profile(th.PREV_HEAD).previous_top,
+                                  f"{_lm_profile(th.PREV_HEAD).previous_top:.0%}"),
+    "lm_prev_held_out": lambda: _p(_lm_profile(th.PREV_HEAD, [th.HELD_OUT_SENTENCE]).previous),
+    "lm_local_self": lambda: _p(_lm_profile(th.LOCAL_HEAD).itself),
+    "lm_local_prev": lambda: _p(_lm_profile(th.LOCAL_HEAD).previous),
+    "lm_s0_prev": lambda: _p(th.profile(th.weights(0, th.PREV_HEAD)).previous),
+    "lm_s0_tokens": lambda: _int(len(th.tokens(0))),
+    "lm_s0_uniform_prev": lambda: _p(_lm_uniform_previous(0)),
 }

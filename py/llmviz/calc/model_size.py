@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+from ._checks import positive_int
 from ..catalog.formats import get_format
 from ..catalog.models import ATTN, ATTN_LOCAL, DENSE, MOE, NO_FFN, SSM, ModelConfig, get_model
 
@@ -69,13 +70,28 @@ def _mamba_params(m: ModelConfig) -> int:
     return n
 
 
-def _mlp_params(m: ModelConfig, width: int, bias: bool) -> int:
-    """One FFN of inner ``width``: gated (SwiGLU, three matrices) or plain (two)."""
-    mats = 3 if m.gated_ffn else 2
-    n = mats * m.hidden * width
+def mlp_param_count(d_model: int, d_ff: int, gated: bool = True, bias: bool = False) -> int:
+    """Parameters of one feed-forward (FFN) block: a count.
+
+    The block widens a vector of ``d_model`` numbers to ``d_ff`` and brings
+    it back. Gated (SwiGLU, as in Llama: W_down(SiLU(W_gate x) ⊙ W_up x))
+    it holds three d_model×d_ff matrices; plain (W_2 f(W_1 x), the original
+    transformer's and OPT's) two. With ``bias`` every matrix also has a bias
+    vector, one entry per output: d_ff for each widening matrix, d_model for
+    the last. Sizes must be positive integers.
+    """
+    positive_int("d_model", d_model)
+    positive_int("d_ff", d_ff)
+    mats = 3 if gated else 2
+    n = mats * d_model * d_ff
     if bias:
-        n += (mats - 1) * width + m.hidden
+        n += (mats - 1) * d_ff + d_model
     return n
+
+
+def _mlp_params(m: ModelConfig, width: int, bias: bool) -> int:
+    """One FFN of inner ``width`` in model ``m``: gated or plain as the model is built."""
+    return mlp_param_count(m.hidden, width, gated=m.gated_ffn, bias=bias)
 
 
 def _expert_params(m: ModelConfig) -> int:

@@ -32,10 +32,11 @@ from ...calc.descent import (best_contraction_factor, best_fixed_learning_rate, 
                              bowl_loss, condition_number, contraction_factor, critical_learning_rate,
                              descent_regime, quadratic_gd_iterate, quadratic_loss, quadratic_slope,
                              steps_to_shrink)
+from ...core.geometry import clip_segment
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
+from ...core.plot import Plot, nice_ticks
 from ...core.scene import Scene
-from ...core.geometry import clip_segment
 
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
 TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
@@ -72,13 +73,20 @@ DP_X, DP_Y, DP_W, DP_H = 70.0, 100.0, 470.0, 310.0
 W_LIM = 3.0             # the w axis runs over [−W_LIM, W_LIM]; beyond it the run has diverged
 L_LIM = 10.0            # the loss axis runs over [0, L_LIM]
 STRIP_X, STRIP_Y, STRIP_W, STRIP_H = 190.0, 494.0, 740.0, 24.0
-# 2-D views: the bowl plot at 70 px per unit
+# 2-D views: the bowl plot at 80 px per unit
 BX, BY, UNIT = 64.0, 92.0, 80.0
 B_W1, B_W2 = 3.5, 2.5   # the plot shows w1 in [−3.5, 3.5], w2 in [−2.5, 2.5]
 BW, BH = 2 * B_W1 * UNIT, 2 * B_W2 * UNIT
 PANEL_X = 648.0
-# log-scale loss charts
+# the plots themselves: data windows in those boxes (the bowl's keeps one unit the same length both ways)
+DESCENT_PLOT = Plot(DP_X, DP_Y, DP_W, DP_H, (-W_LIM, W_LIM), (0.0, L_LIM))
+BOWL_PLOT = Plot(BX, BY, BW, BH, (-B_W1, B_W1), (-B_W2, B_W2))
+# log-scale loss charts: the window runs from 10^LOG_LO to 10^LOG_HI; a loss outside it leaves the
+# chart through its edge (a run of 30 steps at η·c = 0.3 ends near 10⁻⁹, far below the floor)
 LOG_LO, LOG_HI = -6, 2
+# a loss of exactly 0 (η·c = 1 lands on the minimum) has no place on a log axis; drawn as this, its
+# line drops straight out through the bottom of the chart instead of stopping at the last positive value
+LOSS_FLOOR = 1e-300
 CONTOURS = tuple(0.03 * 2 ** j for j in range(8))
 
 LR_LO, LR_HI = 0.01, 2.5
@@ -179,6 +187,17 @@ def run_position(t: float, steps: int, step_s: float) -> tuple[int, int, float]:
     return cyc, j + 1, 0.0
 
 
+def steps(n: int) -> str:
+    """"1 step", "5 steps"."""
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def decade(v: float) -> str:
+    """A power of ten as a log axis labels it: "1", else 10 with a superscript exponent (10², 10⁻²)."""
+    e = round(math.log10(v))
+    return "1" if e == 0 else "10" + str(e).translate(_SUP)
+
+
 def _ease(u: float) -> float:
     u = min(max(u, 0.0), 1.0)
     return u * u * (3 - 2 * u)
@@ -212,35 +231,6 @@ def clip_polyline(pts, box) -> list[list[tuple[float, float]]]:
     if cur:
         out.append(cur)
     return [p for p in out if len(p) > 1]
-
-
-def nice_step(span: float, target: int = 6) -> float:
-    """A round tick spacing (1, 2 or 5 × 10ⁿ) that cuts ``span`` into about ``target`` pieces."""
-    raw = span / target
-    mag = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 5, 10):
-        if m * mag >= raw:
-            return m * mag
-    return 10 * mag
-
-
-def ticks(lo: float, hi: float, target: int = 6) -> list[float]:
-    """Round tick values inside [lo, hi]."""
-    st = nice_step(hi - lo, target)
-    k = math.ceil(lo / st - 1e-9)
-    out = []
-    while k * st <= hi + 1e-9:
-        out.append(round(k * st, 10))
-        k += 1
-    return out
-
-
-def _tick_text(v: float) -> str:
-    return num(v, 3) if abs(v) >= 1e-9 else "0"
-
-
-def _sup(k: int) -> str:
-    return "10" + str(k).translate(_SUP)
 
 
 # -- the mode -------------------------------------------------------------------------------
@@ -349,29 +339,17 @@ class DerivativesMode(Mode):
         cv = curve(self["fn"])
         x0, h0 = self["x0"], self["h"]
         xlo, xhi = x0 - 1.75, x0 + 1.75
-        n = 96
-        xs = [xlo + (xhi - xlo) * i / n for i in range(n + 1)]
-        ys = [cv.f(x) for x in xs]
-        ylo, yhi = min(ys), max(ys)
+        samples = [cv.f(xlo + (xhi - xlo) * i / 96) for i in range(97)]
+        ylo, yhi = min(samples), max(samples)
         pad = 0.08 * (yhi - ylo or 1.0)
         ylo, yhi = ylo - pad, yhi + pad
-
-        def fx(x):
-            return SP_X + (x - xlo) / (xhi - xlo) * SP_W
-
-        def fy(y):
-            return SP_Y + SP_H - (y - ylo) / (yhi - ylo) * SP_H
+        plot = Plot(SP_X, SP_Y, SP_W, SP_H, (xlo, xhi), (ylo, yhi))
+        fx, fy = plot.fx, plot.fy
 
         sc = Scene(*self.size)
-        sc.rect(SP_X, SP_Y, SP_W, SP_H, fill="panel", stroke="faint")
-        for v in ticks(xlo, xhi, 6):
-            sc.line(fx(v), SP_Y, fx(v), SP_Y + SP_H, stroke="grid")
-            sc.text(fx(v), SP_Y + SP_H + 6, _tick_text(v), size=SMALL, fill="muted", align="c", base="t")
-        for v in ticks(ylo, yhi, 6):
-            sc.line(SP_X, fy(v), SP_X + SP_W, fy(v), stroke="grid")
-            sc.text(SP_X - 8, fy(v), _tick_text(v), size=SMALL, fill="muted", align="r")
-        sc.text(SP_X + SP_W, SP_Y + SP_H + 28, "x", size=SMALL, fill="muted", align="r", base="t")
-        sc.path([(fx(x), fy(y)) for x, y in zip(xs, ys)], stroke="ink", lw=2.5)
+        plot.frame(sc, xticks=nice_ticks(xlo, xhi, 7), yticks=nice_ticks(ylo, yhi, 7), size=SMALL, xlabel="x",
+                   marks=False)
+        plot.curve(sc, cv.f, n=97, stroke="ink", lw=2.5)
         # the tangent at P: the line the secants close in on
         slope = cv.slope(x0)
         y0 = cv.f(x0)
@@ -643,37 +621,35 @@ class DerivativesMode(Mode):
     # ====================================================================================
 
     @staticmethod
-    def _chart_maps(x, y, w, h, kmax):
-        def fx(k):
-            return x + k / kmax * w
-
-        def fy(loss):
-            if loss <= 0:
-                v = LOG_LO
-            elif not math.isfinite(loss):
-                v = LOG_HI
-            else:
-                v = min(max(math.log10(loss), LOG_LO), LOG_HI)
-            return y + h - (v - LOG_LO) / (LOG_HI - LOG_LO) * h
-        return fx, fy
+    def _chart(x, y, w, h, kmax) -> Plot:
+        """The loss-by-step chart in the box (x, y, w, h): steps 0..kmax across, a log scale up."""
+        return Plot(x, y, w, h, (0.0, float(kmax)), (10.0 ** LOG_LO, 10.0 ** LOG_HI), ylog=True)
 
     def _chart_static(self, sc: Scene, x, y, w, h, kmax) -> None:
-        sc.rect(x, y, w, h, fill="panel", stroke="faint")
-        fx, fy = self._chart_maps(x, y, w, h, kmax)
-        for e in range(LOG_LO, LOG_HI + 1, 2):
-            sc.line(x, fy(10.0 ** e), x + w, fy(10.0 ** e), stroke="grid")
-            sc.text(x - 6, fy(10.0 ** e), _sup(e) if e else "1", size=SMALL, fill="muted", align="r")
-        for k in (0, kmax // 2, kmax):
-            sc.text(fx(k), y + h + 4, str(k), size=SMALL, fill="muted", align="c", base="t")
-        sc.text(x, y - 8, "loss L by step (log scale)", size=SMALL, fill="muted", base="b")
+        self._chart(x, y, w, h, kmax).frame(
+            sc, xticks=(0, kmax // 2, kmax), yticks=[10.0 ** e for e in range(LOG_LO, LOG_HI + 1, 2)],
+            xfmt=lambda v: str(int(v)), yfmt=decade, size=SMALL, ylabel="loss L by step (log scale)", marks=False)
 
     def _chart_series(self, sc: Scene, x, y, w, h, kmax, losses) -> None:
-        fx, fy = self._chart_maps(x, y, w, h, kmax)
-        pts = [(fx(k), fy(v)) for k, v in enumerate(losses)]
-        if len(pts) > 1:
-            sc.path(pts, stroke="accent2", lw=2)
-        if pts:
-            sc.circle(pts[-1][0], pts[-1][1], 4.5, fill="accent2")
+        """The losses so far; a value off the chart leaves through its edge and the marker waits there."""
+        p = self._chart(x, y, w, h, kmax)
+        pts = [(float(k), max(v, LOSS_FLOOR)) for k, v in enumerate(losses)]
+        p.polyline(sc, pts, stroke="accent2", lw=2)
+        if not pts:
+            return
+        k, v = pts[-1]
+        if p.contains(k, v):
+            sc.circle(p.fx(k), p.fy(v), 4.5, fill="accent2")
+            return
+        if not math.isfinite(v):
+            v = math.inf
+        # off the chart: a small triangle on the edge it left by, pointing the way the loss went
+        px = p.fx(k)
+        if v < p.ylim[0]:
+            yb = y + h
+            sc.path([(px - 6, yb - 9), (px + 6, yb - 9), (px, yb)], fill="accent2", stroke="accent2")
+        else:
+            sc.path([(px - 6, y + 9), (px + 6, y + 9), (px, y)], fill="accent2", stroke="accent2")
 
     # ====================================================================================
     # 1-D descent
@@ -691,29 +667,20 @@ class DerivativesMode(Mode):
 
     @staticmethod
     def _dmap():
-        def fx(w):
-            return DP_X + (w + W_LIM) / (2 * W_LIM) * DP_W
-
-        def fy(loss):
-            return DP_Y + DP_H - loss / L_LIM * DP_H
-        return fx, fy
+        return DESCENT_PLOT.fx, DESCENT_PLOT.fy
 
     def _descent_static(self) -> dict:
         run = self._descent_run()
         c, lr = run["c"], run["lr"]
-        fx, fy = self._dmap()
+        plot = DESCENT_PLOT
+        fx, fy = plot.fx, plot.fy
         sc = Scene(*self.size)
-        sc.rect(DP_X, DP_Y, DP_W, DP_H, fill="panel", stroke="faint")
-        for v in range(-3, 4):
-            sc.line(fx(v), DP_Y, fx(v), DP_Y + DP_H, stroke="grid")
-            sc.text(fx(v), DP_Y + DP_H + 6, _tick_text(v), size=SMALL, fill="muted", align="c", base="t")
-        for v in (0, 2, 4, 6, 8, 10):
-            sc.text(DP_X - 8, fy(v), str(v), size=SMALL, fill="muted", align="r")
-        sc.text(DP_X + DP_W, DP_Y + DP_H + 26, "w", size=SMALL, fill="muted", align="r", base="t")
-        sc.text(DP_X - 8, DP_Y - 8, "L(w)", size=SMALL, fill="muted", align="l", base="b")
+        # no dark axis at w = 0: the green dot marks the minimum, and the ball lands on that line
+        plot.frame(sc, xticks=range(-3, 4), yticks=range(0, 11, 2), size=SMALL, xlabel="w", ylabel="L(w)",
+                   marks=False, zero=False)
+        # a steep parabola leaves the box at the top: end it exactly there rather than clip a sample
         w_top = min(W_LIM, math.sqrt(2 * L_LIM / c))
-        pts = [(fx(w), fy(quadratic_loss(w, c))) for w in (-w_top + 2 * w_top * i / 80 for i in range(81))]
-        sc.path(pts, stroke="ink", lw=2.5)
+        plot.curve(sc, lambda w: quadratic_loss(w, c), n=81, lo=-w_top, hi=w_top, stroke="ink", lw=2.5)
         sc.circle(fx(0), fy(0), 4, fill="good")
         # the learning-rate strip: where η sits against 1/c and 2/c
         self._strip(sc, c, lr)
@@ -734,12 +701,13 @@ class DerivativesMode(Mode):
 
         one, two = 1.0 / c, 2.0 / c
         sc.text(20, y + h / 2, "learning rate \u03b7", size=SMALL, fill="muted")
-        for a, b, fill, name in ((0.0, one, "good", "creeps"), (one, two, "warn", "overshoots"),
-                                 (two, LR_HI, "bad", "diverges")):
+        # warn and bad are both orange-red; a yellow band keeps "overshoots" apart from "diverges"
+        for a, b, fill, alpha, name in ((0.0, one, "good", 0.22, "creeps"), (one, two, "hl", 0.8, "overshoots"),
+                                        (two, LR_HI, "bad", 0.25, "diverges")):
             if a >= LR_HI:
                 continue
             xa, xb = fe(a), fe(b)
-            sc.rect(xa, y, xb - xa, h, fill=fill, alpha=0.22)
+            sc.rect(xa, y, xb - xa, h, fill=fill, alpha=alpha)
             if xb - xa > len(name) * SMALL * 0.56 + 8:
                 sc.text((xa + xb) / 2, y + h / 2, name, size=SMALL, fill="ink", align="c")
         sc.rect(x, y, w, h, stroke="faint")
@@ -774,7 +742,7 @@ class DerivativesMode(Mode):
         items = self._descent_frame(st, k, hop)
         sc = self.new_scene()
         sc.items = list(items)
-        c, lr = run["c"], run["lr"]
+        lr = run["lr"]
         w = run["ws"][k]
         tel = [
             metric("step", "steps taken", k, f"{k} of {STEPS_1D}", ""),
@@ -851,7 +819,9 @@ class DerivativesMode(Mode):
             sc.circle(fx(ws[j]), fy(quadratic_loss(ws[j], c)), 4, fill="muted", alpha=0.6)
         px = 584.0
         if diverged:
-            sc.text(DP_X + DP_W / 2, DP_Y + 40, f"diverged: |w| passed {num(W_LIM)} after {stop} steps",
+            # a card under the verdict, so the arcs of the last hops never run through its words
+            sc.rect(DP_X + 24, DP_Y + 18, DP_W - 48, 64, fill="bg", stroke="bad", alpha=0.92, r=6)
+            sc.text(DP_X + DP_W / 2, DP_Y + 40, f"diverged: |w| passed {num(W_LIM)} after {steps(stop)}",
                     size=BODY, bold=True, fill="bad", align="c")
             sc.text(DP_X + DP_W / 2, DP_Y + 66, f"every step multiplies the distance by {fixed(abs(run['factor']), 2)}",
                     size=SMALL, fill="bad", align="c")
@@ -929,34 +899,28 @@ class DerivativesMode(Mode):
     @staticmethod
     def bpx(w1: float, w2: float) -> tuple[float, float]:
         """Canvas position of the point (w₁, w₂) in the bowl plot."""
-        return BX + (w1 + B_W1) * UNIT, BY + (B_W2 - w2) * UNIT
+        return BOWL_PLOT.fx(w1), BOWL_PLOT.fy(w2)
 
     def _bowl_backdrop(self) -> list[dict]:
         """Frame, axes and contour lines of the bowl for the current κ."""
         c1, c2 = self._curvatures()
         sc = Scene(*self.size)
-        sc.rect(BX, BY, BW, BH, fill="panel", stroke="faint")
-        ox, oy = self.bpx(0, 0)
-        sc.line(BX, oy, BX + BW, oy, stroke="grid", lw=1.5)
-        sc.line(ox, BY, ox, BY + BH, stroke="grid", lw=1.5)
-        for v in range(-3, 4):
-            x, _ = self.bpx(v, 0)
-            sc.text(x, BY + BH + 6, _tick_text(v), size=SMALL, fill="muted", align="c", base="t")
-        for v in range(-2, 3):
-            _, y = self.bpx(0, v)
-            sc.text(BX - 8, y, _tick_text(v), size=SMALL, fill="muted", align="r")
-        sc.text(BX + BW, BY + BH + 26, "w\u2081", size=SMALL, fill="muted", align="r", base="t")
-        sc.text(BX - 8, BY - 10, "w\u2082", size=SMALL, fill="muted", align="l", base="b")
-        box = (BX, BX + BW, BY, BY + BH)
+        # no grid: the contours are the lines to read; the two axes stay as faint as a grid would be
+        BOWL_PLOT.frame(sc, xticks=range(-3, 4), yticks=range(-2, 3), size=SMALL, xlabel="w\u2081",
+                        ylabel="w\u2082", grid=False, zero=False, marks=False)
+        BOWL_PLOT.hline(sc, 0.0, stroke="grid", lw=1.5, dash=None)
+        BOWL_PLOT.vline(sc, 0.0, stroke="grid", lw=1.5, dash=None)
         for i, level in enumerate(CONTOURS):
-            for piece in clip_polyline(self._ellipse(level, c1, c2), box):
-                sc.path(piece, stroke="accent", lw=1.2, alpha=0.25 + 0.05 * (len(CONTOURS) - i))
-        sc.circle(ox, oy, 4.5, fill="good")
+            BOWL_PLOT.polyline(sc, self._ellipse(level, c1, c2), stroke="accent", lw=1.2,
+                               alpha=0.25 + 0.05 * (len(CONTOURS) - i))
+        sc.circle(*self.bpx(0, 0), 4.5, fill="good")
         return sc.items
 
-    def _ellipse(self, level: float, c1: float, c2: float, n: int = 56) -> list[tuple[float, float]]:
+    @staticmethod
+    def _ellipse(level: float, c1: float, c2: float, n: int = 56) -> list[tuple[float, float]]:
+        """The contour L = ``level`` of the bowl, as data points (w₁, w₂)."""
         a, b = math.sqrt(2 * level / c1), math.sqrt(2 * level / c2)
-        return [self.bpx(a * math.cos(2 * math.pi * i / n), b * math.sin(2 * math.pi * i / n)) for i in range(n + 1)]
+        return [(a * math.cos(2 * math.pi * i / n), b * math.sin(2 * math.pi * i / n)) for i in range(n + 1)]
 
     # ====================================================================================
     # gradient view
@@ -972,15 +936,15 @@ class DerivativesMode(Mode):
         sc.items.extend(self.cached("backdrop", self._bowl_backdrop))
         box = (BX, BX + BW, BY, BY + BH)
         if loss > 0:
-            for piece in clip_polyline(self._ellipse(loss, c1, c2, 96), box):
-                sc.path(piece, stroke="accent3", lw=2.5)
+            BOWL_PLOT.polyline(sc, self._ellipse(loss, c1, c2, 96), stroke="accent3", lw=2.5)
         P = self.bpx(p1, p2)
         # the gradient drawn to the plot's own scale (a slope of 1 is one unit long), and its two parts
         tip = self.bpx(p1 + g1, p2 + g2)
         down = self.bpx(p1 - g1, p2 - g2)
         part1 = self.bpx(p1 + g1, p2)
         if norm > 1e-9:
-            for (xa, ya), (xb, yb), col in ((P, part1, "q"), (part1, tip, "k")):
+            # both parts in the gradient's own blue: orange is kept for the way down, −∇L
+            for (xa, ya), (xb, yb), col in ((P, part1, "accent"), (part1, tip, "accent")):
                 seg = clip_segment(xa, ya, xb, yb, *box)
                 if seg and math.hypot(seg[2] - seg[0], seg[3] - seg[1]) > 6:
                     sc.arrow(*seg, stroke=col, lw=2, head=7, dash=(5, 4))
@@ -994,16 +958,16 @@ class DerivativesMode(Mode):
             ("L(w) = \u00bd(c\u2081w\u2081\u00b2 + c\u2082w\u2082\u00b2)", "ink", True, BODY),
             (f"c\u2081 = 1/\u03ba = {num(c1)},  c\u2082 = {num(c2)}", "muted", False, SMALL),
             (f"at w = ({num(p1)}, {num(p2)}):  L = {num(loss)}", "ink", False, BODY),
-            (f"\u2202L/\u2202w\u2081 = c\u2081\u00b7w\u2081 = {num(g1)}", "q", True, BODY),
-            (f"\u2202L/\u2202w\u2082 = c\u2082\u00b7w\u2082 = {num(g2)}", "k", True, BODY),
+            (f"\u2202L/\u2202w\u2081 = c\u2081\u00b7w\u2081 = {num(g1)}", "accent", True, BODY),
+            (f"\u2202L/\u2202w\u2082 = c\u2082\u00b7w\u2082 = {num(g2)}", "accent", True, BODY),
             (f"\u2207L = ({num(g1)}, {num(g2)})", "accent", True, BODY),
-            (f"|\u2207L| = {num(norm)}, the steepest slope", "accent", False, BODY),
+            (f"\u2016\u2207L\u2016 = {num(norm)}, the steepest slope", "accent", False, BODY),
         ]
         y = BY + 4
         for text, fill, bold, size in rows:
             sc.text(x, y, text, size=size, fill=fill, bold=bold)
             y += 30
-        sc.text(BX, BY + BH + 54, "blue: \u2207L (uphill) \u00b7 orange: \u2212\u2207L (downhill) \u00b7 "
+        sc.text(BX, BY + BH + 60, "blue: \u2207L (uphill) \u00b7 orange: \u2212\u2207L (downhill) \u00b7 "
                                   "dashed: its two parts \u00b7 violet: the contour through the point",
                 size=SMALL, fill="muted")
         return {"items": sc.items, "g": (g1, g2), "norm": norm, "P": P, "loss": loss}
@@ -1041,7 +1005,7 @@ class DerivativesMode(Mode):
         sc.text(mid, by + 26, "0", size=SMALL, fill="muted", base="t", align="c")
         sc.text(bx + bw, by + 26, f"+{num(norm)}", size=SMALL, fill="accent", base="t", align="r")
         cos = slope / norm if norm > 1e-12 else 0.0
-        sc.text(x, by + 62, f"= |\u2207L|\u00b7cos \u03b8 = {num(norm)} \u00d7 {fixed(cos, 2)}", size=SMALL,
+        sc.text(x, by + 62, f"= \u2016\u2207L\u2016\u00b7cos \u03b8 = {num(norm)} \u00d7 {fixed(cos, 2)}", size=SMALL,
                 fill="muted")
         sc.text(x, by + 88, "largest along \u2207L,", size=SMALL, fill="muted")
         sc.text(x, by + 110, "0 along the contour,", size=SMALL, fill="muted")
@@ -1049,7 +1013,7 @@ class DerivativesMode(Mode):
         tel = [
             metric("g1", "\u2202L/\u2202w\u2081", g1, num(g1, 4), ""),
             metric("g2", "\u2202L/\u2202w\u2082", g2, num(g2, 4), ""),
-            metric("norm", "|\u2207L| (steepest slope)", norm, num(norm, 4), ""),
+            metric("norm", "\u2016\u2207L\u2016 (steepest slope)", norm, num(norm, 4), ""),
             metric("probe", "slope along the probe u", slope, num(slope, 3), ""),
             metric("loss", "loss at the point", st["loss"], num(st["loss"], 4), ""),
         ]
@@ -1061,7 +1025,7 @@ class DerivativesMode(Mode):
         st = self.cached("gradient", self._gradient_static)
         g1, g2 = st["g"]
         return [f"At ({num(self['p1'])}, {num(self['p2'])}): \u2202L/\u2202w\u2081 = {num(g1)}, "
-                f"\u2202L/\u2202w\u2082 = {num(g2)}; the steepest slope is |\u2207L| = {num(st['norm'])}."]
+                f"\u2202L/\u2202w\u2082 = {num(g2)}; the steepest slope is \u2016\u2207L\u2016 = {num(st['norm'])}."]
 
     # ====================================================================================
     # bowl descent
@@ -1091,7 +1055,8 @@ class DerivativesMode(Mode):
         x = PANEL_X
         rows = [
             ("L(w) = \u00bd(c\u2081w\u2081\u00b2 + c\u2082w\u2082\u00b2)", "ink", True, BODY, 28),
-            (f"c\u2081 = {num(run['c1'])} (flat),  c\u2082 = {num(run['c2'])} (steep)", "muted", False, SMALL, 26),
+            ((f"c\u2081 = {num(run['c1'])} (flat),  c\u2082 = {num(run['c2'])} (steep)" if run["kappa"] > 1 + 1e-9
+              else f"c\u2081 = c\u2082 = {num(run['c2'])}"), "muted", False, SMALL, 26),
             (f"\u03ba = c\u2082/c\u2081 = {num(run['kappa'])}", "ink", True, BODY, 30),
             (f"\u03b7 = {num(run['lr'])}  (limit 2/c\u2082 = {num(run['limit'])})", "accent2", True, BODY, 30),
             (f"w\u2082 (steep): \u00d7 {fixed(run['f2'], 3)} per step", "k", False, BODY, 28),
@@ -1169,15 +1134,13 @@ class DerivativesMode(Mode):
         self._header(sc, "Gradient descent on a bowl: one \u03b7 for two curvatures",
                      "Each step goes straight down the gradient; the steep w\u2082 caps how big a step can be.")
         sc.items.extend(st["items"])
-        box = (BX, BX + BW, BY, BY + BH)
+        BOWL_PLOT.polyline(sc, pts[:k + 1], stroke="accent2", lw=2.2)
         shown = [self.bpx(*p) for p in pts[:k + 1] if math.isfinite(p[0]) and math.isfinite(p[1])]
-        for piece in clip_polyline(shown, box):
-            sc.path(piece, stroke="accent2", lw=2.2)
         for p in shown[max(0, len(shown) - 24):-1]:
             if BX <= p[0] <= BX + BW and BY <= p[1] <= BY + BH:
                 sc.circle(p[0], p[1], 3.5, fill="accent2", alpha=0.7)
         if diverged:
-            sc.text(BX + BW / 2, BY + BH / 2 - 14, f"diverged after {stop} steps", size=BODY, bold=True, fill="bad",
+            sc.text(BX + BW / 2, BY + BH / 2 - 14, f"diverged after {steps(stop)}", size=BODY, bold=True, fill="bad",
                     align="c")
             sc.text(BX + BW / 2, BY + BH / 2 + 12, f"\u03b7 = {num(run['lr'])} > 2/c\u2082 = {num(run['limit'])}",
                     size=SMALL, fill="bad", align="c")
@@ -1195,7 +1158,7 @@ class DerivativesMode(Mode):
     @staticmethod
     def _bowl_verdict(run: dict) -> str:
         if run["lr"] * run["c2"] > 2 + 1e-9:
-            return f"\u03b7 is past 2/c\u2082: the steep direction blows up, whatever the flat one does"
+            return "\u03b7 is past 2/c\u2082: the steep direction blows up, whatever the flat one does"
         if run["kappa"] < 1 + 1e-9:
             return "\u03ba = 1: every direction has the same curvature; the path is a straight line"
         zig = "zig-zags across the valley" if run["f2"] < 0 else "slides down the steep side"

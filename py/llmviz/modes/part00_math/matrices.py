@@ -27,6 +27,7 @@ from ...calc.gemm import (PROJECTIONS, gemm_bytes, gemm_flops, gemm_intensity, g
 from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
+from ...core.rng import lcg_ints
 from ...core.scene import Scene, text_box
 from ...units import fmt_bytes, fmt_flops, fmt_percent
 from ...core.geometry import clip_segment as _clip_box
@@ -117,17 +118,6 @@ def classify2(a: float, b: float, c: float, d: float, tol: float = 2e-3) -> str:
     if det < 0:
         return "flips the plane over (det < 0)"
     return "general linear map"
-
-
-def lcg_ints(seed: int, count: int, lo: int, hi: int) -> list[int]:
-    """``count`` integers in ``[lo, hi]`` from a 64-bit LCG: the same on every Python."""
-    x = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
-    out = []
-    span = hi - lo + 1
-    for _ in range(count):
-        x = (x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
-        out.append(lo + (x >> 33) % span)
-    return out
 
 
 def _nonzero(v: int) -> int:

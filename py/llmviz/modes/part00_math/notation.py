@@ -297,12 +297,14 @@ class NotationMode(Mode):
                     (f"{_c(d_in)} numbers, one for each column of W", "ink", False),
                     ("the inner sizes match: W's columns = x's rows", "ink", False)]
         if focus == "Wx":
+            # formula notation (subscripts written with _, counting from 1), as in the prose; square
+            # brackets would read as NumPy's 0-based indices, and y[3,102] as two indices
             return [(f"W{x}: each output is a weighted sum of the {_c(d_in)} inputs", "accent2", True),
-                    ((f"Y[i,t] = \u03a3 W[i,j]\u00b7X[j,t] + b[i],  j = 1 \u2026 {_c(d_in)}" if many else
-                      f"y[i] = \u03a3 W[i,j]\u00b7x[j] + b[i],  j = 1 \u2026 {_c(d_in)}"), "ink", False),
+                    ((f"Y_it = \u03a3 W_ij\u00b7X_jt + b_i,  j = 1 \u2026 {_c(d_in)}" if many else
+                      f"y_i = \u03a3 W_ij\u00b7x_j + b_i,  j = 1 \u2026 {_c(d_in)}"), "ink", False),
                     ((f"now i = {_c(row)}: row {_c(row)} of W weights every input, for each of the "
                       f"{_c(T)} columns") if many else
-                     f"now i = {_c(row)}: row {_c(row)} of W turns all {_c(d_in)} inputs into y[{_c(row)}]",
+                     f"now i = {_c(row)}: row {_c(row)} of W turns all {_c(d_in)} inputs into output {_c(row)}",
                      "ink", False)]
         if focus == "b":
             spread = (f"the same b is added to all {_c(T)} columns of W{x} (broadcasting)" if many
@@ -344,7 +346,13 @@ class NotationMode(Mode):
             band = W[1] + W[3] * (row - 0.5) / d_out
             sc.line(W[0] - 8, band, W[0] + W[2] + 8, band, stroke="accent2", lw=3)
             sc.line(Y[0] - 8, band, Y[0] + Y[2] + 8, band, stroke="accent2", lw=3)
-            sc.rect(Y[0], Y[1], Y[2], band - Y[1], fill="accent", alpha=0.35)
+            # the outputs already computed: for a single token y is a hairline, so a thick stroke
+            # stands in for the shaded band, or the filling would be invisible
+            if Y[2] < 8:
+                cx = Y[0] + Y[2] / 2
+                sc.line(cx, Y[1], cx, band, stroke="accent", lw=6, alpha=0.6)
+            else:
+                sc.rect(Y[0], Y[1], Y[2], band - Y[1], fill="accent", alpha=0.35)
         if focus == "b" and nums["T"] > 1:
             bx, Yb = blocks["b"], blocks["y"]
             sc.arrow(bx[0] + 3, 128, Yb[0] + Yb[2] / 2, 128, stroke="v", lw=2, head=8, dash=(6, 4))
@@ -411,7 +419,8 @@ class NotationMode(Mode):
                      "stretch_a": [False] * len(pad) + [r["stretch_a"] for r in rows],
                      "stretch_b": [False] * len(pad) + [r["stretch_b"] for r in rows]}
             bad = next((r for r in rows if not r["ok"]), None)
-            error = None if ok else (f"axis {bad['axis']}: sizes {bad['a']} and {bad['b']} differ "
+            # a true minus sign, as in the rule table's headings ("axis −1")
+            error = None if ok else (f"axis \u2212{-bad['axis']}: sizes {bad['a']} and {bad['b']} differ "
                                      f"and neither is 1")
             # every operand lives in the same 3-axis frame (missing axes count as 1)
             def frame(s):
@@ -845,7 +854,8 @@ class NotationMode(Mode):
             sc.text(wx + k * box + box / 2, wy + 84, f"byte {k}", size=SMALL, fill="muted", align="l", base="t")
         if per >= 1:
             for k in range(count):
-                label = f"W[1,{k + 1}]"
+                # a NumPy index, counting from 0: the first row's elements in storage order
+                label = f"W[0,{k}]"
                 if len(label) * SMALL * 0.56 <= ew - 4:
                     sc.text(wx + k * ew + ew / 2, wy + 45, label, size=SMALL, align="c", fill="ink",
                             bold=True)
@@ -857,8 +867,8 @@ class NotationMode(Mode):
         sc.text(wx, wy + 172, f"all {nums['layers']} layers' W ({nums['proj']}): {fmt_bytes(v['layers'])}; "
                               f"whole model ({fmt_count(nums['params'])} parameters): {fmt_bytes(v['model'])}",
                 size=SMALL, base="t")
-        sc.text(20, 520, "4-bit formats also keep a few scale numbers beside the elements; "
-                         "the number-formats chapter counts them.", size=SMALL, fill="muted", base="t")
+        sc.text(20, 520, "4-bit weights also carry scale numbers, one per small group of elements, "
+                         "left out here; Part 4 counts them.", size=SMALL, fill="muted", base="t")
         sc.text(20, 548, "fewer bytes per element: smaller weights, but fewer distinct values per number",
                 size=SMALL, fill="muted", base="t")
         tel = [

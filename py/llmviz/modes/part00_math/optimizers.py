@@ -34,6 +34,8 @@ from ...calc.parallel import zero_model_state_bytes
 from ...catalog import get_gpu, get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
+from ...core.plot import Plot, nice_ticks
+from ...core.rng import gaussian as gaussian_noise
 from ...core.scene import Scene
 from ...units import fmt_bytes, fmt_count, fmt_sci
 from ...core.geometry import clip_segment as _clip_box
@@ -64,7 +66,11 @@ DIVERGED = 1e6           # beyond this distance a path stops: the step size is u
 PLOT_X, PLOT_Y, PLOT_W, PLOT_H = 20.0, 78.0, 570.0, 300.0
 WORLD_X = 5.0
 WORLD_Y = WORLD_X * PLOT_H / PLOT_W
+#: the bowl: parameter space (x, y) around the minimum, same scale on both axes
+BOWL = Plot(PLOT_X, PLOT_Y, PLOT_W, PLOT_H, (-WORLD_X, WORLD_X), (-WORLD_Y, WORLD_Y))
 LOSS_LO, LOSS_HI = 1e-4, 10.0
+#: the score: loss against step on a log scale, five decades
+LOSS_CHART = Plot(664.0, 236.0, 266.0, 150.0, (0.0, float(RACE_STEPS)), (LOSS_LO, LOSS_HI), ylog=True)
 
 # -- the moving average --------------------------------------------------------------
 AVG_STEPS = 40
@@ -94,27 +100,6 @@ PART_FILLS = {"weights": "q", "gradients": "v", "master": "accent3", "m": "accen
 
 
 # -- small pure helpers ------------------------------------------------------------
-
-
-def _lcg_uniforms(seed: int, count: int) -> list[float]:
-    """``count`` floats in (0, 1) from a 64-bit LCG: the same on every Python."""
-    x = (seed * 0x9E3779B97F4A7C15 + 0x2545F4914F6CDD1D) & 0xFFFFFFFFFFFFFFFF
-    out = []
-    for _ in range(count):
-        x = (x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
-        out.append(((x >> 11) + 0.5) / 2.0 ** 53)
-    return out
-
-
-def gaussian_noise(seed: int, count: int) -> list[float]:
-    """``count`` standard normal draws (Box–Muller over :func:`_lcg_uniforms`), deterministic."""
-    u = _lcg_uniforms(seed, 2 * ((count + 1) // 2))
-    out = []
-    for i in range(0, len(u), 2):
-        r = math.sqrt(-2.0 * math.log(u[i]))
-        out.append(r * math.cos(2 * math.pi * u[i + 1]))
-        out.append(r * math.sin(2 * math.pi * u[i + 1]))
-    return out[:count]
 
 
 def noise_sigma(batch: int) -> float:
@@ -199,31 +184,6 @@ def moving_average_trace(beta: float, batch: int, seed: int = 0, steps: int = AV
 def clip_segment(x1: float, y1: float, x2: float, y2: float, xr: float, yr: float):
     """The part of a segment inside the box [−xr, xr]×[−yr, yr], or None (core.geometry's clip)."""
     return _clip_box(x1, y1, x2, y2, -xr, xr, -yr, yr)
-
-
-def visible_runs(pts: list, xr: float, yr: float) -> list[list[tuple[float, float]]]:
-    """A polyline cut to the box [−xr, xr]×[−yr, yr]: the pieces that stay inside, in order."""
-    runs: list[list[tuple[float, float]]] = []
-    cur: list[tuple[float, float]] = []
-    for a, b in zip(pts, pts[1:]):
-        seg = clip_segment(a[0], a[1], b[0], b[1], xr, yr)
-        if seg is None:
-            if cur:
-                runs.append(cur)
-                cur = []
-            continue
-        p0, p1 = (seg[0], seg[1]), (seg[2], seg[3])
-        if not cur or cur[-1] != p0:
-            if cur:
-                runs.append(cur)
-            cur = [p0]
-        cur.append(p1)
-        if p1 != (b[0], b[1]):
-            runs.append(cur)
-            cur = []
-    if cur:
-        runs.append(cur)
-    return runs
 
 
 def cycle_position(t: float, run_s: float, hold_s: float) -> tuple[int, float]:
@@ -379,17 +339,10 @@ class OptimizersMode(Mode):
 
     @staticmethod
     def _to_plot(x: float, y: float) -> tuple[float, float]:
+        # a dot that has left the bowl's window waits on its edge, on the side it left by
         x = min(max(x, -WORLD_X), WORLD_X)
         y = min(max(y, -WORLD_Y), WORLD_Y)
-        return (PLOT_X + (x + WORLD_X) / (2 * WORLD_X) * PLOT_W,
-                PLOT_Y + (WORLD_Y - y) / (2 * WORLD_Y) * PLOT_H)
-
-    @staticmethod
-    def _loss_xy(step: float, loss: float) -> tuple[float, float]:
-        cx, cy, cw, ch = 664.0, 236.0, 266.0, 150.0
-        lv = min(max(loss, LOSS_LO), LOSS_HI)
-        u = (math.log10(lv) - math.log10(LOSS_LO)) / (math.log10(LOSS_HI) - math.log10(LOSS_LO))
-        return cx + cw * step / RACE_STEPS, cy + ch * (1 - u)
+        return BOWL.fx(x), BOWL.fy(y)
 
     def _race_static(self) -> list[dict]:
         """The bowl, its contours, the loss chart's axes and the update rules (parameters only)."""
@@ -410,8 +363,8 @@ class OptimizersMode(Mode):
                 u, w = ra * math.cos(ang), rb * math.sin(ang)
                 ring.append((u * c - w * s, u * s + w * c))
             # only the parts inside the plot: an ellipse bigger than the plot is cut at the frame
-            for run in visible_runs(ring, WORLD_X, WORLD_Y):
-                sc.path([_ipt(self._to_plot(*q)) for q in run], stroke="faint", lw=1.2)
+            for run in BOWL.pieces(ring):
+                sc.path([_ipt(q) for q in run], stroke="faint", lw=1.2)
         ox, oy = self._to_plot(0, 0)
         sc.line(ox - 7, oy - 7, ox + 7, oy + 7, stroke="ink", lw=2)
         sc.line(ox - 7, oy + 7, ox + 7, oy - 7, stroke="ink", lw=2)
@@ -421,20 +374,13 @@ class OptimizersMode(Mode):
         sc.text(sx, sy - 12, "start", size=SMALL, fill="muted", align="c", base="b")
         sc.text(PLOT_X + PLOT_W - 8, PLOT_Y + PLOT_H - 8, "grey rings: equal loss", size=SMALL, fill="muted",
                 align="r", base="b")
-        # the loss chart's frame and ticks
-        x0, y0 = self._loss_xy(0, LOSS_HI)
-        x1, y1 = self._loss_xy(RACE_STEPS, LOSS_LO)
+        # the loss chart: every other decade labelled, so five decades fit in 150 units of height
         sc.text(612, 206, "loss at each step (log scale)", size=SMALL, fill="muted", base="b")
+        LOSS_CHART.frame(sc, xticks=(0, RACE_STEPS // 2, RACE_STEPS), yticks=(10.0, 0.1, 1e-3), size=SMALL,
+                         xlabel="step", fill=None, marks=False)
+        x0, y0, x1, y1 = LOSS_CHART.box()
         sc.line(x0, y1, x1, y1, stroke="muted")
         sc.line(x0, y0, x0, y1, stroke="muted")
-        for val, lab in ((10.0, "10"), (0.1, "0.1"), (1e-3, "0.001")):
-            _, ty = self._loss_xy(0, val)
-            sc.line(x0 - 4, ty, x1, ty, stroke="grid")
-            sc.text(x0 - 6, ty, lab, size=SMALL, fill="muted", align="r")
-        for st in (0, RACE_STEPS // 2, RACE_STEPS):
-            tx, _ = self._loss_xy(st, LOSS_LO)
-            sc.text(tx, y1 + 6, str(st), size=SMALL, fill="muted", align="c", base="t")
-        sc.text(x1, y1 + 26, "step", size=SMALL, fill="muted", align="r", base="t")
         # the update rules, one line per racer, and what the knobs are worth
         y = 412.0
         rules = (("sgd", "SGD       \u03b8 \u2190 \u03b8 \u2212 \u03b7\u00b7g"),
@@ -480,8 +426,8 @@ class OptimizersMode(Mode):
                 segs.append(None if seg is None else
                             (_ipt(self._to_plot(seg[0], seg[1])), _ipt(self._to_plot(seg[2], seg[3])),
                              seg[2:] == tuple(b)))
-            out[name] = {"segs": segs,
-                         "loss": [_ipt(self._loss_xy(i, L)) for i, L in enumerate(paths[name]["loss"])]}
+            # a loss below the chart's floor (or a diverged one above it) leaves the chart, clipped
+            out[name] = {"segs": segs, "loss": LOSS_CHART.pieces(list(enumerate(paths[name]["loss"])))}
         return out
 
     def _race_state(self, k: int) -> tuple[list[dict], list[dict]]:
@@ -518,7 +464,11 @@ class OptimizersMode(Mode):
                 runs.append(cur)
             for run in runs[-MAX_RUNS:]:
                 sc.path(run, stroke=COLOURS[name], lw=2.2, alpha=0.9)
-            sc.path(geo[name]["loss"][:k + 1], stroke=COLOURS[name], lw=2)
+            # the chart's x is the step, so the curve so far is every clipped piece cut at step k
+            cut = LOSS_CHART.fx(k) + 1e-6
+            shown = [[_ipt(q) for q in piece if q[0] <= cut] for piece in geo[name]["loss"]]
+            for piece in [pc for pc in shown if len(pc) >= 2][-MAX_RUNS:]:
+                sc.path(piece, stroke=COLOURS[name], lw=2)
             cur_loss = p["loss"][k]
             gone = p["diverged"] is not None and p["diverged"] <= k
             sc.rect(612, y - 7, 14, 14, fill=COLOURS[name])
@@ -578,40 +528,36 @@ class OptimizersMode(Mode):
     def _avg(self) -> list[dict]:
         return self.cached("avg", lambda: moving_average_trace(self["beta"], self["batch"], self.seed))
 
-    @staticmethod
-    def _avg_xy(step: float, val: float) -> tuple[float, float]:
-        x0, y0, w, h, lo, hi = 78.0, 96.0, 512.0, 210.0, -1.0, 3.0
-        val = min(max(val, lo), hi)
-        return x0 + w * (step - 1) / (AVG_STEPS - 1), y0 + h * (hi - val) / (hi - lo)
+    def _avg_plots(self) -> tuple[Plot, Plot]:
+        """The gradients with their averages, and Adam's step ÷ η, over steps 1…AVG_STEPS.
 
-    @staticmethod
-    def _ratio_xy(step: float, val: float) -> tuple[float, float]:
-        x0, y0, w, h, lo, hi = 78.0, 410.0, 512.0, 120.0, 0.0, 1.5
-        val = min(max(val, lo), hi)
-        return x0 + w * (step - 1) / (AVG_STEPS - 1), y0 + h * (hi - val) / (hi - lo)
+        Each window grows with the noise to hold every value of this trace (at least
+        −1…3 and 0…1.5), so a noisy gradient is drawn where it is, never pinned to an edge.
+        """
+        def build():
+            trace = self._avg()
+            vals = [v for e in trace for v in (e["g"], e["m"], e["m_hat"])]
+            ratios = [e["ratio"] for e in trace]
+            glim = (min(-1.0, math.floor(min(vals))), max(3.0, math.ceil(max(vals))))
+            rlim = (min(0.0, math.floor(2 * min(ratios)) / 2), max(1.5, math.ceil(2 * max(ratios)) / 2))
+            return (Plot(78.0, 96.0, 512.0, 210.0, (1.0, float(AVG_STEPS)), glim),
+                    Plot(78.0, 410.0, 512.0, 120.0, (1.0, float(AVG_STEPS)), rlim))
+        return self.cached("avg_plots", build)
 
     def _avg_static(self) -> list[dict]:
         sc = Scene(*self.size)
-        for fn, ticks, top, caption in ((self._avg_xy, (-1, 0, 1, 2, 3), 96.0, "gradient of one parameter"),
-                                        (self._ratio_xy, (0, 0.5, 1, 1.5), 410.0,
-                                         "Adam's step \u00f7 \u03b7 = m\u0302 / (\u221av\u0302 + \u03b5)")):
-            xa, yb = fn(1, ticks[0])
-            xb, yt = fn(AVG_STEPS, ticks[-1])
-            sc.text(xa - 50, top - 10, caption, size=SMALL, fill="muted", base="b")
-            for v in ticks:
-                _, ty = fn(1, v)
-                sc.line(xa, ty, xb, ty, stroke="grid")
-                sc.text(xa - 8, ty, f"{v:g}".replace("-", "\u2212"), size=SMALL, fill="muted", align="r")
-            sc.line(xa, yb, xb, yb, stroke="muted")
-            sc.line(xa, yt, xa, yb, stroke="muted")
-        for st in (1, 10, 20, 30, 40):
-            tx, ty = self._ratio_xy(st, 0)
-            sc.text(tx, ty + 6, str(st), size=SMALL, fill="muted", align="c", base="t")
-        sc.text(590, self._ratio_xy(1, 0)[1] + 30, "step t", size=SMALL, fill="muted", align="r", base="t")
+        grad, ratio = self._avg_plots()
+        for p, caption, target in ((grad, "gradient of one parameter", 5),
+                                   (ratio, "Adam's step \u00f7 \u03b7 = m\u0302 / (\u221av\u0302 + \u03b5)", 4)):
+            x0, y0, x1, y1 = p.box()
+            sc.text(x0 - 50, y0 - 10, caption, size=SMALL, fill="muted", base="b")
+            # the step axis is labelled once, under the lower chart
+            p.frame(sc, xticks=(1, 10, 20, 30, 40) if p is ratio else (), yticks=nice_ticks(*p.ylim, target=target),
+                    size=SMALL, xlabel="step t" if p is ratio else "", fill=None, marks=False, zero=False)
+            sc.line(x0, y1, x1, y1, stroke="muted")
+            sc.line(x0, y0, x0, y1, stroke="muted")
         # the true gradient every noisy one scatters around
-        xa, ya = self._avg_xy(1, AVG_MEAN)
-        xb, _ = self._avg_xy(AVG_STEPS, AVG_MEAN)
-        sc.line(xa, ya, xb, ya, stroke="good", lw=1.5, dash=(6, 4))
+        grad.hline(sc, AVG_MEAN, stroke="good", lw=1.5, dash=(6, 4))
         # legend
         sc.circle(84, 338, 4, fill="muted")
         sc.text(94, 338, "g: this step's minibatch gradient", size=SMALL, fill="muted")
@@ -635,17 +581,18 @@ class OptimizersMode(Mode):
         self._header(sc, "A moving average that starts at zero, and Adam's correction",
                      "m keeps \u03b2 of its past and takes 1 \u2212 \u03b2 of each new gradient.")
         sc.items.extend(self.cached("avg_static", self._avg_static))
+        grad, ratio = self._avg_plots()
+        xy = lambda p, e, key: (p.fx(e["t"]), p.fy(e[key]))
+        # the windows hold every value of the trace, so nothing here needs clipping
         for e in trace[:n]:
-            x, y = self._avg_xy(e["t"], e["g"])
-            sc.circle(x, y, 3.5, fill="muted")
-        sc.path([self._avg_xy(e["t"], e["m"]) for e in trace[:n]] or [self._avg_xy(1, 0)],
-                stroke="accent2", lw=2.5, dash=(6, 4))
-        sc.path([self._avg_xy(e["t"], e["m_hat"]) for e in trace[:n]], stroke="accent", lw=2.5)
-        sc.path([self._ratio_xy(e["t"], e["ratio"]) for e in trace[:n]], stroke="accent", lw=2.5)
-        for e in trace[n - 1:n]:
-            sc.circle(*self._avg_xy(e["t"], e["m_hat"]), 5, fill="accent")
-            sc.circle(*self._avg_xy(e["t"], e["m"]), 5, fill="accent2")
-            sc.circle(*self._ratio_xy(e["t"], e["ratio"]), 5, fill="accent")
+            sc.circle(*xy(grad, e, "g"), 3.5, fill="muted")
+        sc.path([xy(grad, e, "m") for e in trace[:n]], stroke="accent2", lw=2.5, dash=(6, 4))
+        sc.path([xy(grad, e, "m_hat") for e in trace[:n]], stroke="accent", lw=2.5)
+        sc.path([xy(ratio, e, "ratio") for e in trace[:n]], stroke="accent", lw=2.5)
+        e = trace[n - 1]
+        sc.circle(*xy(grad, e, "m_hat"), 5, fill="accent")
+        sc.circle(*xy(grad, e, "m"), 5, fill="accent2")
+        sc.circle(*xy(ratio, e, "ratio"), 5, fill="accent")
         e = trace[n - 1]
         ts = str(n).translate(_SUB)
         prev = trace[n - 2]["m"] if n > 1 else 0.0
@@ -709,58 +656,56 @@ class OptimizersMode(Mode):
                     "clamped": self["warmup"] > total}
         return self.cached("sched", build)
 
-    def _sched_maps(self, sd: dict):
-        x0, y0, w, h = 96.0, 100.0, 500.0, 250.0
+    def _sched_plots(self, sd: dict) -> tuple[Plot, Plot]:
+        """The whole run and the zoom on its start, sharing one rate axis so their heights compare."""
         top = sd["peak"] * 1.12
-        main = (lambda s: x0 + w * s / sd["total"], lambda v: y0 + h * (1 - v / top), (x0, y0, w, h))
-        zx0, zy0, zw, zh = 730.0, 120.0, 200.0, 150.0
-        zoom = (lambda s: zx0 + zw * s / sd["zoom"], lambda v: zy0 + zh * (1 - v / top), (zx0, zy0, zw, zh))
-        return main, zoom
+        return (Plot(96.0, 100.0, 500.0, 250.0, (0.0, float(sd["total"])), (0.0, top)),
+                Plot(730.0, 120.0, 200.0, 150.0, (0.0, float(sd["zoom"])), (0.0, top)))
 
     def _sched_static(self) -> list[dict]:
         sd = self._sched()
-        (fx, fy, (x0, y0, w, h)), (zx, zy, (zx0, zy0, zw, zh)) = self._sched_maps(sd)
+        main, zoom = self._sched_plots(sd)
+        x0, y0, x1, y1 = main.box()
+        zx0, zy0, _, zy1 = zoom.box()
         sc = Scene(*self.size)
         peak, total, warmup, final = sd["peak"], sd["total"], sd["warmup"], sd["final"]
         # the warmup, shaded (at Llama 3's scale it is a sliver: that is the point of the zoom)
         if warmup > 0:
-            sc.rect(x0, y0, max(1.5, fx(warmup) - x0), h, fill="hl", alpha=0.7)
-            sc.rect(zx0, zy0, zx(warmup) - zx0, zh, fill="hl", alpha=0.7)
-        for vx, vy, (bx, by, bw, bh) in ((fx, fy, (x0, y0, w, h)), (zx, zy, (zx0, zy0, zw, zh))):
-            sc.line(bx, by + bh, bx + bw, by + bh, stroke="muted")
-            sc.line(bx, by, bx, by + bh, stroke="muted")
-            sc.line(bx, vy(peak), bx + bw, vy(peak), stroke="grid", dash=(4, 4))
-        for v in (0.0, peak / 2, peak):
-            sc.text(x0 - 8, fy(v), fmt_sci(v, digits=2) if v else "0", size=SMALL, fill="muted", align="r")
-        for s in (0, total / 2, total):
-            sc.text(fx(s), y0 + h + 6, fmt_count(s) if s else "0", size=SMALL, fill="muted", align="c", base="t")
-        sc.text(x0 + w, y0 + h + 28, "step", size=SMALL, fill="muted", align="r", base="t")
-        sc.text(x0 - 76, y0 - 14, "learning rate", size=SMALL, fill="muted", base="b")
-        # the zoom's ticks
+            sc.rect(x0, y0, max(1.5, main.fx(warmup) - x0), main.h, fill="hl", alpha=0.7)
+            sc.rect(zx0, zy0, zoom.fx(warmup) - zx0, zoom.h, fill="hl", alpha=0.7)
+        rate = lambda v: fmt_sci(v, digits=2) if v else "0"
+        main.frame(sc, xticks=(0, total / 2, total), yticks=(0.0, peak / 2, peak), size=SMALL,
+                   xfmt=lambda v: fmt_count(v) if v else "0", yfmt=rate, xlabel="step",
+                   ylabel="learning rate", fill=None, marks=False)
         zs = sd["zoom"]
-        ticks = (0, warmup, zs) if 0 < warmup < zs else (0, zs)
-        for s in ticks:
-            sc.text(zx(s), zy0 + zh + 6, _steps(s), size=SMALL, fill="muted", align="c", base="t")
+        zoom.frame(sc, xticks=(0, warmup, zs) if 0 < warmup < zs else (0, zs), yticks=(), size=SMALL,
+                   xfmt=_steps, fill=None, marks=False)
+        for p in (main, zoom):
+            bx0, by0, bx1, by1 = p.box()
+            sc.line(bx0, by1, bx1, by1, stroke="muted")
+            sc.line(bx0, by0, bx0, by1, stroke="muted")
+        # the zoom has no rate ticks of its own: a dashed line marks the peak its curve climbs to
+        zoom.hline(sc, peak, stroke="grid", lw=1, dash=(4, 4))
         sc.text(zx0, zy0 - 12, f"zoom: first {_steps(zs)} steps", size=SMALL, fill="muted", base="b")
         # labels for the knobs
         # beyond the end of the curve, where no line crosses it, and clear of the step ticks
-        ly = min(max(fy(final), y0 + 20), y0 + h - 30)
-        if abs(ly - fy(final)) > 4:
-            sc.line(x0 + w, fy(final), x0 + w + 6, ly, stroke="accent", lw=1, dash=(3, 3))
-        sc.text(x0 + w + 8, ly, f"final {fmt_sci(final, digits=2) if final else '0'}", size=SMALL,
-                fill="accent")
+        fy = main.fy(final)
+        ly = min(max(fy, y0 + 20), y1 - 30)
+        if abs(ly - fy) > 4:
+            sc.line(x1, fy, x1 + 6, ly, stroke="accent", lw=1, dash=(3, 3))
+        sc.text(x1 + 8, ly, f"final {rate(final)}", size=SMALL, fill="accent")
         if warmup > 0:
             label = f"peak {fmt_sci(peak, digits=2)}"
             half = len(label) * SMALL * 0.56 / 2
-            sc.text(min(zx(warmup), 950 - half), zy(peak) - 8, label, size=SMALL, fill="accent", align="c",
-                    base="b")
-            sc.text((zx0 + zx(warmup)) / 2, zy0 + zh - 10, "warmup", size=SMALL, fill="warn", align="c",
+            sc.text(min(zoom.fx(warmup), 950 - half), zoom.fy(peak) - 8, label, size=SMALL, fill="accent",
+                    align="c", base="b")
+            sc.text((zx0 + zoom.fx(warmup)) / 2, zy1 - 10, "warmup", size=SMALL, fill="warn", align="c",
                     base="b")
         return sc.items
 
     def _draw_schedule(self, t: float):
         sd = self._sched()
-        (fx, fy, (x0, y0, w, h)), (zx, zy, _) = self._sched_maps(sd)
+        main, zoom = self._sched_plots(sd)
         _, tc = cycle_position(t, TRACE_S, TRACE_HOLD_S)
         u = min(1.0, tc / TRACE_S)
         tip = sd["total"] * u
@@ -768,26 +713,27 @@ class OptimizersMode(Mode):
         self._header(sc, "A learning-rate schedule: linear warmup, then cosine decay",
                      "The rate climbs from 0 to the peak, then follows half a cosine down to the final rate.")
         sc.items.extend(self.cached("sched_static", self._sched_static))
+        # every sample lies inside both windows (0 ≤ rate ≤ peak), so the curves need no clipping
         px = self.cached("sched_px", lambda: {
-            "steps": [s for s, _ in sd["curve"]], "main": [_ipt((fx(s), fy(v))) for s, v in sd["curve"]],
-            "zsteps": [s for s, _ in sd["zcurve"]], "zoom": [_ipt((zx(s), zy(v))) for s, v in sd["zcurve"]]})
+            "steps": [s for s, _ in sd["curve"]],
+            "main": [_ipt((main.fx(s), main.fy(v))) for s, v in sd["curve"]],
+            "zsteps": [s for s, _ in sd["zcurve"]],
+            "zoom": [_ipt((zoom.fx(s), zoom.fy(v))) for s, v in sd["zcurve"]]})
+        lr_tip = sd["lr"](tip)
         cut = bisect.bisect_right(px["steps"], tip)
-        sc.path(px["main"][:cut] + [(fx(tip), fy(sd["lr"](tip)))], stroke="accent", lw=2.5)
+        sc.path(px["main"][:cut] + [(main.fx(tip), main.fy(lr_tip))], stroke="accent", lw=2.5)
         zcut = bisect.bisect_right(px["zsteps"], tip)
-        sc.path(px["zoom"][:zcut] + ([(zx(tip), zy(sd["lr"](tip)))] if tip < sd["zoom"] else []),
+        sc.path(px["zoom"][:zcut] + ([(zoom.fx(tip), zoom.fy(lr_tip))] if tip < sd["zoom"] else []),
                 stroke="accent", lw=2.5)
         if u < 1:
-            sc.circle(fx(tip), fy(sd["lr"](tip)), 5, fill="accent")
+            sc.circle(main.fx(tip), main.fy(lr_tip), 5, fill="accent")
         # the crosshair: read the rate at one step, formula filled in
         at = min(self["at"], sd["total"])
         lr_at = sd["lr"](at)
-        sc.line(fx(at), y0, fx(at), y0 + h, stroke="accent2", lw=1.5, dash=(5, 4))
-        sc.circle(fx(at), fy(lr_at), 5.5, fill="accent2", stroke="bg", lw=1.5)
-        if at <= sd["zoom"]:
-            # inside the zoom too, where a step in the warmup is wide enough to see
-            _, zy0, _, zh = self._sched_maps(sd)[1][2]
-            sc.line(zx(at), zy0, zx(at), zy0 + zh, stroke="accent2", lw=1.5, dash=(5, 4))
-            sc.circle(zx(at), zy(lr_at), 5.5, fill="accent2", stroke="bg", lw=1.5)
+        # inside the zoom too when it falls there, where a step in the warmup is wide enough to see
+        for p in (main, zoom) if at <= sd["zoom"] else (main,):
+            p.vline(sc, at, stroke="accent2", lw=1.5, dash=(5, 4))
+            sc.circle(p.fx(at), p.fy(lr_at), 5.5, fill="accent2", stroke="bg", lw=1.5)
         self._sched_readout(sc, sd, at, lr_at)
         tel = [
             metric("tip", "steps traced", tip, _steps(tip), "steps"),

@@ -42,7 +42,7 @@ from ...core.params import Choice, Number
 from ...core.scene import Scene, text_box
 from ...units import fmt_flops
 from ...core.geometry import clip_segment
-from ..part00_math.matrices import lcg_ints
+from ...core.rng import lcg_ints
 
 MODEL = "llama-3-8b"
 LLAMA_PROJ = "gate"         # the layer of neurons the layer view prices: 4,096 inputs, 14,336 neurons

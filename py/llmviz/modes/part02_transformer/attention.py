@@ -10,9 +10,13 @@ K = X·W_K, V = X·W_V, then softmax(Q·Kᵀ/(τ·√d_k) + mask)·V by
 :func:`llmviz.calc.attention.attention`.
 
 Views: the weight matrix as a heatmap with one row worked step by step, the
-same row as a graph between tokens, the causal mask as tokens arrive one at
-a time, the √d_k scaling on random vectors of growing width, and the N²
-cost for a real model from the catalog.
+same row as a graph between tokens, a head of the book's tiny *trained*
+model reading a sentence from the book (``trained_head``: the one view
+whose weights nobody chose; it loads the model on first use), the causal
+mask as tokens arrive one at a time, the √d_k scaling on random vectors of
+growing width, and the N² cost for a real model from the catalog. The
+hand-set head stays where it teaches better: its rules can be read off its
+matrices, which a trained head's cannot.
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ from ...catalog import get_gpu, get_model
 from ...core import Choice, Flag, Mode, Number, Scene, Submode
 from ...core.mode import metric
 from ...units import fmt_bytes, fmt_count, fmt_flops
+from . import trained_head as th
 
 # --------------------------------------------------------------------------
 # the illustrative head
@@ -259,12 +264,21 @@ class AttentionMode(Mode):
         Choice("model", "model", "real model whose heads and layers the cost figures use",
                options=tuple((m, get_model(m).display_name) for m in COST_MODELS),
                default="llama-3-8b"),
+        Choice("lm_head", "trained head",
+               "which head of the book's tiny trained model to show (layers and heads counted from 0)",
+               options=th.HEADS, default=th.DEFAULT_HEAD),
+        Choice("lm_sentence", "sentence", "the sentence from the book the trained model reads",
+               options=tuple((str(i), f"“{text}”") for i, (_, text) in enumerate(th.SENTENCES)),
+               default="0"),
     )
     submodes = {
         "heatmap": Submode("Heatmap", {}, "all weights a_ij; one query's row worked step by step",
                            ("query", "causal", "scale", "temp", "sweep")),
         "graph": Submode("Token graph", {}, "the selected query's weights as lines to every key",
                          ("query", "causal", "scale", "temp", "sweep")),
+        "trained": Submode("Trained head", {},
+                           "a head of a tiny model trained on this book, reading a sentence from it",
+                           ("lm_sentence", "lm_head")),
         "mask": Submode("Causal mask", {}, "tokens arrive one at a time: which weights change?",
                         ("query", "causal", "scale", "temp")),
         "scaling": Submode("√d_k scaling", {}, "random q and k of growing width: why divide by √d_k",
@@ -307,6 +321,10 @@ class AttentionMode(Mode):
         key = self._frame_key(t)
         frames = self.cached("frames", dict)
         hit = frames.get(key)
+        if self.submode == "trained" and hit is not None:
+            # A few slices of the model's work ahead of time, so no later frame pays for a
+            # whole token; only on frames that reuse a built scene, so the two costs never stack.
+            th.prefetch(int(self["lm_sentence"]))
         if hit is None:
             if len(frames) > 256:
                 frames.clear()
@@ -344,6 +362,8 @@ class AttentionMode(Mode):
             return (min(N, 1 + int(t // ARRIVE)),)
         if sub == "scaling":
             return (min(10, int(t // D_STEP)),)
+        if sub == "trained":
+            return self._trained_clock(t)
         return (min(3, int(t // COST_STEP)),)
 
     # -- shared pieces ---------------------------------------------------
@@ -753,6 +773,116 @@ class AttentionMode(Mode):
                 else "outlined: stale in every layer after the first")
         sc.text(x0, y0 + 78, note, size=SMALL, fill="muted")
 
+    # -- trained ---------------------------------------------------------
+
+    # heatmap origin and the right-hand panel's edges in the trained view
+    LM_GX, LM_GY, LM_RX, LM_RW = 170, 124, 592, 348
+
+    def _trained_tokens(self) -> list[int]:
+        return self.cached("lm_tokens", lambda: th.tokens(int(self["lm_sentence"])))
+
+    def _trained_clock(self, t: float) -> tuple[int, int]:
+        """(tokens read, query in focus) at ``t``: one token every ARRIVE s, a pause, then one
+        sweep of the focus over every row, ending (and staying) on the last token."""
+        n_tok = len(self._trained_tokens())
+        n = min(n_tok, 1 + int(t // th.ARRIVE))
+        done_at = (n_tok - 1) * th.ARRIVE + th.HOLD
+        if t < done_at:
+            return (n, n - 1)
+        return (n_tok, min(n_tok - 1, int((t - done_at) // th.ROW)))
+
+    def _draw_trained(self, sc: Scene, n: int, focus: int) -> list[dict]:
+        si, head = int(self["lm_sentence"]), self["lm_head"]
+        toks = self._trained_tokens()
+        n_tok = len(toks)
+        rows = th.weights(si, head, n)
+        labels = self.cached("lm_labels", lambda: [th.token_label(i) for i in toks])
+        layer, h = head.split(".")
+        gx, gy, rx = self.LM_GX, self.LM_GY, self.LM_RX
+        cell = min(18, 468 // n_tok)
+        sc.text(40, 22, f"A trained head: layer {layer}, head {h} of the book's tiny model", size=TITLE, bold=True)
+        sc.text(40, 46, "Learned from this book's own text, not set by hand. Rows sum to 1; · marks a space.",
+                size=SUB, fill="muted")
+        # query tokens down the left, key positions along the top
+        for i in range(n_tok):
+            y = gy + i * cell + cell / 2
+            if i == focus:
+                sc.rect(gx - 100, gy + i * cell + 1, 96, cell - 2, fill="hl", r=3)
+            sc.text(gx - 8, y, labels[i], size=SMALL, fill="q" if i < n else "faint", align="r", font="mono",
+                    bold=i == focus)
+        for j in range(0, n_tok, 5):
+            sc.text(gx + j * cell + cell / 2, gy - 12, str(j), size=SMALL, fill="k", align="c")
+        sc.text(gx - 8, gy - 12, "query ↓", size=SMALL, fill="q", align="r")
+        sc.text(gx + n_tok * cell, gy - 34, "key position j →", size=SMALL, fill="k", align="r")
+        vals = [w for i in range(n) for w in rows[i] + [None] * (n_tok - i - 1)]
+        sc.grid(gx, gy, n_tok * cell, n * cell, n, n_tok, vals, vmin=0, vmax=1, stroke="bg",
+                label=f"attention weights of layer {layer}, head {h}")
+        if n < n_tok:
+            x1, y1 = gx + n_tok * cell, gy + n_tok * cell
+            sc.path([(x1, gy + n * cell), (x1, y1), (gx, y1), (gx, gy + n * cell)], stroke="faint", lw=1.5,
+                    dash=[4, 4])
+        # each read row's strongest key
+        for i in range(n):
+            j = max(range(i + 1), key=rows[i].__getitem__)
+            sc.circle(gx + j * cell + cell / 2, gy + i * cell + cell / 2, 2.5, fill="accent2")
+        sc.rect(gx - 1, gy + focus * cell - 1, (focus + 1) * cell + 2, cell + 2, stroke="q", lw=2)
+        self._colourbar(sc, gx - 60, gy + n_tok * cell + 14, True)
+        prof = th.profile(rows)
+        self._trained_panel(sc, rows[focus], focus, labels, prof, n, n_tok)
+        where, sentence = th.SENTENCES[si]
+        sc.text(40, 590, f"The sentence, from {where}:", size=SUB, fill="muted")
+        sc.text(40, 614, f"“{sentence}”", size=SUB)
+        return self._trained_telemetry(rows, focus, labels, prof, n, n_tok, head)
+
+    def _trained_panel(self, sc: Scene, row: list, focus: int, labels: list, prof, n: int, n_tok: int) -> None:
+        rx, right = self.LM_RX, self.LM_RX + self.LM_RW
+        y = self.LM_GY
+        sc.text(rx, y, f"Row {focus}: query “{labels[focus]}”", size=17, bold=True)
+        sc.text(rx, y + 26, "its largest weights", size=SMALL, fill="muted")
+        top = sorted(range(len(row)), key=lambda j: -row[j])[:5]
+        for k, j in enumerate(top):
+            yy = y + 54 + 26 * k
+            sc.text(rx, yy, labels[j], size=SMALL, font="mono", fill="k")
+            sc.text(rx + 96, yy, th.relation(focus, j), size=SMALL, fill="muted")
+            sc.rect(right - 112, yy - 6, 64, 12, fill="panel")
+            sc.rect(right - 112, yy - 6, max(0.5, 64 * row[j]), 12, fill="q")
+            sc.text(right, yy, f"{row[j]:.2f}", size=SMALL, font="mono", align="r")
+        y2 = y + 200
+        sc.text(rx, y2, f"Mean weight over queries 1–{n - 1}" if n > 1 else "Mean weight: from query 1 on",
+                size=SMALL, bold=True)
+        lines = (("on the previous token", f"{prof.previous:.2f}"),
+                 ("on the first token", f"{prof.first:.2f}"),
+                 ("on itself", f"{prof.itself:.2f}"),
+                 ("rows whose top key is the previous", f"{prof.previous_top:.0%}"))
+        for k, (label, value) in enumerate(lines):
+            sc.text(rx, y2 + 28 + 24 * k, label, size=SMALL)
+            sc.text(right, y2 + 28 + 24 * k, value, size=SMALL, font="mono", align="r")
+        note = ("reading: each new token adds its row" if n < n_tok
+                else "read: the focus steps down the rows")
+        sc.text(rx, y2 + 138, note, size=SMALL, fill="accent")
+        sc.text(rx, y2 + 162, "orange dot: each row's largest weight", size=SMALL, fill="muted")
+
+    def _trained_telemetry(self, rows, focus, labels, prof, n, n_tok, head) -> list[dict]:
+        row = rows[focus]
+        j = max(range(len(row)), key=row.__getitem__)
+        cfg = th.model().cfg
+        n_params = th.model().header["n_params"]
+        layer, h = head.split(".")
+        return [
+            metric("lm_head", "trained head", int(layer) * th.N_HEAD + int(h), f"layer {layer}, head {h}", ""),
+            metric("lm_read", "tokens read", n, f"{n} of {n_tok}", "tokens"),
+            metric("lm_query", "query in focus", focus, f"{focus} · {labels[focus]}", "position"),
+            metric("lm_top", "largest weight", row[j], f"{row[j]:.2f} on “{labels[j]}” ({th.relation(focus, j)})", ""),
+            metric("lm_prev", "mean weight on the previous token", prof.previous, f"{prof.previous:.2f}", ""),
+            metric("lm_first", "mean weight on the first token", prof.first, f"{prof.first:.2f}", ""),
+            metric("lm_entropy", "row entropy", th.entropy_bits(row), f"{th.entropy_bits(row):.2f} bits", "bit"),
+            metric("lm_model", "trained model's parameters", n_params, f"{n_params:,}", "parameters",
+                   help=f"{cfg.n_layer} layers of {cfg.n_head} heads, d_model {cfg.d_model}, "
+                        f"{cfg.n_vocab} tokens; trained on this book's prose"),
+            metric("scores_at_n", f"scores per head at N = {self['tokens']:,}", self._scale_numbers()["elements"],
+                   fmt_count(self._scale_numbers()["elements"]), "scores"),
+        ]
+
     # -- scaling ---------------------------------------------------------
 
     def _draw_scaling(self, sc: Scene, step: int) -> list[dict]:
@@ -1003,6 +1133,19 @@ class AttentionMode(Mode):
                         text = (f"token {n - 1} “{TOKENS[n - 1]}” arrives: {2 * n - 1} new scores; "
                                 f"{changed} earlier weights changed and must be recomputed")
                     out.append({"level": "info", "text": text})
+        elif sub == "trained":
+            toks = self._trained_tokens()
+            labels = self.cached("lm_labels", lambda: [th.token_label(i) for i in toks])
+            head = self["lm_head"]
+            layer, h = head.split(".")
+            for i in range(len(toks)):
+                at = i * th.ARRIVE
+                if t0 < at <= t1 or (i == 0 and t0 < 0 <= t1):
+                    row = th.weights(int(self["lm_sentence"]), head, i + 1)[i]
+                    j = max(range(i + 1), key=row.__getitem__)
+                    out.append({"level": "info", "text":
+                                f"token {i} “{labels[i]}” read: layer {layer}, head {h} gives {row[j]:.2f} "
+                                f"of its weight to “{labels[j]}” ({th.relation(i, j)})"})
         elif sub == "scaling":
             for step in range(0, 11):
                 at = step * D_STEP
