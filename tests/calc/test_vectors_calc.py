@@ -6,7 +6,7 @@ import pytest
 
 import llmviz.calc as calc
 from llmviz.calc.vectors import (angle_between, cosine_similarity, dot, norm, random_cosine_std,
-                                 random_dot_std, scalar_projection, vector_projection)
+                                 random_cosine_tail, random_dot_std, scalar_projection, vector_projection)
 
 RNG = np.random.default_rng(20240418)
 PAIRS = [((3, 1), (2, 2)), ((1, 2, 3), (-2, 0.5, 4)), tuple(RNG.normal(size=(2, 4096)).tolist()),
@@ -99,3 +99,49 @@ def test_random_dot_spread_grows_as_root_d(d, sigma):
     dots = np.einsum("ij,ij->i", a, b)
     assert random_dot_std(d, sigma) == pytest.approx(math.sqrt(d) * sigma ** 2)
     assert dots.std() == pytest.approx(random_dot_std(d, sigma), rel=0.06)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-170, 1e150, 1e200, 1e300])
+def test_huge_and_tiny_numbers_keep_their_direction(scale):
+    """Squares of these overflow to infinity or vanish to 0 in a double: the calculators must still
+    answer as numpy does on the same vectors brought back to ordinary size."""
+    a, b = [3.0, 4.0, -1.0], [4.0, 3.0, 2.0]
+    A, B = np.array(a), np.array(b)
+    sa, sb = [x * scale for x in a], [x * scale for x in b]
+    assert cosine_similarity(sa, sb) == pytest.approx(A @ B / (np.linalg.norm(A) * np.linalg.norm(B)), rel=1e-12)
+    assert norm(sa) == pytest.approx(np.linalg.norm(A) * scale, rel=1e-12)
+    assert vector_projection(a, sb) == pytest.approx(((A @ B) / (B @ B) * B).tolist(), rel=1e-12)
+    assert scalar_projection(a, sb) == pytest.approx(A @ B / np.linalg.norm(B), rel=1e-12)
+    # orthogonal vectors of huge numbers: 0, not the NaN of ∞ − ∞ clamped to 1
+    assert cosine_similarity([scale, scale], [scale, -scale]) == 0.0
+    assert dot([scale, scale], [1.0, -1.0]) == 0.0
+
+
+def test_a_dot_product_beyond_a_double_is_refused():
+    with pytest.raises(ValueError, match="beyond the range of a double"):
+        dot([1e200, 1e200], [1e200, 1e200])
+
+
+def test_random_cosine_tail_closed_forms():
+    # d = 2: angles uniform on [0, π]; d = 3: cosines uniform on [−1, 1] (Archimedes' hat-box theorem)
+    for c in (0.0, 0.1, 0.5, 0.9, 1.0):
+        assert random_cosine_tail(2, c) == pytest.approx(2 * math.acos(c) / math.pi, abs=1e-14)
+        assert random_cosine_tail(3, c) == pytest.approx(1 - c, abs=1e-14)
+    # large d: the normal distribution's two tails beyond c·√d, to first order
+    for c in (0.02, 0.05):
+        assert random_cosine_tail(65536, c) == pytest.approx(math.erfc(c * 256 / math.sqrt(2)), rel=0.02)
+    with pytest.raises(ValueError, match="^d must be at least 2"):
+        random_cosine_tail(1, 0.5)
+    with pytest.raises(ValueError, match="^c must be in"):
+        random_cosine_tail(8, 1.5)
+
+
+@pytest.mark.parametrize("d,c", [(4096, 0.05), (4096, 0.03), (128, 0.2), (16, 0.5)])
+def test_random_cosine_tail_against_numpy_draws(d, c):
+    # cos of a random direction against a fixed axis: z₁ / √(z₁² + χ²(d−1)), drawn without building vectors
+    n = 2_000_000
+    z1 = RNG.normal(size=n)
+    cos = z1 / np.sqrt(z1 ** 2 + RNG.chisquare(d - 1, size=n))
+    share = np.mean(np.abs(cos) >= c)
+    p = random_cosine_tail(d, c)
+    assert share == pytest.approx(p, abs=5 * math.sqrt(p * (1 - p) / n))

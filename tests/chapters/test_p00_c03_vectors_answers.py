@@ -179,3 +179,46 @@ def test_how_wide_is_wide_enough():
     assert val("ex10_model_spread") == pytest.approx(1 / 128)
     assert val("ex10_halving") == 4
     assert 1 / math.sqrt(4 * 4096) == pytest.approx(0.5 / math.sqrt(4096))
+
+
+def _tail_by_integration(d, c):
+    """P(|cos| ≥ c) for random directions: the density (1 − x²)^((d−3)/2) integrated by numpy on a fine
+    grid, in logs so that large powers do not underflow (an oracle independent of the incomplete beta)."""
+    x = np.linspace(0.0, 1.0, 4_000_001)[:-1]
+    logf = (d - 3) / 2 * np.log1p(-x * x)
+    f = np.exp(logf - logf.max())
+    whole = np.trapezoid(f, x)
+    return np.trapezoid(np.where(x >= c, f, 0.0), x) / whole
+
+
+def test_how_often_chance_gives_a_cosine():
+    p_small = _tail_by_integration(4096, 0.05)
+    assert val("small_cos_sigmas") == pytest.approx(0.05 * 64) and text("large_cos_sigmas") == "13"
+    assert 1 / val("chance_small_one_in") == pytest.approx(p_small, rel=1e-3)
+    assert text("chance_small_one_in") == "730"
+    assert val("chance_small_store") == pytest.approx(1e6 * p_small, rel=1e-3) and text("chance_small_store") == "1,400"
+    assert val("chance_large") == pytest.approx(_tail_by_integration(4096, 0.2), rel=1e-2)
+    assert text("chance_large") == "3 \u00d7 10\u207b\u00b3\u2078"
+    assert 1 / val("ex7_chance_one_in") == pytest.approx(_tail_by_integration(4096, 0.1), rel=1e-3)
+    assert text("ex7_chance_one_in") == "7 billion"
+
+
+def test_what_the_prose_says_about_the_sample_at_4096():
+    """The chapter describes the workshop's own draw: check those words against it, by numpy."""
+    c32 = _workshop_cosines(4096, 32)
+    # "almost every pair lands in the two bars beside 0"
+    assert np.mean(np.abs(c32) < 0.05) > 0.99
+    c48 = _workshop_cosines(4096, 48)
+    assert val("measured_llama_48_ratio") == pytest.approx(c48.std() * 64, rel=1e-9)
+    # "the measurement wobbles by a few per cent"
+    assert abs(val("measured_llama_ratio") - 1) < 0.1 and abs(val("measured_llama_48_ratio") - 1) < 0.1
+
+
+def test_the_fill_time_the_prose_gives_is_what_the_workshop_takes():
+    from llmviz.modes.part00_math.vectors import VectorsMode
+
+    mode = VectorsMode(submode="random", values={"dim": 4096, "vectors": 48})
+    t = 0.0
+    while mode.arrived(t) < 1128:
+        t += 0.25
+    assert round(val("fill_llama_48")) == pytest.approx(t, abs=1)

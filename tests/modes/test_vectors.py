@@ -11,9 +11,9 @@ import time
 import numpy as np
 import pytest
 
-from llmviz.modes.part00_math.vectors import (BINS, D_MAX, DROP_S, OX, OY, UNIT, WORK_PER_S, VectorsMode,
-                                              expected_bin_shares, gaussian_chunk, ledger_vectors, pair_index,
-                                              pair_of, pairs_of, powers_up_to)
+from llmviz.modes.part00_math.vectors import (BINS, D_MAX, DROP_S, NORMAL_COST, OX, OY, UNIT, WORK_PER_S,
+                                              VectorsMode, expected_bin_shares, gaussian_chunk, ledger_vectors,
+                                              pair_index, pair_of, pairs_of, portable_log, powers_up_to)
 from tooling import label_problems
 
 
@@ -187,10 +187,35 @@ def test_pairs_are_listed_vector_by_vector():
 
 
 def test_components_are_standard_normal_and_seeded():
-    c = np.array([x for k in range(32) for x in gaussian_chunk(0, 3, k)])
-    assert abs(c.mean()) < 0.05 and c.std() == pytest.approx(1, abs=0.03)
+    c = np.array([x for v in range(16) for k in range(16) for x in gaussian_chunk(0, v, k)])
+    assert abs(c.mean()) < 0.01 and c.std() == pytest.approx(1, abs=0.01)
+    # the shape, not only the spread: quantiles of the standard normal within sampling error
+    for q, z in ((0.025, -1.959964), (0.16, -0.994458), (0.5, 0.0), (0.84, 0.994458), (0.975, 1.959964)):
+        assert np.quantile(c, q) == pytest.approx(z, abs=0.02)
     assert gaussian_chunk(0, 3, 5) == gaussian_chunk(0, 3, 5)
     assert gaussian_chunk(0, 3, 5) != gaussian_chunk(0, 4, 5) != gaussian_chunk(1, 3, 5)
+
+
+def test_portable_log_matches_the_c_library():
+    rng = np.random.default_rng(3)
+    xs = np.concatenate([rng.random(4000), rng.random(4000) ** 40, [2.0 ** -104, 0.5, 1.0, 0.7071067811865476]])
+    got = np.array(portable_log(xs.tolist()))
+    assert np.abs(got - np.log(xs)).max() < 1e-10
+    assert portable_log([]) == []
+
+
+def test_the_generator_uses_only_arithmetic_the_platforms_agree_on():
+    """No C-library function whose last bit may differ between CPython and Pyodide: the draw goes
+    through random(), + − × ÷, math.sqrt (correctly rounded) and math.frexp (exact) only."""
+    import ast
+    import inspect
+
+    from llmviz.modes.part00_math import vectors
+
+    used = {node.attr for fn in (vectors.gaussian_chunk, vectors.portable_log)
+            for node in ast.walk(ast.parse(inspect.getsource(fn)))
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "math"}
+    assert used <= {"sqrt", "frexp"}, used
 
 
 def _numpy_cosines(mode, d, m):
@@ -245,18 +270,70 @@ def test_the_result_does_not_depend_on_what_was_computed_before():
     assert json.dumps(warm.frame(7.0)["scene"]) == json.dumps(cold.frame(7.0)["scene"])
 
 
+def _work_per_frame(mode, times):
+    """Multiply-adds of scheduled work each frame of ``times`` did (the prices the plan charges)."""
+    plan = mode.cached("random", mode._random_plan)
+    done_cost = []
+    for t in times:
+        mode.frame(t)
+        k = plan["next"]
+        done_cost.append(plan["cum"][k - 1] if k else 0.0)
+    return np.diff([0.0] + done_cost), plan
+
+
 def test_histogram_fills_as_pairs_arrive_with_bounded_work_per_frame():
-    for d in (2, 64, 1000, D_MAX):
-        mode = VectorsMode(submode="random", values={"dim": d, "vectors": 48})
+    for d, m in ((2, 48), (64, 32), (1000, 48), (D_MAX, 32), (D_MAX, 48)):
+        mode = VectorsMode(submode="random", values={"dim": d, "vectors": m})
         plan = mode.cached("random", mode._random_plan)
-        assert plan["rate"] * d <= WORK_PER_S * (1 + 1e-9)  # multiply-adds per simulated second
-        arrived = [mode.arrived(i / 60) for i in range(0, int(plan["fill_s"] * 60) + 120)]
-        assert arrived[0] == 0 and arrived[-1] == 1128
-        steps = np.diff(arrived)
-        assert steps.min() >= 0
-        assert steps.max() * d <= WORK_PER_S / 60 + d       # at most one pair over a frame's share
+        assert plan["rate"] <= WORK_PER_S * (1 + 1e-9)
+        times = [i / 60 for i in range(0, int(plan["fill_s"] * 60) + 120)]
+        work, plan = _work_per_frame(mode, times)
+        biggest_task = max(np.diff([0.0] + plan["cum"]))
+        assert work.max() <= WORK_PER_S / 60 + biggest_task
+        assert plan["done"] == pairs_of(m) and mode.arrived(times[-1]) == pairs_of(m)
+        arrived = [mode.arrived(t) for t in times]
+        assert arrived[0] == 0 and np.diff(arrived).min() >= 0
         if d <= 64:
             assert plan["fill_s"] == pytest.approx(2.5)
+        # drawing the vectors is priced too: at 4,096 it is about half the work
+        if d == D_MAX:
+            drawn = sum(c for c, (kind, _) in zip(np.diff([0.0] + plan["cum"]), plan["tasks"]) if kind == "chunk")
+            assert drawn == m * D_MAX * NORMAL_COST
+
+
+def test_a_late_change_refills_from_the_moment_it_is_made():
+    """Moving d to 4,096 long after the view opened starts a new fill there, a frame's work at a time,
+    instead of measuring the whole histogram in the next frame."""
+    mode = VectorsMode(submode="random")
+    for i in range(0, 40 * 60, 30):
+        mode.frame(i / 60)
+    assert _tel(mode.frame(40.0))["pairs"]["value"] == 496
+    mode.set("dim", D_MAX)
+    t0 = time.perf_counter()
+    f = mode.frame(40.0 + 1 / 60)
+    assert time.perf_counter() - t0 < 0.05
+    plan = mode.cached("random", mode._random_plan)
+    assert plan["origin"] == 40.0 + 1 / 60
+    assert _tel(f)["pairs"]["value"] == 0
+    assert any(e["text"].startswith("Drawing 32 random vectors of 4,096") for e in f["console"])
+    times = [40.0 + i / 60 for i in range(2, int(plan["fill_s"] * 60) + 90)]
+    work, plan = _work_per_frame(mode, times)
+    assert work.max() <= WORK_PER_S / 60 + max(np.diff([0.0] + plan["cum"]))
+    # the same histogram a fresh view at d = 4,096 shows once filled
+    fresh = VectorsMode(submode="random", values={"dim": D_MAX})
+    assert mode.random_stats(times[-1])["plan"]["cos"] == fresh.random_stats(1e6)["plan"]["cos"]
+    assert _tel(mode.frame(times[-1]))["std"]["value"] == _tel(fresh.frame(1e6))["std"]["value"]
+
+
+def test_reset_restarts_the_fill():
+    mode = VectorsMode(submode="random", values={"dim": 64})
+    mode.frame(10.0)
+    mode.set("vectors", 8)
+    mode.frame(10.5)                                   # the new fill starts here
+    assert _tel(mode.frame(11.0))["pairs"]["value"] < 28
+    assert _tel(mode.frame(0.0))["pairs"]["value"] == 0      # reset: t back to 0
+    assert _tel(mode.frame(0.5))["pairs"]["value"] == _tel(VectorsMode(submode="random", values={
+        "dim": 64, "vectors": 8}).frame(0.5))["pairs"]["value"]
 
 
 def test_histogram_bars_are_the_counts_so_far():

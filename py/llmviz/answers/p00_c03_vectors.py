@@ -10,8 +10,8 @@ import math
 from functools import lru_cache
 
 from ..calc.gemm import gemm_flops, layer_projections
-from ..calc.vectors import (angle_between, cosine_similarity, dot, norm, random_cosine_std, random_dot_std,
-                            scalar_projection, vector_projection)
+from ..calc.vectors import (angle_between, cosine_similarity, dot, norm, random_cosine_std, random_cosine_tail,
+                            random_dot_std, scalar_projection, vector_projection)
 from ..catalog import get_model
 from ..modes.part00_math.vectors import VectorsMode, ledger_vectors, pairs_of
 from . import Answer
@@ -28,6 +28,8 @@ EX3_KNOWN = ((2, None, 1), (1, 3, -5))      # find the missing component that ma
 EX4_A, EX4_B = (1, 3), (4, 2)
 EX5 = (1, 2, 3)
 EX7_COSINE = 0.1                             # a measured cosine at Llama 3 8B's width
+SMALL_COSINE, LARGE_COSINE = 0.05, 0.2       # "a small cosine can be a strong signal"
+STORE = 1_000_000                            # stored vectors a query is compared with
 EX9_STORE = 1_000_000                        # stored vectors searched per query
 TARGET_SPREAD = 0.01                         # exercise 10: random cosines no wider than this
 
@@ -78,7 +80,26 @@ def measured(d: int, m: int) -> dict:
     """The workshop's random view at width ``d`` with ``m`` vectors, every pair arrived."""
     mode = VectorsMode(submode="random", values={"dim": d, "vectors": m})
     st = mode.random_stats(1e9)
-    return {"std": st["std"], "max": st["max_abs"], "pairs": st["n"], "mean": st["mean"]}
+    return {"std": st["std"], "max": st["max_abs"], "pairs": st["n"], "mean": st["mean"],
+            "fill_s": st["plan"]["fill_s"]}
+
+
+def _one_in(p: float) -> Answer:
+    """1/p as a reader says it: "730", "7 billion"."""
+    n = 1 / p
+    if n >= 1e9:
+        return Answer(n, f"{n / 1e9:.0f} billion")
+    if n >= 1e6:
+        return Answer(n, f"{n / 1e6:.0f} million")
+    return Answer(n, f"{float(f'{n:.2g}'):,.0f}")
+
+
+def _power_of_ten(v: float) -> Answer:
+    """A tiny share as m × 10⁻ⁿ, m to one significant figure."""
+    e = math.floor(math.log10(v))
+    m = round(v / 10 ** e)
+    sup = str(e).replace("-", "\u207b").translate(str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"))
+    return Answer(v, f"{m} \u00d7 10{sup}")
 
 
 def _min_width(spread: float) -> int:
@@ -142,7 +163,17 @@ ANSWERS = {
     "measured_llama_max": lambda: _plain(measured(_hidden(), 32)["max"], 2),
     "measured_llama_band": lambda: _deg(math.asin(measured(_hidden(), 32)["max"])),
     "measured_llama_48": lambda: _plain(measured(_hidden(), 48)["std"]),
+    "measured_llama_48_ratio": lambda: Answer(measured(_hidden(), 48)["std"] / random_cosine_std(_hidden()),
+                                              f"{measured(_hidden(), 48)['std'] / random_cosine_std(_hidden()):.2f}"),
+    "fill_llama_48": lambda: Answer(measured(_hidden(), 48)["fill_s"], f"{measured(_hidden(), 48)['fill_s']:.0f}"),
     "measured_2": lambda: _plain(measured(2, 32)["std"]),
+    # how often chance alone gives a cosine this large at Llama 3 8B's width
+    "small_cos_sigmas": lambda: _plain(SMALL_COSINE / random_cosine_std(_hidden()), 2),
+    "large_cos_sigmas": lambda: _plain(LARGE_COSINE / random_cosine_std(_hidden()), 2),
+    "chance_small_one_in": lambda: _one_in(random_cosine_tail(_hidden(), SMALL_COSINE)),
+    "chance_small_store": lambda: Answer(STORE * random_cosine_tail(_hidden(), SMALL_COSINE),
+                                         f"{float(f'{STORE * random_cosine_tail(_hidden(), SMALL_COSINE):.2g}'):,.0f}"),
+    "chance_large": lambda: _power_of_ten(random_cosine_tail(_hidden(), LARGE_COSINE)),
     "head_dot_spread": lambda: _plain(random_dot_std(get_model(MODEL).head_dim)),
     "head_cos_spread": lambda: _plain(random_cosine_std(get_model(MODEL).head_dim)),
     # exercises
@@ -167,6 +198,7 @@ ANSWERS = {
     "ex7_spread_70b": lambda: _plain(random_cosine_std(_hidden("llama-3-70b"))),
     "ex7_hidden_70b": lambda: _plain(_hidden("llama-3-70b")),
     "ex7_sigmas": lambda: _plain(EX7_COSINE / random_cosine_std(_hidden()), 2),
+    "ex7_chance_one_in": lambda: _one_in(random_cosine_tail(_hidden(), EX7_COSINE)),
     "ex9_unit_flops": lambda: _flops(EX9_STORE * gemm_flops(1, 1, _hidden())),
     "ex9_naive_flops": lambda: _flops(EX9_STORE * 3 * gemm_flops(1, 1, _hidden())),
     "ex10_min_width": lambda: _plain(_min_width(TARGET_SPREAD)),

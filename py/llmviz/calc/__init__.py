@@ -110,6 +110,7 @@ _WHERE = {
     "quadratic_loss": "descent",
     "quadratic_slope": "descent",
     "random_cosine_std": "vectors",
+    "random_cosine_tail": "vectors",
     "random_dot_std": "vectors",
     "relu": "activations",
     "relu_interpolant": "mlp",

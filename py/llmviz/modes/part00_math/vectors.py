@@ -16,17 +16,20 @@ Three views, one idea each:
 The random vectors are the same at every width: width d uses the first d
 components of 4,096-component vectors, so sliding d only adds or removes
 components. Their block-wise running sums are kept across parameter
-changes, so moving the d slider costs a few sums, not a new draw. A new
-view fills its histogram over a few seconds, at most a bounded number of
-multiply-adds per second, so no frame does more than a sliver of the work.
+changes, so returning to a width seen before costs a few sums, not a new
+draw. Every parameter set fills its histogram from the moment it takes
+effect, over at least FILL_MIN_S seconds and at most WORK_PER_S
+multiply-adds of work per simulated second, so no frame does more than a
+sliver of the work, however late d or m changes.
 """
 from __future__ import annotations
 
 import math
 import random
 from array import array
-from itertools import accumulate, islice, repeat
-from operator import mul
+from bisect import bisect_right
+from itertools import accumulate, compress, islice, repeat
+from operator import add, lt, mul, sub, truediv
 
 from ...calc.gemm import gemm_flops
 from ...calc.vectors import (angle_between, cosine_similarity, dot, norm, random_cosine_std,
@@ -34,6 +37,7 @@ from ...calc.vectors import (angle_between, cosine_similarity, dot, norm, random
 from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
+from ...core.plot import Plot, nice_ticks
 from ...core.scene import Scene, text_box
 
 MODEL = "llama-3-8b"
@@ -47,6 +51,7 @@ PLOT_X, PLOT_Y, PLOT_S = 20.0, 76.0, 450.0
 WORLD_R = 4.5                      # the plot shows [-4.5, 4.5]²; components go to ±4
 UNIT = PLOT_S / (2 * WORLD_R)
 OX, OY = PLOT_X + PLOT_S / 2, PLOT_Y + PLOT_S / 2
+PLANE = Plot(PLOT_X, PLOT_Y, PLOT_S, PLOT_S, xlim=(-WORLD_R, WORLD_R), ylim=(-WORLD_R, WORLD_R))
 PANEL_X = 500.0
 DROP_S = 1.5                       # seconds for the perpendicular to fall from a's tip onto b's line
 ARC_R = 38.0                       # radius of the arc that marks θ
@@ -64,8 +69,11 @@ BLOCK = 16                         # running sums are kept every BLOCK component
 CHUNK = 256                        # components drawn per generator call
 BINS = 40                          # histogram bins over [-1, 1]
 FILL_MIN_S = 2.5                   # a histogram never fills faster than this
-WORK_PER_S = 2 ** 18               # multiply-adds per simulated second while it fills
-PREFETCH_CHUNKS = 2                # chunks of the next vector drawn ahead per frame
+WORK_PER_S = 2 ** 19               # work paid for per simulated second while it fills, in multiply-adds
+# prices measured in CPython and in Pyodide: a normal number costs 13-20 multiply-adds of the block
+# sums, and a pair's bookkeeping 15-35 per width of the lower chart
+NORMAL_COST = 16                   # drawing one normal number, in multiply-adds
+WIDTH_COST = 24                    # one pair's bookkeeping per width of the lower chart, in multiply-adds
 CURVE_POINTS = 32                  # integration points per bin for the expected shape
 
 
@@ -124,7 +132,7 @@ def _crosses(box, p, q, margin: float = 3.0) -> bool:
 
 def px(x: float, y: float) -> tuple[float, float]:
     """World coordinates of the plane view to logical canvas units (y up becomes y down)."""
-    return OX + x * UNIT, OY - y * UNIT
+    return PLANE.fx(x), PLANE.fy(y)
 
 
 def ledger_vectors(seed: int, n: int, pair: str) -> tuple[list[int], list[int]]:
@@ -176,29 +184,69 @@ def pairs_of(m: int) -> int:
     return m * (m - 1) // 2
 
 
-try:
-    # the C routine behind statistics.NormalDist.inv_cdf (Wichura's AS241): called
-    # directly it draws a normal number in about a third of Box–Muller's time
-    from statistics import _normal_dist_inv_cdf as _inv_cdf
-except ImportError:  # pragma: no cover - the same formula through the public method
-    from statistics import NormalDist as _ND
+# ln 2 and √2 as the nearest doubles, and the series 2/(2k+1) of ln w = 2·atanh z, highest term first
+_LN2 = 0.6931471805599453
+_SQRT2 = 1.4142135623730951
+_LOG_TERMS = tuple(2.0 / (2 * k + 1) for k in range(6))[::-1]
 
-    def _inv_cdf(p, mu, sigma, _f=_ND().inv_cdf):
-        return _f(p)
+
+def portable_log(xs: list[float]) -> list[float]:
+    """Natural logarithms of positive floats from + − × ÷ alone, so every platform gets the same bits.
+
+    ``math.log`` comes from the C library, and CPython's and Pyodide's differ
+    in the last bit for about one input in a few thousand; IEEE arithmetic
+    and :func:`math.frexp` (exact) do not. x = m·2^e with m in [½, 1), and
+    w = m·√2 lies in [√½, √2), so ln x = (e − ½)·ln 2 + ln w, with
+    ln w = 2·atanh z, z = (w − 1)/(w + 1), |z| ≤ 0.172, summed to z¹¹:
+    absolute error below 10⁻¹⁰, far below anything a histogram shows. Each
+    step runs over the whole list in C (``map``), not element by element.
+    """
+    if not xs:
+        return []
+    m, e = zip(*map(math.frexp, xs))
+    w = list(map(mul, m, repeat(_SQRT2)))
+    z = list(map(truediv, map(sub, w, repeat(1.0)), map(add, w, repeat(1.0))))
+    z2 = list(map(mul, z, z))
+    acc = [_LOG_TERMS[0]] * len(z)
+    for c in _LOG_TERMS[1:]:
+        acc = list(map(add, map(mul, acc, z2), repeat(c)))
+    return list(map(add, map(mul, map(sub, e, repeat(0.5)), repeat(_LN2)), map(mul, z, acc)))
 
 
 def gaussian_chunk(seed: int, vector: int, chunk: int) -> list[float]:
     """:data:`CHUNK` standard-normal numbers: components ``chunk·CHUNK`` onwards of vector ``vector``.
 
-    Inverse-CDF sampling (a uniform number in (0, 1) through the normal
-    distribution's quantile function) on Python's Mersenne Twister, seeded by
-    (seed, vector, chunk), so any component is the same whatever was drawn
-    before it.
+    Marsaglia's polar method: a point (x, y) uniform in the square
+    [−1, 1]², kept if s = x² + y² lies in (0, 1), gives two independent
+    standard normals x·f and y·f with f = √(−2 ln s / s). The uniforms come
+    from Python's Mersenne Twister seeded by (seed, vector, chunk), so any
+    component is the same whatever was drawn before it; ``random()`` is the
+    one generator method Python promises to keep across versions, and with
+    :func:`portable_log` every operation is IEEE arithmetic or a square root,
+    so CPython and Pyodide draw the same bits.
     """
     r = random.Random(1_000_003 * seed + 1009 * vector + chunk + 1).random
-    # random() can return exactly 0.0 (odds 2⁻⁵³), where the quantile is −∞: map it to the median
-    uniforms = [r() or 0.5 for _ in repeat(None, CHUNK)]
-    return list(map(_inv_cdf, uniforms, repeat(0.0), repeat(1.0)))
+    half = CHUNK // 2
+    xs: list[float] = []
+    ys: list[float] = []
+    ss: list[float] = []
+    while len(ss) < half:
+        k = half - len(ss)
+        k += k // 3 + 4                       # π/4 of the points are kept: draw a third more
+        x = list(map(sub, map(mul, [r() for _ in repeat(None, k)], repeat(2.0)), repeat(1.0)))
+        y = list(map(sub, map(mul, [r() for _ in repeat(None, k)], repeat(2.0)), repeat(1.0)))
+        s = list(map(add, map(mul, x, x), map(mul, y, y)))
+        keep = list(map(lt, s, repeat(1.0)))
+        if 0.0 in s:                          # x = y = 0 exactly: odds 2⁻¹⁰⁶, and it has no direction
+            keep = [k_ and v > 0.0 for k_, v in zip(keep, s)]
+        xs += compress(x, keep)
+        ys += compress(y, keep)
+        ss += compress(s, keep)
+    del xs[half:], ys[half:], ss[half:]
+    f = list(map(math.sqrt, map(truediv, map(mul, repeat(-2.0), portable_log(ss)), ss)))
+    out = list(map(mul, xs, f))
+    out += map(mul, ys, f)
+    return out
 
 
 def expected_bin_shares(d: int, bins: int = BINS) -> list[float]:
@@ -227,14 +275,15 @@ def expected_bin_shares(d: int, bins: int = BINS) -> list[float]:
 
 
 class RandomPool:
-    """Random vectors and the running sums of their products, grown on demand.
+    """Random vectors and the block-wise running sums of their products, grown on demand.
 
     Vector j's components are drawn in chunks (:func:`gaussian_chunk`);
     ``dots[p]`` holds the dot product of pair p over its first 0, BLOCK,
     2·BLOCK, … components, and ``squares[j]`` the same for vector j with
-    itself. A cosine at any width d is then one stored sum plus at most
-    BLOCK − 1 more products per vector. Nothing here depends on the order
-    the work was done in, only on the seed.
+    itself. A dot product at any width w is then one stored sum plus fewer
+    than BLOCK more products. Nothing here depends on the order the work was
+    done in, only on the seed, and it outlives parameter changes: moving d or
+    m back to a width seen before costs a few lookups.
     """
 
     def __init__(self, seed: int):
@@ -243,14 +292,16 @@ class RandomPool:
         self.squares: list[array] = []
         self.dots: list[array] = []
 
-    def components(self, j: int, d: int) -> list[float]:
-        """Vector j, drawn to at least ``d`` components."""
+    def components(self, j: int, d: int, chunks: int | None = None) -> list[float]:
+        """Vector j, drawn towards ``d`` components: all the way, or at most ``chunks`` more chunks."""
         while len(self.vectors) <= j:
             self.vectors.append([])
             self.squares.append(array("d", [0.0]))
         v = self.vectors[j]
-        while len(v) < d:
+        k = 0
+        while len(v) < d and (chunks is None or k < chunks):
             v.extend(gaussian_chunk(self.seed, j, len(v) // CHUNK))
+            k += 1
         return v
 
     @staticmethod
@@ -268,44 +319,32 @@ class RandomPool:
         totals = accumulate(map(mul, a[lo:hi], b[lo:hi]), initial=sums[-1])
         sums.extend(islice(totals, BLOCK, None, BLOCK))
 
-    def _squares(self, j: int, d: int) -> array:
-        v = self.components(j, d)
-        self._extend(self.squares[j], v, v, d // BLOCK)
-        return self.squares[j]
+    @staticmethod
+    def _at(sums: array, a: list[float], b: list[float], w: int) -> float:
+        """a·b over the first w components: the stored block sum plus the few products after it."""
+        k = w // BLOCK
+        if w == k * BLOCK:
+            return sums[k]
+        return sums[k] + sum(map(mul, a[k * BLOCK:w], b[k * BLOCK:w]))
 
-    def _dots(self, p: int, d: int) -> array:
+    def square_norms(self, j: int, widths: list[int]) -> list[float]:
+        """‖v_j‖² over its first w components, for every w in ``widths`` (ascending)."""
+        d = widths[-1]
+        v = self.components(j, d)
+        sums = self.squares[j]
+        self._extend(sums, v, v, d // BLOCK)
+        return [self._at(sums, v, v, w) for w in widths]
+
+    def dots_at(self, p: int, widths: list[int]) -> list[float]:
+        """The dot product of pair p over its first w components, for every w in ``widths`` (ascending)."""
         i, j = pair_of(p)
+        d = widths[-1]
         a, b = self.components(i, d), self.components(j, d)
         while len(self.dots) <= p:
             self.dots.append(array("d", [0.0]))
-        self._extend(self.dots[p], a, b, d // BLOCK)
-        return self.dots[p]
-
-    def square_norm(self, j: int, d: int) -> float:
-        """‖v_j‖² over its first d components."""
-        k = d // BLOCK
-        v = self.components(j, d)
-        tail = v[k * BLOCK:d]
-        return self._squares(j, d)[k] + sum(map(mul, tail, tail))
-
-    def dot(self, p: int, d: int) -> float:
-        """Dot product of pair p over the first d components."""
-        i, j = pair_of(p)
-        k = d // BLOCK
-        sums = self._dots(p, d)
-        a, b = self.vectors[i], self.vectors[j]
-        return sums[k] + sum(map(mul, a[k * BLOCK:d], b[k * BLOCK:d]))
-
-    def prefetch(self, j: int, d: int, chunks: int) -> None:
-        """Draw up to ``chunks`` more chunks of vector j towards ``d`` components (cache only)."""
-        while len(self.vectors) <= j:
-            self.vectors.append([])
-            self.squares.append(array("d", [0.0]))
-        v = self.vectors[j]
-        for _ in range(chunks):
-            if len(v) >= d:
-                return
-            v.extend(gaussian_chunk(self.seed, j, len(v) // CHUNK))
+        sums = self.dots[p]
+        self._extend(sums, a, b, d // BLOCK)
+        return [self._at(sums, a, b, w) for w in widths]
 
 
 def powers_up_to(d: int) -> list[int]:
@@ -378,6 +417,8 @@ class VectorsMode(Mode):
 
     def __init__(self, values=None, submode=None, seed: int = 0):
         self._pool = RandomPool(seed)
+        self._drawn_t: float | None = None      # the time of the last frame drawn, in any view
+        self._now = 0.0                          # the time of the frame being drawn
         super().__init__(values=values, submode=submode, seed=seed)
 
     def view(self) -> str:
@@ -387,12 +428,16 @@ class VectorsMode(Mode):
         return self.submode if self.submode in ("ledger", "random") else "geometry"
 
     def draw(self, t: float):
+        self._now = t
         v = self.view()
         if v == "ledger":
-            return self._draw_ledger(t)
-        if v == "random":
-            return self._draw_random(t)
-        return self._draw_geometry(t)
+            out = self._draw_ledger(t)
+        elif v == "random":
+            out = self._draw_random(t)
+        else:
+            out = self._draw_geometry(t)
+        self._drawn_t = t
+        return out
 
     def events(self, t0: float, t1: float) -> list[dict]:
         v = self.view()
@@ -445,8 +490,8 @@ class VectorsMode(Mode):
             nb = g["nb"]
             # the line through b, across the whole plot: the direction a is measured along
             s = WORLD_R * 1.5 / nb
-            p1, p2 = px(-s * b[0], -s * b[1]), px(s * b[0], s * b[1])
-            sc.line(*self._clip(p1, p2), stroke="k", lw=1, dash=(6, 5), alpha=0.55)
+            PLANE.polyline(sc, [(-s * b[0], -s * b[1]), (s * b[0], s * b[1])], stroke="k", lw=1, dash=(6, 5),
+                           alpha=0.55)
             tip, foot = px(*a), px(*f)
             # the perpendicular falls from a's tip; the shadow grows along b's line with it
             drop = (tip[0] + u * (foot[0] - tip[0]), tip[1] + u * (foot[1] - tip[1]))
@@ -482,23 +527,6 @@ class VectorsMode(Mode):
             metric("flops", "FLOPs for a\u00b7b (2 per component)", g["flops"], f"{g['flops']} FLOP", "FLOP"),
         ]
         return sc, tel
-
-    @staticmethod
-    def _clip(p1, p2):
-        """The part of segment p1–p2 inside the plot square (the line through b is long)."""
-        (x1, y1), (x2, y2) = p1, p2
-        lo_x, hi_x, lo_y, hi_y = PLOT_X, PLOT_X + PLOT_S, PLOT_Y, PLOT_Y + PLOT_S
-        t0, t1 = 0.0, 1.0
-        dx, dy = x2 - x1, y2 - y1
-        for p, q in ((-dx, x1 - lo_x), (dx, hi_x - x1), (-dy, y1 - lo_y), (dy, hi_y - y1)):
-            if abs(p) < 1e-12:
-                continue
-            r = q / p
-            if p < 0:
-                t0 = max(t0, r)
-            else:
-                t1 = min(t1, r)
-        return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy
 
     def _right_angle(self, sc: Scene, a, f, b) -> None:
         """The small square that marks the 90° where the perpendicular meets b's line."""
@@ -578,13 +606,16 @@ class VectorsMode(Mode):
     def _plane_static(self) -> list[dict]:
         """The fixed backdrop of the plane view: grid, axes and the scale note."""
         sc = Scene(*self.size)
-        sc.rect(PLOT_X, PLOT_Y, PLOT_S, PLOT_S, fill="panel", stroke="faint")
+        # a unit grid without tick labels: the caption gives the scale, and numbers along the
+        # edges would crowd the arrows' own labels
+        PLANE.frame(sc, zero=False)
         r = int(WORLD_R)
         for i in range(-r, r + 1):
-            sc.line(OX + i * UNIT, PLOT_Y, OX + i * UNIT, PLOT_Y + PLOT_S, stroke="grid", lw=1)
-            sc.line(PLOT_X, OY + i * UNIT, PLOT_X + PLOT_S, OY + i * UNIT, stroke="grid", lw=1)
-        sc.line(OX, PLOT_Y, OX, PLOT_Y + PLOT_S, stroke="faint", lw=1.5)
-        sc.line(PLOT_X, OY, PLOT_X + PLOT_S, OY, stroke="faint", lw=1.5)
+            if i:
+                PLANE.vline(sc, i, stroke="grid", lw=1, dash=None)
+                PLANE.hline(sc, i, stroke="grid", lw=1, dash=None)
+        PLANE.vline(sc, 0, stroke="faint", lw=1.5, dash=None)
+        PLANE.hline(sc, 0, stroke="faint", lw=1.5, dash=None)
         sc.text(PLOT_X, PLOT_Y + PLOT_S + 20, "1 grid square = 1 unit \u00b7 dashed: the line through b",
                 size=SMALL, fill="muted")
         sc.text(PLOT_X, PLOT_Y + PLOT_S + 42, "purple: the shadow of a on b, up to the perpendicular",
@@ -756,27 +787,14 @@ class VectorsMode(Mode):
         if hi - lo < 4:
             pad = (4 - (hi - lo)) / 2
             lo, hi = lo - pad, hi + pad
-        x1, bottom = x0 + 440.0, 560.0
-        sc.text(x0 - 60, top - 14, "running sum after each term", size=SMALL, fill="muted", base="b")
-        h = bottom - top
-
-        def fy(v):
-            return bottom - (v - lo) / (hi - lo) * h
-
-        def fx(i):
-            return x0 + i * (x1 - x0) / n
-
-        sc.line(x0, fy(0), x1, fy(0), stroke="muted", lw=1)
-        sc.text(x0 - 10, fy(0), "0", size=SMALL, fill="muted", align="r")
-        for v in (min(partial), max(partial)):
-            if v != 0 and abs(fy(v) - fy(0)) >= 20:
-                sc.text(x0 - 10, fy(v), _int(v), size=SMALL, fill="muted", align="r")
-                sc.line(x0 - 4, fy(v), x0, fy(v), stroke="muted")
-        pts = [(fx(i), fy(partial[i])) for i in range(done + 1)]
+        p = Plot(x0, top, 440.0, 556.0 - top, xlim=(0.0, float(n)), ylim=(lo, hi))
+        p.frame(sc, xticks=range(n + 1), yticks=nice_ticks(lo, hi, 4), xfmt=lambda v: str(int(v)), size=SMALL,
+                ylabel="running sum after each term (x: terms added)", marks=False)
+        pts = [(float(i), float(partial[i])) for i in range(done + 1)]
         if len(pts) > 1:
-            sc.path(pts, stroke="accent", lw=2.5)
+            p.polyline(sc, pts, stroke="accent", lw=2.5)
         for i, (x, y) in enumerate(pts):
-            sc.circle(x, y, 4.5 if i == done else 3, fill="accent2" if i == done else "accent")
+            sc.circle(p.fx(x), p.fy(y), 4.5 if i == done else 3, fill="accent2" if i == done else "accent")
 
     def _ledger_text(self, sc: Scene, L: dict, k: int, finished: bool, done: int) -> None:
         n, a, b, products, partial = L["n"], L["a"], L["b"], L["products"], L["partial"]
@@ -856,19 +874,43 @@ class VectorsMode(Mode):
         return [{"level": "info", "text": s} for s in out]
 
     # -- random view --------------------------------------------------------------------
+    #
+    # The fill is a fixed list of tasks (draw a chunk of a vector, take its norms, measure a pair),
+    # each priced in multiply-adds. Simulation time pays for them at WORK_PER_S from the moment the
+    # parameters took effect, so which pairs have arrived is a function of (t − origin) alone, and a
+    # frame only does the tasks its own slice of time paid for: a few milliseconds, never the whole
+    # histogram, even when d jumps to 4,096 long after the view opened.
 
     def _random_plan(self) -> dict:
-        """What this parameter set needs: width, pairs, how fast they arrive, the expected shape."""
+        """What this parameter set needs: the tasks and their prices, the expected shape, empty results."""
         d, m = self["dim"], self["vectors"]
-        total = pairs_of(m)
-        rate = min(total / FILL_MIN_S, WORK_PER_S / d)
+        widths = powers_up_to(d)
+        per_pair = d + WIDTH_COST * len(widths)
+        tasks: list[tuple[str, int]] = []
+        cost: list[float] = []
+        for j in range(m):
+            for _ in range(-(-d // CHUNK)):
+                tasks.append(("chunk", j))
+                cost.append(CHUNK * NORMAL_COST)
+            tasks.append(("norms", j))
+            cost.append(per_pair)
+            for i in range(j):
+                tasks.append(("pair", pair_index(i, j)))
+                cost.append(per_pair)
+        cum = list(accumulate(cost))
+        work = cum[-1]
+        fill_s = max(FILL_MIN_S, work / WORK_PER_S)
         shares = expected_bin_shares(d)
-        return {"d": d, "m": m, "total": total, "rate": rate, "fill_s": total / rate,
+        return {"d": d, "m": m, "total": pairs_of(m), "widths": widths, "predicted": random_cosine_std(d),
+                "tasks": tasks, "cum": cum, "pair_end": [c for c, (kind, _) in zip(cum, tasks) if kind == "pair"],
+                "work": work, "rate": work / fill_s, "fill_s": fill_s,
+                # a change made after frames were drawn fills from the first frame that shows it;
+                # a fresh mode (a deep link, a test) fills from t = 0
+                "origin": self._now if self._drawn_t is not None else 0.0,
                 "expected": shares, "ymax": self._nice_top(max(shares) * 1.15),
-                "widths": powers_up_to(d), "predicted": random_cosine_std(d),
-                # running results for the first `done` pairs, extended as they arrive
-                "done": 0, "cos": [], "bins": [], "sum": [0.0], "sq": [0.0], "max": [0.0],
-                "w_sum": [[0.0] for _ in powers_up_to(d)], "w_sq": [[0.0] for _ in powers_up_to(d)],
+                # results for the tasks done so far, extended as simulation time pays for more
+                "next": 0, "norms": [], "done": 0, "cos": [], "bins": [], "sum": [0.0], "sq": [0.0], "max": [0.0],
+                "w_sum": [[0.0] for _ in widths], "w_sq": [[0.0] for _ in widths],
                 "counts": [0] * BINS, "counted": 0}
 
     @staticmethod
@@ -878,44 +920,56 @@ class VectorsMode(Mode):
                 return top
         return 1.0
 
-    def arrived(self, t: float) -> int:
-        """Pairs whose cosine has arrived by time ``t`` (a function of t and the parameters only)."""
+    def _fill(self, t: float) -> dict:
+        """The plan, with every task simulation time has paid for by ``t`` done."""
         plan = self.cached("random", self._random_plan)
-        return min(plan["total"], int(t * plan["rate"]))
+        if t < plan["origin"]:
+            plan["origin"] = t                     # the clock went back (reset): the fill starts again
+        budget = self._budget(plan, t)
+        tasks, cum, k = plan["tasks"], plan["cum"], plan["next"]
+        pool, d, widths = self._pool, plan["d"], plan["widths"]
+        while k < len(tasks) and cum[k] <= budget:
+            kind, x = tasks[k]
+            if kind == "chunk":
+                pool.components(x, d, chunks=1)
+            elif kind == "norms":
+                plan["norms"].append([math.sqrt(s) for s in pool.square_norms(x, widths)])
+            else:
+                self._measure_pair(plan, x)
+            k += 1
+        plan["next"] = k
+        return plan
 
-    def _measure(self, plan: dict, n: int) -> None:
-        """Extend the plan's results to the first ``n`` pairs (each pair's cosine at every width)."""
-        pool, d = self._pool, plan["d"]
-        norms: dict[tuple[int, int], float] = plan.setdefault("norms", {})
+    @staticmethod
+    def _budget(plan: dict, t: float) -> float:
+        """Multiply-adds of work simulation time has paid for by ``t``."""
+        return (t - plan["origin"]) * plan["rate"]
 
-        def sq(j, w):
-            key = (j, w)
-            if key not in norms:
-                norms[key] = pool.square_norm(j, w)
-            return norms[key]
+    def arrived(self, t: float) -> int:
+        """Pairs whose cosine has arrived by time ``t``: a function of t, the parameters and the origin."""
+        plan = self.cached("random", self._random_plan)
+        return bisect_right(plan["pair_end"], self._budget(plan, t))
 
-        for p in range(plan["done"], n):
-            i, j = pair_of(p)
-            for wi, w in enumerate(plan["widths"]):
-                c = pool.dot(p, w) / math.sqrt(sq(i, w) * sq(j, w))
-                plan["w_sum"][wi].append(plan["w_sum"][wi][-1] + c)
-                plan["w_sq"][wi].append(plan["w_sq"][wi][-1] + c * c)
-            plan["cos"].append(c)                     # the last width is d itself
-            plan["bins"].append(min(BINS - 1, int((c + 1) / 2 * BINS)))
-            plan["sum"].append(plan["sum"][-1] + c)
-            plan["sq"].append(plan["sq"][-1] + c * c)
-            plan["max"].append(max(plan["max"][-1], abs(c)))
-        plan["done"] = max(plan["done"], n)
-        # draw the next vector a little ahead, so its first pair does not draw it all in one frame
-        if n < plan["total"]:
-            pool.prefetch(pair_of(n)[1] + 1 if pair_of(n)[0] > 0 else pair_of(n)[1], d, PREFETCH_CHUNKS)
+    def _measure_pair(self, plan: dict, p: int) -> None:
+        """Pair p's cosine at every width of the lower chart; the last width is d itself."""
+        i, j = pair_of(p)
+        ni, nj = plan["norms"][i], plan["norms"][j]
+        c = 0.0
+        for wi, dot_w in enumerate(self._pool.dots_at(p, plan["widths"])):
+            c = dot_w / (ni[wi] * nj[wi])
+            plan["w_sum"][wi].append(plan["w_sum"][wi][-1] + c)
+            plan["w_sq"][wi].append(plan["w_sq"][wi][-1] + c * c)
+        plan["cos"].append(c)
+        plan["bins"].append(min(BINS - 1, int((c + 1) / 2 * BINS)))
+        plan["sum"].append(plan["sum"][-1] + c)
+        plan["sq"].append(plan["sq"][-1] + c * c)
+        plan["max"].append(max(plan["max"][-1], abs(c)))
+        plan["done"] += 1
 
     def random_stats(self, t: float) -> dict:
         """Measured spread of the pairs arrived by ``t``, next to the prediction 1/√d."""
-        plan = self.cached("random", self._random_plan)
+        plan = self._fill(t)
         n = self.arrived(t)
-        if n > plan["done"]:
-            self._measure(plan, n)
         if n < plan["counted"]:
             plan["counts"], plan["counted"] = [0] * BINS, 0
         for b in plan["bins"][plan["counted"]:n]:
@@ -930,13 +984,14 @@ class VectorsMode(Mode):
 
     @staticmethod
     def _spread(sums, squares, n) -> tuple[float, float]:
-        """Mean and standard deviation of the first n values from their running sums."""
+        """Mean and standard deviation (the mean subtracted, divided by n) of the first n values."""
         if n == 0:
             return 0.0, 0.0
         mean = sums[n] / n
         return mean, math.sqrt(max(0.0, squares[n] / n - mean * mean))
 
     def _draw_random(self, t: float):
+        self._fill(t)                               # this frame's share of the work, even between arrivals
         n = self.arrived(t)
         return self.memo("random", n, lambda: self._random_frame(t))
 
@@ -967,21 +1022,15 @@ class VectorsMode(Mode):
         return sc, tel
 
     # the two charts of the random view: a histogram of cos over [-1, 1], and the spread against d
-    HIST = (74.0, 96.0, 530.0, 196.0)
-    SPREAD = (74.0, 386.0, 530.0, 150.0)
+    HIST = (74.0, 96.0, 530.0, 190.0)
+    SPREAD = (74.0, 390.0, 530.0, 140.0)
 
-    def _hist_maps(self, plan):
-        x, y, w, h = self.HIST
-        ymax = plan["ymax"]
-        return (lambda v: x + (v + 1) / 2 * w), (lambda v: y + h - v / ymax * h)
+    def _hist_plot(self, plan: dict) -> Plot:
+        return Plot(*self.HIST, xlim=(-1.0, 1.0), ylim=(0.0, plan["ymax"]))
 
     @classmethod
-    def _spread_maps(cls):
-        x, y, w, h = cls.SPREAD
-        lx0, lx1 = 1.0, math.log2(D_MAX)                 # log₂ d
-        ly0, ly1 = -2.0, 0.0                             # log₁₀ of the standard deviation
-        return (lambda d: x + (math.log2(d) - lx0) / (lx1 - lx0) * w,
-                lambda s: y + h - (math.log10(s) - ly0) / (ly1 - ly0) * h)
+    def _spread_plot(cls) -> Plot:
+        return Plot(*cls.SPREAD, xlim=(2.0, float(D_MAX)), ylim=(0.01, 1.0), xlog=True, ylog=True)
 
     def _random_static(self, plan: dict) -> dict:
         """What the random view draws the same in every frame of one parameter set."""
@@ -989,53 +1038,36 @@ class VectorsMode(Mode):
         d = plan["d"]
         self._header(under, f"Cosines of random vector pairs at d = {d:,}",
                      f"{plan['m']} vectors of {d:,} standard-normal components; one cosine per pair.")
-        # the histogram's axes
-        x, y, w, h = self.HIST
+        # the histogram: share of pairs per bin of cos
+        hp = self._hist_plot(plan)
         ymax = plan["ymax"]
-        fx, fy = self._hist_maps(plan)
-        under.line(x, y + h, x + w, y + h, stroke="muted")
-        under.line(x, y, x, y + h, stroke="muted")
-        for v in (-1, -0.5, 0, 0.5, 1):
-            under.line(fx(v), y + h, fx(v), y + h + 4, stroke="muted")
-            under.text(fx(v), y + h + 6, _num(v), size=SMALL, fill="muted", align="c", base="t")
         digits = 0 if ymax >= 0.1 else 1
-        for v in (ymax / 2, ymax):
-            under.line(x - 4, fy(v), x, fy(v), stroke="muted")
-            under.text(x - 6, fy(v), f"{v * 100:.{digits}f} %", size=SMALL, fill="muted", align="r")
-        under.text(x + w / 2, y + h + 26, "cosine of the angle between the two vectors of a pair",
-                   size=SMALL, fill="muted", align="c", base="t")
-        under.text(x - 8, y - 12, "share of pairs", size=SMALL, fill="muted", base="b")
+        hp.frame(under, xticks=(-1.0, -0.5, 0.0, 0.5, 1.0), yticks=nice_ticks(0.0, ymax, 3),
+                 xfmt=lambda v: _num(v), yfmt=lambda v: f"{v * 100:.{digits}f} %", size=SMALL,
+                 xlabel="cosine of the angle between the two vectors of a pair", ylabel="share of pairs",
+                 zero=False, marks=False)
         # the exact expected shape, as an outline the bars fill in
-        bw = w / BINS
-        pts = [(x, y + h)]
+        edges = [-1 + 2 * b / BINS for b in range(BINS + 1)]
+        outline = [(-1.0, 0.0)]
         for b, share in enumerate(plan["expected"]):
-            top = fy(min(share, ymax))
-            pts += [(x + b * bw, top), (x + (b + 1) * bw, top)]
-        pts.append((x + w, y + h))
-        over.path(pts, stroke="ink", lw=1.2, alpha=0.6)
+            outline += [(edges[b], share), (edges[b + 1], share)]
+        outline.append((1.0, 0.0))
+        hp.polyline(over, outline, stroke="ink", lw=1.2, alpha=0.6)
         # ±1/√d, the predicted spread
         pred = plan["predicted"]
         for sign in (-1, 1):
-            xx = fx(sign * pred)
-            over.line(xx, y, xx, y + h, stroke="accent2", lw=1.8, dash=(5, 4))
-        over.text(min(fx(pred) + 6, x + w - 150), y + 10, "\u00b11/\u221ad", size=SMALL, fill="accent2",
+            hp.vline(over, sign * pred, stroke="accent2", lw=1.8, dash=(5, 4))
+        x0, y0, x1, _y1 = hp.box()
+        over.text(min(hp.fx(pred) + 6, x1 - 60), y0 + 10, "\u00b11/\u221ad", size=SMALL, fill="accent2",
                   bold=True)
-        # the spread chart's axes and the line 1/√d
-        x, y, w, h = self.SPREAD
-        gx, gy = self._spread_maps()
-        under.line(x, y + h, x + w, y + h, stroke="muted")
-        under.line(x, y, x, y + h, stroke="muted")
-        for dd in (2, 16, 128, 1024, D_MAX):
-            under.line(gx(dd), y + h, gx(dd), y + h + 4, stroke="muted")
-            under.text(gx(dd), y + h + 6, f"{dd:,}", size=SMALL, fill="muted", align="c", base="t")
-        for v, label in ((0.01, "0.01"), (0.1, "0.1"), (1.0, "1")):
-            under.line(x - 4, gy(v), x, gy(v), stroke="muted")
-            under.text(x - 6, gy(v), label, size=SMALL, fill="muted", align="r")
-        under.text(x - 8, y - 10, "standard deviation of cos (log scale)", size=SMALL, fill="muted", base="b")
-        under.text(x + w, y + h + 26, "d, components (log scale)", size=SMALL, fill="muted", align="r",
-                   base="t")
-        under.line(gx(2), gy(2 ** -0.5), gx(D_MAX), gy(D_MAX ** -0.5), stroke="accent2", lw=1.8, dash=(6, 4))
-        under.text(gx(24), gy(24 ** -0.5) - 16, "1/\u221ad", size=SMALL, fill="accent2", bold=True)
+        # the spread against d on log scales, and the line 1/√d
+        sp = self._spread_plot()
+        sp.frame(under, xticks=(2, 16, 128, 1024, D_MAX), yticks=(0.01, 0.1, 1.0),
+                 xfmt=lambda v: f"{v:,.0f}", size=SMALL, xlabel="d, components (log scale)",
+                 ylabel="standard deviation of cos (log scale)", marks=False)
+        sp.polyline(under, [(2.0, 2 ** -0.5), (float(D_MAX), D_MAX ** -0.5)], stroke="accent2", lw=1.8,
+                    dash=(6, 4))
+        under.text(sp.fx(24) + 4, sp.fy(24 ** -0.5) - 16, "1/\u221ad", size=SMALL, fill="accent2", bold=True)
         # the panel's fixed rows and legend
         px_ = 640.0
         under.text(px_, 104, f"d = {d:,} components", size=BODY, bold=True)
@@ -1055,24 +1087,23 @@ class VectorsMode(Mode):
         n = st["n"]
         if not n:
             return
-        x, y, w, h = self.HIST
-        _fx, fy = self._hist_maps(plan)
-        bw = w / BINS
-        ymax = plan["ymax"]
+        hp = self._hist_plot(plan)
+        base, ymax = hp.fy(0.0), plan["ymax"]
         for b, c in enumerate(st["counts"]):
             if c:
-                top = fy(min(c / n, ymax))
-                sc.rect(x + b * bw + 0.5, top, bw - 1, y + h - top, fill="accent", alpha=0.75)
+                left, right = hp.fx(-1 + 2 * b / BINS), hp.fx(-1 + 2 * (b + 1) / BINS)
+                top = hp.fy(min(c / n, ymax))
+                sc.rect(left + 0.5, top, right - left - 1, base - top, fill="accent", alpha=0.75)
 
     def _spread_points(self, sc: Scene, plan: dict, st: dict) -> None:
         """The measured standard deviation at every power of two up to d, and at d itself."""
         if st["n"] < 2:
             return
-        gx, gy = self._spread_maps()
+        sp = self._spread_plot()
         for wd, s in st["by_width"]:
             if s > 0:
                 last = wd == plan["d"]
-                sc.circle(gx(wd), gy(max(s, 0.01)), 6 if last else 4, fill="accent",
+                sc.circle(sp.fx(wd), sp.fy(max(s, 0.01)), 6 if last else 4, fill="accent",
                           stroke="bg" if last else None, lw=2)
 
     def _random_panel(self, sc: Scene, plan: dict, st: dict) -> None:
@@ -1091,7 +1122,7 @@ class VectorsMode(Mode):
                 (f"every pair: 90\u00b0 \u00b1 {_num(deg, 1)}\u00b0", "ink", True),
             ]
         else:
-            rows.append(("drawing the first vectors\u2026", "muted", False))
+            rows.append(("pairs arrive while the clock runs", "muted", False))
         y = 172.0
         for text, fill, bold in rows:
             sc.text(x, y, text, size=BODY, fill=fill, bold=bold)
@@ -1099,11 +1130,12 @@ class VectorsMode(Mode):
 
     def _random_events(self, t0: float, t1: float) -> list[dict]:
         plan = self.cached("random", self._random_plan)
+        start, end = plan["origin"], plan["origin"] + plan["fill_s"]
         out = []
-        if t0 < 0 <= t1:
+        if t0 < start <= t1:
             out.append(f"Drawing {plan['m']} random vectors of {plan['d']:,} components: "
                        f"{plan['total']:,} pairs, one cosine each.")
-        if t0 < plan["fill_s"] <= t1:
+        if t0 < end <= t1:
             st = self.random_stats(t1)
             out.append(f"All {plan['total']:,} pairs measured at d = {plan['d']:,}: standard deviation "
                        f"{_sig(st['std'])} against 1/\u221ad = {_sig(plan['predicted'])}; every pair within "
