@@ -17,6 +17,7 @@ MODE_PATHS: dict[str, str] = {
     "p00-c05-derivatives": "llmviz.modes.part00_math.derivatives:DerivativesMode",
     "p00-c06-entropy": "llmviz.modes.part00_math.entropy:EntropyMode",
     "p00-c07-optimizers": "llmviz.modes.part00_math.optimizers:OptimizersMode",
+    "p01-c03-losses": "llmviz.modes.part01_networks.losses:LossesMode",
     "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
     "p05-c02-kv-cache": "llmviz.modes.part05_inference.kv_cache:KVCacheMode",
     "p07-c01-continuous-batching": "llmviz.modes.part07_serving.continuous_batching:ContinuousBatchingMode",
