@@ -220,6 +220,16 @@ def test_smoothed_targets_and_losses_of_the_six_tokens():
         p, q = smooth(eps), softmax(CONFIDENT)
         assert val(name) == pytest.approx(float(np.sum(p * np.log(p / q))))
     assert val("confident_kl_03") > val("confident_kl_01")
+    assert val("ls6_true_03") == pytest.approx(smooth(0.3)[0]) and text("ls6_true_03") == "0.75"
+    z = np.array(CONFIDENT)
+
+    def smoothed(u):
+        zz = z.copy()
+        zz[0] = u
+        return xent(smooth(0.3), softmax(zz))
+
+    assert val("confident_ls_slope_03") == pytest.approx(d(smoothed, z[0]), abs=1e-7)
+    assert val("confident_ls_slope_03") > 0
 
 
 def descend_full_logits(v, eps, steps, lr=1.0):

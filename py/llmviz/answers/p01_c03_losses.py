@@ -192,6 +192,8 @@ ANSWERS = {
     "confident_ls_03": lambda: _nats(_terms("confident", 0.3)["totals"][2]),
     "confident_kl_01": lambda: _nats(_smoothed_kl("confident", SZEGEDY_EPS)),
     "confident_kl_03": lambda: _nats(_smoothed_kl("confident", 0.3)),
+    "ls6_true_03": lambda: _fixed(smoothed_probs(6, 0.3)[0], 2),
+    "confident_ls_slope_03": lambda: _fixed(_terms("confident", 0.3)["slopes"][2], 3),
     "gap6": lambda: _fixed(optimal_logit_gap(6, SZEGEDY_EPS), 2),
     "gap_imagenet": lambda: _fixed(optimal_logit_gap(IMAGENET, SZEGEDY_EPS), 2),
     "gap_llama": lambda: _fixed(optimal_logit_gap(_vocab(), SZEGEDY_EPS), 2),

@@ -26,6 +26,7 @@ every t.
 """
 from __future__ import annotations
 
+import bisect
 import math
 
 from ...calc.information import cross_entropy, softmax
@@ -38,7 +39,7 @@ from ...calc.losses import (bce_slope, binary_cross_entropy_logit, gap_smoothed_
 from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
-from ...core.plot import Plot, fmt_tick, nice_ticks
+from ...core.plot import Plot, nice_ticks
 from ...core.scene import Scene
 from ..part00_math.entropy import CONTEXT, TOKENS, periodic_hits
 
@@ -101,13 +102,31 @@ def num(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}f}".replace("-", MINUS)
 
 
+_SUP = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
 def sig(x: float, digits: int = 3) -> str:
-    """A number to ``digits`` significant figures, with a real minus sign (×10ⁿ for tiny ones)."""
+    """``x`` to ``digits`` significant figures, zeros kept (−1.00, 0.0250), m×10ⁿ below 10⁻³."""
     if x == 0:
         return "0"
     if abs(x) < 1e-3:
-        return fmt_tick(float(f"{x:.{digits}g}"))
-    return f"{x:.{digits}g}".replace("-", MINUS)
+        e = math.floor(math.log10(abs(x)))
+        m = x / 10 ** e
+        if abs(float(f"{m:.{digits - 1}f}")) >= 10:
+            e += 1
+            m = x / 10 ** e
+        return f"{m:.{digits - 1}f}\u00d710{str(e).translate(_SUP)}".replace("-", MINUS)
+    s = f"{x:#.{digits}g}"
+    if "e" in s:
+        s = f"{x:,.0f}"
+    return s.rstrip(".").replace("-", MINUS)
+
+
+def times(r: float) -> str:
+    """A ratio for a label: one decimal below 100, whole numbers with separators above."""
+    if not math.isfinite(r):
+        return "\u221e"
+    return f"{r:.1f}" if r < 100 else f"{r:,.0f}"
 
 
 def vocab_size(name: str) -> int:
@@ -398,7 +417,7 @@ class LossesMode(Mode):
                      f"smoothed {num(ls)} nats.", "ink")
         ratio = d["slopes"][1] / d["slopes"][0] if d["slopes"][0] else math.inf
         second = (f"Slopes in z(mat): cross-entropy {sig(d['slopes'][1], 3)}, squared error "
-                  f"{sig(d['slopes'][0], 3)} ({num(ratio, 1)}\u00d7 weaker).", "muted")
+                  f"{sig(d['slopes'][0], 3)} ({times(ratio)}\u00d7 weaker).", "muted")
         third = ("Squared error charges every token; cross-entropy only mat; the smoothed loss every token "
                  "a little.", "muted")
         return [first, second, third]
@@ -440,17 +459,18 @@ class LossesMode(Mode):
             for a, b_ in ((Z_LO, -SAT_Z), (SAT_Z, Z_HI)):
                 sc.rect(p.fx(a), p.y, p.fx(b_) - p.fx(a), p.h, fill="hl", alpha=0.45)
         mid = bot.fy(-0.5 if y == 1 else 0.5)
-        for (a, b_), low_end in (((Z_LO, -SAT_Z), True), ((SAT_Z, Z_HI), False)):
+        for centre, low_end in ((-4.4, True), (4.4, False)):
+            # nearer the middle than the band's centre, so the probe's favourite stop (z = ±6) stays clear
             wrong = low_end == (y == 1)
-            x = (bot.fx(a) + bot.fx(b_)) / 2
+            x = bot.fx(centre)
             sc.text(x, mid - 12, "saturated,", size=SMALL, fill="warn" if wrong else "muted", align="c")
             sc.text(x, mid + 10, "wrong end" if wrong else "right end", size=SMALL,
                     fill="warn" if wrong else "muted", align="c", bold=wrong)
         # loss curves and slope curves
-        top.curve(sc, lambda z: binary_cross_entropy_logit(z, y), n=161, stroke="accent2", lw=3)
-        top.curve(sc, lambda z: sigmoid_squared_error(z, y), n=161, stroke="accent", lw=3)
-        bot.curve(sc, lambda z: bce_slope(z, y), n=161, stroke="accent2", lw=3)
-        bot.curve(sc, lambda z: sigmoid_squared_error_slope(z, y), n=161, stroke="accent", lw=3)
+        top.curve(sc, lambda z: binary_cross_entropy_logit(z, y), n=121, stroke="accent2", lw=3)
+        top.curve(sc, lambda z: sigmoid_squared_error(z, y), n=121, stroke="accent", lw=3)
+        bot.curve(sc, lambda z: bce_slope(z, y), n=121, stroke="accent2", lw=3)
+        bot.curve(sc, lambda z: sigmoid_squared_error_slope(z, y), n=121, stroke="accent", lw=3)
         # legend under the title
         lx = self.PANEL_X
         sc.line(lx, 100, lx + 26, 100, stroke="accent2", lw=3)
@@ -510,7 +530,7 @@ class LossesMode(Mode):
             note = ("Saturated at the right end:", "both slopes small, little to fix.")
         else:
             note = ("Not saturated: both slopes", "push z towards the target.")
-        sc.text(x, yy + 10, f"cross-entropy's slope is {num(ratio, 1)}\u00d7", size=SMALL, bold=True, base="t")
+        sc.text(x, yy + 10, f"cross-entropy's slope is {times(ratio)}\u00d7", size=SMALL, bold=True, base="t")
         sc.text(x, yy + 34, "the squared error's", size=SMALL, bold=True, base="t")
         sc.text(x, yy + 66, note[0], size=SMALL, fill="warn" if wrong else "muted", base="t")
         sc.text(x, yy + 90, note[1], size=SMALL, fill="warn" if wrong else "muted", base="t")
@@ -522,7 +542,7 @@ class LossesMode(Mode):
             metric("mse", "squared error (q \u2212 y)\u00b2", mse, num(mse, 4), ""),
             metric("g_mse", "its slope 2(q \u2212 y)q(1 \u2212 q)", g_mse, sig(g_mse, 3), ""),
             metric("ratio", "slope ratio, cross-entropy / squared error", ratio if math.isfinite(ratio) else 0.0,
-                   f"{num(ratio, 1)}\u00d7", ""),
+                   f"{times(ratio)}\u00d7", ""),
         ]
         return sc, tel
 
@@ -585,10 +605,14 @@ class LossesMode(Mode):
         wp = Plot(*self.W_PLOT, xlim=(0.0, float(n)), ylim=(lo - pad, hi + pad))
         wp.frame(sc, xticks=nice_ticks(0.0, float(n), 4), yticks=nice_ticks(lo, hi, 6),
                  size=SMALL, xlabel="step", ylabel="weight w", marks=False)
-        stride = max(1, n // 150)
+        # every trajectory lies inside the window (its limits come from it), so frames can draw prefixes of
+        # these logical points without clipping them again
+        stride = max(1, n // 100)
+        paths = {}
         for loss, colour in (("bce", "accent2"), ("mse", "accent")):
             run = d["runs"][loss]
-            wp.polyline(sc, [(k, run[k][0]) for k in range(0, n + 1, stride)], stroke=colour, lw=2, alpha=0.35)
+            paths[loss] = [(wp.fx(k), wp.fy(run[k][0])) for k in range(0, n + 1, stride)]
+            sc.path(paths[loss], stroke=colour, lw=2, alpha=0.35)
             k = d["done"][loss]
             if k is not None:
                 sc.line(wp.fx(k), wp.y + wp.h - 10, wp.fx(k), wp.y + wp.h, stroke=colour, lw=3)
@@ -600,7 +624,9 @@ class LossesMode(Mode):
         sc.text(dp.x + 312, 402, "label 0", size=SMALL)
         sc.circle(dp.x + 300, 426, 7, fill="good")
         sc.text(dp.x + 312, 426, "label 1", size=SMALL)
-        return {"items": sc.items, "d": d, "dp": dp, "wp": wp}
+        xs = [-3.0 + 6.0 * j / 40 for j in range(41)]
+        return {"items": sc.items, "d": d, "dp": dp, "wp": wp, "paths": paths, "stride": stride,
+                "xs": [(x, dp.fx(x)) for x in xs]}
 
     def _race_step(self, t: float) -> int:
         n = self.cached("race", self._race_static)["d"]["steps"]
@@ -620,12 +646,12 @@ class LossesMode(Mode):
         for loss, colour, name in (("bce", "accent2", "cross-entropy"), ("mse", "accent", "squared error")):
             run = d["runs"][loss]
             w, b = run[k]
-            dp.curve(sc, lambda x, w=w, b=b: sigmoid(w * x + b), n=61, stroke=colour, lw=3)
+            # σ lies in (0, 1), inside the data window: no clipping needed
+            sc.path([(px, dp.fy(sigmoid(w * x + b))) for x, px in st["xs"]], stroke=colour, lw=3)
             # the part of the trajectory already walked, over the faint whole
-            wp.polyline(sc, [(j, run[j][0]) for j in range(0, k + 1, max(1, k // 150))] + [(k, w)],
-                        stroke=colour, lw=3)
-            if wp.contains(k, w):
-                sc.circle(wp.fx(k), wp.fy(w), 6, fill=colour, stroke="bg", lw=2)
+            walked = st["paths"][loss][:k // st["stride"] + 1] + [(wp.fx(k), wp.fy(w))]
+            sc.path(walked, stroke=colour, lw=3)
+            sc.circle(wp.fx(k), wp.fy(w), 6, fill=colour, stroke="bg", lw=2)
             loss_v, gw, _ = neuron_loss_gradient(w, b, RACE_X, RACE_Y, loss)
             rows.append((name, colour, w, b, loss_v, gw, race_correct(w, b), d["done"][loss]))
         sc.text(20, 448, f"step {k} of {d['steps']}", size=BODY, bold=True, base="t")
@@ -702,10 +728,12 @@ class LossesMode(Mode):
                  size=SMALL, xlabel="step (log scale)", ylabel="logit gap z(true) \u2212 z(other)", marks=False)
         zero = d["runs"]["zero"]
         steps = _log_steps(SMOOTH_STEPS, 160)
-        gp.polyline(sc, [(k, zero[k]) for k in steps], stroke="muted", lw=2.5, dash=(7, 5))
+        # the window holds both runs (ymax is above their largest gap), so these points need no clipping
+        sc.path([(gp.fx(k), gp.fy(zero[k])) for k in steps], stroke="muted", lw=2.5, dash=(7, 5))
         run = d["runs"]["eps"]
+        eps_pts = [(gp.fx(k), gp.fy(run[k])) for k in steps]
         if eps > 0:
-            gp.polyline(sc, [(k, run[k]) for k in steps], stroke="accent2", lw=3, alpha=0.35)
+            sc.path(eps_pts, stroke="accent2", lw=3, alpha=0.35)
             if math.isfinite(d["gap_star"]):
                 gp.hline(sc, d["gap_star"], stroke="accent3", lw=2, dash=(6, 4))
         # legend above the plot, right of the bars
@@ -728,18 +756,18 @@ class LossesMode(Mode):
         a, b = d["target"]
         h = self.SB_BOT - self.SB_TOP
         sc.rect(40, self.SB_TOP, 50, h, stroke="good", lw=2, label="one-hot target 1")
-        for x0, val in ((40, a), (270, b)):
+        for x0, val in ((40, a), (265, b)):
             bh = h * val
             if bh > 0.4:
                 sc.rect(x0, self.SB_BOT - bh, 50, bh, fill="accent3", alpha=0.85, label="smoothed target")
             sc.text(x0 + 25, self.SB_BOT + 8, "target", size=SMALL, align="c", base="t", fill="accent3")
-            sc.text(x0 + 25, self.SB_BOT + 30, sig(val, 3), size=SMALL, align="c", base="t", fill="accent3")
+            sc.text(x0 + 25, self.SB_BOT + 30, sig(val, 2), size=SMALL, align="c", base="t", fill="accent3")
         sc.text(20, 500, f"With \u03b5 > 0 the loss is least when q = p\u1d4b: H(p\u1d4b, q) \u2265 H(p\u1d4b) = "
                          f"{num(d['floor'])} nats, the floor no model goes below.", size=SMALL, fill="muted",
                 base="t")
         sc.text(20, 524, "With \u03b5 = 0 the best q(true) is 1, which no finite logits reach: the gap grows "
                          "for ever.", size=SMALL, fill="muted", base="t")
-        return {"items": sc.items, "d": d, "gp": gp}
+        return {"items": sc.items, "d": d, "gp": gp, "steps": steps, "eps_pts": eps_pts}
 
     def _smooth_step(self, t: float) -> int:
         tc = t % (SMOOTH_RUN_S + SMOOTH_HOLD_S)
@@ -758,7 +786,8 @@ class LossesMode(Mode):
         sc.items.extend(st["items"])
         run, zero = d["runs"]["eps"], d["runs"]["zero"]
         if eps > 0:
-            gp.polyline(sc, [(j, run[j]) for j in _log_steps(k)], stroke="accent2", lw=3)
+            n_done = bisect.bisect_right(st["steps"], k)
+            sc.path(st["eps_pts"][:n_done] + [(gp.fx(k), gp.fy(run[k]))], stroke="accent2", lw=3)
         g_eps, g_zero = run[k], zero[k]
         for g, colour in ((g_zero, "muted"), (g_eps, "accent2")):
             if gp.contains(k, g):
@@ -768,12 +797,12 @@ class LossesMode(Mode):
         h = self.SB_BOT - self.SB_TOP
         q_true = sigmoid(g_eps - math.log(v - 1))
         q_other = (1.0 - q_true) / (v - 1)
-        for x0, val in ((110, q_true), (340, q_other)):
+        for x0, val in ((120, q_true), (345, q_other)):
             bh = h * val
             if bh > 0.4:
                 sc.rect(x0, self.SB_BOT - bh, 50, bh, fill="accent2", alpha=0.9, label="model q")
             sc.text(x0 + 25, self.SB_BOT + 8, "model q", size=SMALL, align="c", base="t", fill="accent2")
-            sc.text(x0 + 25, self.SB_BOT + 30, sig(val, 3), size=SMALL, align="c", base="t", fill="accent2")
+            sc.text(x0 + 25, self.SB_BOT + 30, sig(val, 2), size=SMALL, align="c", base="t", fill="accent2")
         loss = gap_smoothed_cross_entropy(g_eps, v, eps)
         loss0 = gap_smoothed_cross_entropy(g_zero, v, 0.0)
         sc.text(20, 400, f"step {k:,}", size=BODY, bold=True, base="t")
