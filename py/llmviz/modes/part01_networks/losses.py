@@ -199,7 +199,7 @@ class LossesMode(Mode):
                help="Label smoothing: the target becomes (1 \u2212 \u03b5)\u00b7one-hot + \u03b5/V."),
         Choice("y", "target y", default="1", options=(("1", "1 (yes)"), ("0", "0 (no)")),
                help="The label the sigmoid's output q = \u03c3(z) should match."),
-        Number("z", "logit z", lo=Z_LO, hi=Z_HI, step=0.1, default=-6.0,
+        Number("z", "logit z", lo=Z_LO, hi=Z_HI, step=0.01, default=-6.0,
                help="The sigmoid's input; q = \u03c3(z)."),
         Number("w0", "starting weight w\u2080", lo=-7.0, hi=-1.0, step=0.5, default=-4.0,
                help="How wrong the neuron starts: every point sits on the wrong side, the far ones by |w\u2080|\u00b7|x|."),
@@ -406,9 +406,12 @@ class LossesMode(Mode):
         if pred == "surewrong":
             first = (f"Sure and wrong: squared error {num(mse)} is near its ceiling of 2, "
                      f"cross-entropy {num(ce, 2)} nats has none.", "ink")
-        elif pred == "confident":
+        elif pred == "confident" and self["eps"] > 0:
             first = (f"Right and sure: cross-entropy {num(ce)} nats, but the smoothed loss cannot fall below "
                      f"{num(smoothing_floor(V6, self['eps']))} nats.", "ink")
+        elif pred == "confident":
+            first = (f"Right and sure: cross-entropy {num(ce)} nats, and with \u03b5 = 0 it keeps falling as "
+                     f"q(mat) nears 1.", "ink")
         elif pred == "uniform":
             first = (f"No idea: every q is 1/6, cross-entropy is ln 6 = {num(ce)} nats, and so is the "
                      f"smoothed loss.", "ink")
@@ -762,9 +765,12 @@ class LossesMode(Mode):
                 sc.rect(x0, self.SB_BOT - bh, 50, bh, fill="accent3", alpha=0.85, label="smoothed target")
             sc.text(x0 + 25, self.SB_BOT + 8, "target", size=SMALL, align="c", base="t", fill="accent3")
             sc.text(x0 + 25, self.SB_BOT + 30, sig(val, 2), size=SMALL, align="c", base="t", fill="accent3")
-        sc.text(20, 500, f"With \u03b5 > 0 the loss is least when q = p\u1d4b: H(p\u1d4b, q) \u2265 H(p\u1d4b) = "
-                         f"{num(d['floor'])} nats, the floor no model goes below.", size=SMALL, fill="muted",
-                base="t")
+        if eps > 0:
+            floor_note = (f"With \u03b5 > 0 the loss is least when q = p\u1d4b: H(p\u1d4b, q) \u2265 H(p\u1d4b) = "
+                          f"{num(d['floor'])} nats, the floor no model goes below.")
+        else:
+            floor_note = "With \u03b5 = 0 the target is one-hot: its floor of 0 nats is reached only in the limit."
+        sc.text(20, 500, floor_note, size=SMALL, fill="muted", base="t")
         sc.text(20, 524, "With \u03b5 = 0 the best q(true) is 1, which no finite logits reach: the gap grows "
                          "for ever.", size=SMALL, fill="muted", base="t")
         return {"items": sc.items, "d": d, "gp": gp, "steps": steps, "eps_pts": eps_pts}
