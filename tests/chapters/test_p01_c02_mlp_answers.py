@@ -224,6 +224,10 @@ def test_llama_3_widths_from_the_reference_recipe():
         return -(-hidden // block) * block
     assert val("llama8_dff_rule") == recipe(4096, 1.3, 1024) == 14336
     assert val("llama70_dff_rule") == recipe(8192, 1.3, 4096) == 28672
+    # the 405B: multiplier 1.2, block 4,096, and its published width is only 3.25·d
+    assert val("llama405_d") == 16384
+    assert val("llama405_dff_rule") == recipe(16384, 1.2, 4096) == 53248
+    assert val("llama405_ratio") == 53248 / 16384 == 3.25
     assert val("ex8_matched") == pytest.approx(8 * 4096 / 3)
     assert text("ex8_matched") == "10,922.7"
     assert val("ex8_extra") == pytest.approx(14336 / (8 * 4096 / 3) - 1)

@@ -24,7 +24,7 @@ from ..modes.part01_networks.mlp import BLOWUP, FIT_STEPS, SAMPLES, MLPMode, ini
 from ..units import fmt_count, fmt_flops, fmt_percent
 from . import Answer
 
-L8, L70, OPT = "llama-3-8b", "llama-3-70b", "opt-13b"
+L8, L70, L405, OPT = "llama-3-8b", "llama-3-70b", "llama-3.1-405b", "opt-13b"
 
 # The collapse example: W1 (3×2), b1, then the row W2 and b2, at x = (1, −1)
 COLLAPSE_W1 = ((1, 2), (-1, 1), (0, 1))
@@ -47,7 +47,7 @@ EX4_TOL = 0.01
 # Exercise 10: cut this many parameters by narrowing d_ff in blocks of 1,024
 EX10_CUT, EX10_BLOCK = 1e9, 1024
 # Llama 3's FFN recipe (reference code llama/model.py with torchtitan's configurations)
-LLAMA3_RECIPE = {L8: (1.3, 1024), L70: (1.3, 4096)}
+LLAMA3_RECIPE = {L8: (1.3, 1024), L70: (1.3, 4096), L405: (1.2, 4096)}
 
 
 def _num(v: float, sig: int = 3) -> str:
@@ -224,6 +224,9 @@ ANSWERS = {
     "llama70_params": lambda: _count(_ffn(L70)["params"]),
     "llama70_share": lambda: _percent(_ffn(L70)["share"]),
     "llama70_dff_rule": lambda: _plain(llama_ffn_width(get_model(L70).hidden, *LLAMA3_RECIPE[L70])),
+    "llama405_d": lambda: _plain(get_model(L405).hidden),
+    "llama405_dff_rule": lambda: _plain(llama_ffn_width(get_model(L405).hidden, *LLAMA3_RECIPE[L405])),
+    "llama405_ratio": lambda: _plain(get_model(L405).ffn / get_model(L405).hidden),
     "opt_layer_params": lambda: _plain(_ffn(OPT)["per_layer"]),
     "opt_share": lambda: _percent(_ffn(OPT)["share"]),
     "opt_layer_flops": lambda: _flops(_ffn(OPT)["flops"]),

@@ -583,6 +583,19 @@ class MLPMode(Mode):
         # the tangent line: the slope read on the right, drawn on the left
         left.polyline(sc, [(x0 - 1.2, fx - 1.2 * sx), (x0 + 1.2, fx + 1.2 * sx)], stroke="ink", lw=1.6,
                       dash=(6, 4))
+        if focus in ("gelu", "silu"):
+            # the dip is a fraction of a unit tall at this scale, so its lowest point is marked and read out
+            lo, hi = -3.0, 0.0
+            for _ in range(60):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if act.slope(mid) < 0 else (lo, mid)
+            xm = (lo + hi) / 2
+            sc.circle(left.fx(xm), left.fy(act.f(xm)), 4, fill="bg", stroke=colour, lw=2)
+            # read out in the plot's empty upper left, where no curve runs
+            sc.text(left.fx(-3.8), left.fy(3.7), f"{act.label}'s lowest point (○):",
+                    size=SMALL, fill=colour, base="t", bold=True)
+            sc.text(left.fx(-3.8), left.fy(3.7) + 18, f"{fixed(act.f(xm), 3)} at x = {fixed(xm, 2)}",
+                    size=SMALL, fill=colour, base="t", bold=True)
         sc.circle(left.fx(x0), left.fy(fx), 6, fill=colour, stroke="bg", lw=1.5)
         if right.contains(x0, sx):
             sc.circle(right.fx(x0), right.fy(sx), 6, fill=colour, stroke="bg", lw=1.5)
