@@ -311,7 +311,7 @@ class NeuronMode(Mode):
                help="What turns the weighted sum z into the neuron's output."),
         Number("neurons", "Neurons M (rows of W)", lo=1, hi=4, step=1, default=3, integer=True,
                help="How many neurons read the same two inputs."),
-        Number("margin", "Margin \u03b3 (gap to the dashed line)", lo=0.05, hi=0.5, step=0.05, default=0.1,
+        Number("margin", "Margin in the plane (gap to the dashed line)", lo=0.05, hi=0.5, step=0.05, default=0.1,
                help="The nearest points of each class sit exactly this far from the dashed line."),
         Number("points", "Points", lo=8, hi=40, step=1, default=20, integer=True,
                help="How many examples the dataset holds."),
