@@ -311,7 +311,7 @@ class NeuronMode(Mode):
                help="What turns the weighted sum z into the neuron's output."),
         Number("neurons", "Neurons M (rows of W)", lo=1, hi=4, step=1, default=3, integer=True,
                help="How many neurons read the same two inputs."),
-        Number("margin", "Margin \u03b3 (gap to the dashed line)", lo=0.05, hi=0.5, step=0.05, default=0.1,
+        Number("margin", "Margin in the plane (gap to the dashed line)", lo=0.05, hi=0.5, step=0.05, default=0.1,
                help="The nearest points of each class sit exactly this far from the dashed line."),
         Number("points", "Points", lo=8, hi=40, step=1, default=20, integer=True,
                help="How many examples the dataset holds."),
@@ -612,8 +612,12 @@ class NeuronMode(Mode):
     def _place(self, sc: Scene, anchors, s: str, fill: str, size: float, bold: bool = False,
                offsets=((0, -22), (0, 24), (58, 0), (-58, 0), (48, -24), (-48, -24), (48, 24), (-48, 24))) -> bool:
         """A label near an anchor, inside the plot and clear of the labels already placed."""
-        taken = [text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"], it.get("font", "sans"))
-                 for it in sc.items if it["k"] == "text" and not it.get("nc")]
+        # padded, so that a label set just beside another is not read as part of it ("w (0, 0) → 0")
+        pad = 8
+        taken = [(b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad)
+                 for b in (text_box(it["x"], it["y"], it["s"], it["size"], it["align"], it["base"],
+                                    it.get("font", "sans"))
+                           for it in sc.items if it["k"] == "text" and not it.get("nc"))]
         x0 = NEURON_X if self.view() in ("neuron", "layer") else TRAIN_X
         for ax, ay in anchors:
             for dx, dy in offsets:
