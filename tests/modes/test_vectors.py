@@ -166,7 +166,7 @@ def test_ledger_console_narrates_terms_and_the_result():
     m = VectorsMode(submode="ledger")
     a, b = ledger_vectors(0, 6, "random")
     first = m.frame(0.0)["console"]
-    assert first[-1]["text"].startswith(f"Term 1: ")
+    assert first[-1]["text"].startswith("Term 1: ")
     ev = m.frame(6.0)["console"]
     assert ev[-1]["text"] == f"a\u00b7b = {int(np.dot(a, b))} after 6 multiply-adds (12 FLOPs)."
     # a long jump summarises instead of listing every term
