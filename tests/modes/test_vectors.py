@@ -13,7 +13,7 @@ import pytest
 
 from llmviz.modes.part00_math.vectors import (BINS, D_MAX, DROP_S, NORMAL_COST, OX, OY, UNIT, WORK_PER_S,
                                               VectorsMode, expected_bin_shares, gaussian_chunk, ledger_vectors,
-                                              pair_index, pair_of, pairs_of, portable_log, powers_up_to)
+                                              pair_index, pair_of, pairs_of, powers_up_to)
 from tooling import label_problems
 
 
@@ -166,7 +166,7 @@ def test_ledger_console_narrates_terms_and_the_result():
     m = VectorsMode(submode="ledger")
     a, b = ledger_vectors(0, 6, "random")
     first = m.frame(0.0)["console"]
-    assert first[-1]["text"].startswith(f"Term 1: ")
+    assert first[-1]["text"].startswith("Term 1: ")
     ev = m.frame(6.0)["console"]
     assert ev[-1]["text"] == f"a\u00b7b = {int(np.dot(a, b))} after 6 multiply-adds (12 FLOPs)."
     # a long jump summarises instead of listing every term
@@ -194,28 +194,6 @@ def test_components_are_standard_normal_and_seeded():
         assert np.quantile(c, q) == pytest.approx(z, abs=0.02)
     assert gaussian_chunk(0, 3, 5) == gaussian_chunk(0, 3, 5)
     assert gaussian_chunk(0, 3, 5) != gaussian_chunk(0, 4, 5) != gaussian_chunk(1, 3, 5)
-
-
-def test_portable_log_matches_the_c_library():
-    rng = np.random.default_rng(3)
-    xs = np.concatenate([rng.random(4000), rng.random(4000) ** 40, [2.0 ** -104, 0.5, 1.0, 0.7071067811865476]])
-    got = np.array(portable_log(xs.tolist()))
-    assert np.abs(got - np.log(xs)).max() < 1e-10
-    assert portable_log([]) == []
-
-
-def test_the_generator_uses_only_arithmetic_the_platforms_agree_on():
-    """No C-library function whose last bit may differ between CPython and Pyodide: the draw goes
-    through random(), + − × ÷, math.sqrt (correctly rounded) and math.frexp (exact) only."""
-    import ast
-    import inspect
-
-    from llmviz.modes.part00_math import vectors
-
-    used = {node.attr for fn in (vectors.gaussian_chunk, vectors.portable_log)
-            for node in ast.walk(ast.parse(inspect.getsource(fn)))
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "math"}
-    assert used <= {"sqrt", "frexp"}, used
 
 
 def _numpy_cosines(mode, d, m):

@@ -1,9 +1,10 @@
-"""The vectors workshop's random components are the same bits in Pyodide as in CPython.
+"""The vectors workshop's random numbers are the same bits in Pyodide as in CPython.
 
-Its normal draws use only random(), IEEE arithmetic, math.sqrt and math.frexp (its own
-logarithm), because the C libraries behind CPython and Pyodide round math.log, math.cos
-and math.sin differently in the last bit for some inputs. This runs the same draws in
-both and compares a hash of every bit.
+Its normal draws (core.rng.normals) use only integer arithmetic, IEEE arithmetic,
+math.sqrt and math.frexp, because the C libraries behind CPython and Pyodide round
+math.log, math.cos and math.sin differently in the last bit for some inputs; its ledger's
+integer vectors come from random.Random.choice. This runs the same draws in both and
+compares a hash of every bit; the chapter prints numbers measured from them.
 """
 import shutil
 import subprocess
@@ -22,11 +23,13 @@ pytestmark = pytest.mark.node
 
 DRAWS = """
 import hashlib, struct
-from llmviz.modes.part00_math.vectors import CHUNK, gaussian_chunk
+from llmviz.modes.part00_math.vectors import CHUNK, gaussian_chunk, ledger_vectors
 h = hashlib.sha256()
 for vector in range(48):
     for chunk in range(8):
         h.update(struct.pack(f"{CHUNK}d", *gaussian_chunk(0, vector, chunk)))
+for seed in range(8):
+    h.update(repr(ledger_vectors(seed, 10, "random")).encode())
 h.hexdigest()
 """
 

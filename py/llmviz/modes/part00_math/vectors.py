@@ -28,8 +28,8 @@ import math
 import random
 from array import array
 from bisect import bisect_right
-from itertools import accumulate, compress, islice, repeat
-from operator import add, lt, mul, sub, truediv
+from itertools import accumulate, islice
+from operator import mul
 
 from ...calc.gemm import gemm_flops
 from ...calc.vectors import (angle_between, cosine_similarity, dot, norm, random_cosine_std,
@@ -38,6 +38,7 @@ from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.plot import Plot, nice_ticks
+from ...core.rng import normals
 from ...core.scene import Scene, text_box
 
 MODEL = "llama-3-8b"
@@ -70,9 +71,9 @@ CHUNK = 256                        # components drawn per generator call
 BINS = 40                          # histogram bins over [-1, 1]
 FILL_MIN_S = 2.5                   # a histogram never fills faster than this
 WORK_PER_S = 2 ** 19               # work paid for per simulated second while it fills, in multiply-adds
-# prices measured in CPython and in Pyodide: a normal number costs 13-20 multiply-adds of the block
-# sums, and a pair's bookkeeping 15-35 per width of the lower chart
-NORMAL_COST = 16                   # drawing one normal number, in multiply-adds
+# prices measured in CPython and in Pyodide: a normal number (core.rng.normals) costs 22-26
+# multiply-adds of the block sums, and a pair's bookkeeping 15-35 per width of the lower chart
+NORMAL_COST = 24                   # drawing one normal number, in multiply-adds
 WIDTH_COST = 24                    # one pair's bookkeeping per width of the lower chart, in multiply-adds
 CURVE_POINTS = 32                  # integration points per bin for the expected shape
 
@@ -184,69 +185,14 @@ def pairs_of(m: int) -> int:
     return m * (m - 1) // 2
 
 
-# ln 2 and √2 as the nearest doubles, and the series 2/(2k+1) of ln w = 2·atanh z, highest term first
-_LN2 = 0.6931471805599453
-_SQRT2 = 1.4142135623730951
-_LOG_TERMS = tuple(2.0 / (2 * k + 1) for k in range(6))[::-1]
-
-
-def portable_log(xs: list[float]) -> list[float]:
-    """Natural logarithms of positive floats from + − × ÷ alone, so every platform gets the same bits.
-
-    ``math.log`` comes from the C library, and CPython's and Pyodide's differ
-    in the last bit for about one input in a few thousand; IEEE arithmetic
-    and :func:`math.frexp` (exact) do not. x = m·2^e with m in [½, 1), and
-    w = m·√2 lies in [√½, √2), so ln x = (e − ½)·ln 2 + ln w, with
-    ln w = 2·atanh z, z = (w − 1)/(w + 1), |z| ≤ 0.172, summed to z¹¹:
-    absolute error below 10⁻¹⁰, far below anything a histogram shows. Each
-    step runs over the whole list in C (``map``), not element by element.
-    """
-    if not xs:
-        return []
-    m, e = zip(*map(math.frexp, xs))
-    w = list(map(mul, m, repeat(_SQRT2)))
-    z = list(map(truediv, map(sub, w, repeat(1.0)), map(add, w, repeat(1.0))))
-    z2 = list(map(mul, z, z))
-    acc = [_LOG_TERMS[0]] * len(z)
-    for c in _LOG_TERMS[1:]:
-        acc = list(map(add, map(mul, acc, z2), repeat(c)))
-    return list(map(add, map(mul, map(sub, e, repeat(0.5)), repeat(_LN2)), map(mul, z, acc)))
-
-
 def gaussian_chunk(seed: int, vector: int, chunk: int) -> list[float]:
     """:data:`CHUNK` standard-normal numbers: components ``chunk·CHUNK`` onwards of vector ``vector``.
 
-    Marsaglia's polar method: a point (x, y) uniform in the square
-    [−1, 1]², kept if s = x² + y² lies in (0, 1), gives two independent
-    standard normals x·f and y·f with f = √(−2 ln s / s). The uniforms come
-    from Python's Mersenne Twister seeded by (seed, vector, chunk), so any
-    component is the same whatever was drawn before it; ``random()`` is the
-    one generator method Python promises to keep across versions, and with
-    :func:`portable_log` every operation is IEEE arithmetic or a square root,
-    so CPython and Pyodide draw the same bits.
+    Drawn by :func:`llmviz.core.rng.normals` from a seed mixed from
+    (seed, vector, chunk), so any component is the same whatever was drawn
+    before it, and the same bits in CPython and in the browser.
     """
-    r = random.Random(1_000_003 * seed + 1009 * vector + chunk + 1).random
-    half = CHUNK // 2
-    xs: list[float] = []
-    ys: list[float] = []
-    ss: list[float] = []
-    while len(ss) < half:
-        k = half - len(ss)
-        k += k // 3 + 4                       # π/4 of the points are kept: draw a third more
-        x = list(map(sub, map(mul, [r() for _ in repeat(None, k)], repeat(2.0)), repeat(1.0)))
-        y = list(map(sub, map(mul, [r() for _ in repeat(None, k)], repeat(2.0)), repeat(1.0)))
-        s = list(map(add, map(mul, x, x), map(mul, y, y)))
-        keep = list(map(lt, s, repeat(1.0)))
-        if 0.0 in s:                          # x = y = 0 exactly: odds 2⁻¹⁰⁶, and it has no direction
-            keep = [k_ and v > 0.0 for k_, v in zip(keep, s)]
-        xs += compress(x, keep)
-        ys += compress(y, keep)
-        ss += compress(s, keep)
-    del xs[half:], ys[half:], ss[half:]
-    f = list(map(math.sqrt, map(truediv, map(mul, repeat(-2.0), portable_log(ss)), ss)))
-    out = list(map(mul, xs, f))
-    out += map(mul, ys, f)
-    return out
+    return normals(1_000_003 * seed + 1009 * vector + chunk + 1, CHUNK)
 
 
 def expected_bin_shares(d: int, bins: int = BINS) -> list[float]:
