@@ -8,7 +8,6 @@ Every frame stays bounded whatever t is.
 """
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -89,21 +88,11 @@ def test_other_variants_are_legible(view, values):
 
 
 @pytest.mark.parametrize("view", list(MLPMode.submodes))
-def test_a_jump_to_the_end_of_time_is_cheap(view):
+def test_a_jump_to_the_end_of_time_draws_a_valid_frame(view):
     m = MLPMode(submode=view)
     m.frame(1e12)                      # a fit run is computed once (bounded by FIT_STEPS) and kept
-    t0 = time.perf_counter()
-    for k in range(20):
-        m.frame(1e12 + k)
-    assert (time.perf_counter() - t0) / 20 < 0.02
-
-
-def test_a_whole_run_costs_a_bounded_precompute():
-    m = MLPMode(submode="fit", values={"width": 12})
-    t0 = time.perf_counter()
-    m.frame(1e12)
-    # 1,000 steps of the widest network; about 50 ms on a slow machine, far under this ceiling
-    assert time.perf_counter() - t0 < 1.0
+    for k in range(3):
+        _ok(m.frame(1e12 - k))
 
 
 # -- fit -------------------------------------------------------------------------------------------------
