@@ -65,3 +65,28 @@ def fmt_sci(x: float, unit: str = "", digits: int = 3) -> str:
 def fmt_percent(fraction: float, digits: int = 3) -> str:
     """A fraction as a percentage: ``fmt_percent(0.2727)`` → ``"27.3 %"``."""
     return f"{100 * fraction:.{digits}g} %"
+
+
+def fmt_plain(v: float, digits: int = 2) -> str:
+    """A number as a reader writes it by hand: at most ``digits`` decimals, trailing
+    zeros dropped, a real minus sign (U+2212), and no "−0"."""
+    r = round(v, digits)
+    if r == 0:
+        r = 0.0
+    s = f"{r:.{digits}f}".rstrip("0").rstrip(".")
+    return s.replace("-", "\u2212")
+
+
+def fmt_factor(v: float, digits: int = 2) -> str:
+    """:func:`fmt_plain` for a factor in a written product: negatives in parentheses, as on paper."""
+    return f"({fmt_plain(v, digits)})" if round(v, digits) < 0 else fmt_plain(v, digits)
+
+
+def fmt_int(v: int) -> str:
+    """An integer with a real minus sign."""
+    return str(v).replace("-", "\u2212")
+
+
+def fmt_int_factor(v: int) -> str:
+    """:func:`fmt_int` for a factor in a written product: negatives in parentheses."""
+    return f"({fmt_int(v)})" if v < 0 else fmt_int(v)

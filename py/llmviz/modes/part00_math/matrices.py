@@ -31,6 +31,7 @@ from ...core.rng import lcg_ints
 from ...core.scene import Scene, text_box
 from ...units import fmt_bytes, fmt_flops, fmt_percent
 from ...core.geometry import clip_segment as _clip_box
+from ...units import fmt_factor as _pnum, fmt_int as _int, fmt_int_factor as _paren, fmt_plain as _num
 
 MODEL = "llama-3-8b"
 BF16_BYTES = 2
@@ -64,29 +65,6 @@ LEDGER = 18
 
 
 # -- small pure helpers ---------------------------------------------------------
-
-
-def _num(v: float) -> str:
-    """A matrix entry as a reader writes it: at most two decimals, a real minus sign."""
-    r = round(v, 2)
-    if r == 0:
-        r = 0.0
-    s = f"{r:.2f}".rstrip("0").rstrip(".")
-    return s.replace("-", "\u2212")
-
-
-def _pnum(v: float) -> str:
-    """A factor in a product: negative numbers in parentheses, as on paper."""
-    return f"({_num(v)})" if round(v, 2) < 0 else _num(v)
-
-
-def _int(v: int) -> str:
-    return str(v).replace("-", "\u2212")
-
-
-def _paren(v: int) -> str:
-    """A factor in a product: negative numbers in parentheses, as on paper."""
-    return f"({_int(v)})" if v < 0 else _int(v)
 
 
 def _ratio(x: float) -> str:
@@ -158,7 +136,6 @@ def gemm_position(t: float, pace: float, macs: int) -> tuple[int, int, float, bo
     x = tc * pace
     q = min(int(x), macs - 1)
     return n, q, x - q, False
-
 
 
 def _ease(u: float) -> float:

@@ -40,6 +40,7 @@ from ...core.params import Choice, Number
 from ...core.plot import Plot, nice_ticks
 from ...core.rng import normals
 from ...core.scene import Scene, text_box
+from ...units import fmt_factor as _pnum, fmt_int as _int, fmt_int_factor as _paren, fmt_plain as _num
 
 MODEL = "llama-3-8b"
 D_MAX = get_model(MODEL).hidden   # the d slider ends at Llama 3 8B's width
@@ -79,28 +80,6 @@ CURVE_POINTS = 32                  # integration points per bin for the expected
 
 
 # -- small pure helpers ---------------------------------------------------------------
-
-
-def _num(v: float, digits: int = 2) -> str:
-    """A number as a reader writes it: at most ``digits`` decimals, a real minus sign."""
-    r = round(v, digits)
-    if r == 0:
-        r = 0.0
-    s = f"{r:.{digits}f}".rstrip("0").rstrip(".")
-    return s.replace("-", "\u2212")
-
-
-def _pnum(v: float) -> str:
-    """A factor in a product: negative numbers in parentheses, as on paper."""
-    return f"({_num(v)})" if round(v, 2) < 0 else _num(v)
-
-
-def _int(v: int) -> str:
-    return str(v).replace("-", "\u2212")
-
-
-def _paren(v: int) -> str:
-    return f"({_int(v)})" if v < 0 else _int(v)
 
 
 def _sig(v: float, digits: int = 3) -> str:

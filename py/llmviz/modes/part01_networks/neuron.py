@@ -43,6 +43,7 @@ from ...core.scene import Scene, text_box
 from ...units import fmt_flops
 from ...core.geometry import clip_segment
 from ...core.rng import lcg_ints
+from ...units import fmt_factor as _pnum, fmt_plain as _num
 
 MODEL = "llama-3-8b"
 LLAMA_PROJ = "gate"         # the layer of neurons the layer view prices: 4,096 inputs, 14,336 neurons
@@ -84,22 +85,7 @@ LAYER_ROWS = (((1.5, -0.5), -0.5), ((0.5, 1.0), -1.5), ((-1.0, 0.8), 1.6), ((-0.
 ROW_COLOURS = ("q", "k", "v", "accent3")
 
 
-
 # -- small pure helpers ---------------------------------------------------------
-
-
-def _num(v: float, digits: int = 2) -> str:
-    """A number as a reader writes it: at most ``digits`` decimals, a real minus sign."""
-    r = round(v, digits)
-    if r == 0:
-        r = 0.0
-    s = f"{r:.{digits}f}".rstrip("0").rstrip(".")
-    return s.replace("-", "\u2212")
-
-
-def _pnum(v: float, digits: int = 2) -> str:
-    """A factor in a product: negative numbers in parentheses, as on paper."""
-    return f"({_num(v, digits)})" if round(v, digits) < 0 else _num(v, digits)
 
 
 def _sign(t: int) -> str:
