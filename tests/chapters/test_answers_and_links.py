@@ -26,6 +26,7 @@ def test_every_printed_answer_exists_and_reads_as_a_finite_number(source):
     text = source.read_text(encoding="utf-8")
     used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", text))
     table = answers_for(source.stem)
+    assert used, "a chapter prints its numbers through {ans}"
     assert used <= set(table), sorted(used - set(table))
     for name, fn in table.items():
         a = fn()

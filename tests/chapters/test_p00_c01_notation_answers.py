@@ -1,7 +1,5 @@
 """Chapter p00-c01's answers against independent oracles: NumPy arrays and numbers written out by hand."""
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +8,6 @@ from llmviz.answers import answers_for
 from llmviz.answers.p00_c01_notation import EX5, EX6
 
 A = answers_for("p00-c01-notation")
-SOURCE = Path(__file__).resolve().parents[2] / "chapters" / "p00-c01-notation.md"
 
 # Meta-Llama-3-8B config.json: hidden_size 4096, 32 layers, 8 KV heads of 128, intermediate_size 14336
 H, L, KV, FF = 4096, 32, 8 * 128, 14336
@@ -24,16 +21,6 @@ def text(name):
     return A[name]().text
 
 
-def test_every_printed_answer_exists():
-    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", SOURCE.read_text()))
-    assert used and used <= set(A), used - set(A)
-
-
-def test_every_answer_has_a_printed_form():
-    for name, fn in A.items():
-        a = fn()
-        assert a.text.strip(), name
-        assert np.isfinite(a.value), name
 
 
 def test_model_card():

@@ -1,7 +1,5 @@
 """Chapter p00-c03's answers against independent oracles: numpy, closed forms and published configs."""
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +7,6 @@ import pytest
 from llmviz.answers import answers_for
 
 A = answers_for("p00-c03-vectors")
-SOURCE = Path(__file__).resolve().parents[2] / "chapters" / "p00-c03-vectors.md"
 
 
 def val(name):
@@ -20,16 +17,6 @@ def text(name):
     return A[name]().text
 
 
-def test_every_printed_answer_exists():
-    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", SOURCE.read_text()))
-    assert used and used <= set(A), used - set(A)
-
-
-def test_every_answer_has_a_printed_form():
-    for name, fn in A.items():
-        a = fn()
-        assert a.text.strip(), name
-        assert np.isfinite(a.value), name
 
 
 def _angle(a, b):

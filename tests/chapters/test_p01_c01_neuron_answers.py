@@ -1,8 +1,6 @@
 """Chapter p01-c01's answers against independent oracles: numpy, closed forms and the published config."""
 import itertools
 import math
-import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +9,6 @@ from llmviz.answers import answers_for
 from llmviz.modes.part01_networks.neuron import NeuronMode, separable_dataset
 
 A = answers_for("p01-c01-neuron")
-SOURCE = Path(__file__).resolve().parents[2] / "chapters" / "p01-c01-neuron.md"
 
 
 def val(name):
@@ -50,16 +47,6 @@ def radius_and_margin(points, labels, u, c):
     return np.linalg.norm(X, axis=1).max(), (np.asarray(labels) * (X @ ut)).min()
 
 
-def test_every_printed_answer_exists():
-    used = set(re.findall(r"\{ans\}`([a-z0-9_]+)`", SOURCE.read_text()))
-    assert used and used <= set(A), used - set(A)
-
-
-def test_every_answer_has_a_printed_form():
-    for name, fn in A.items():
-        a = fn()
-        assert a.text.strip(), name
-        assert np.isfinite(a.value), name
 
 
 def test_the_worked_neuron():

@@ -1,5 +1,4 @@
 """Chapter p01-c03's answers against independent oracles: numpy, finite differences, closed forms and published figures."""
-import math
 
 import numpy as np
 import pytest
