@@ -191,13 +191,21 @@ def switch(page, server: BenchServer, target: str, timeout_ms: int = 60_000) -> 
 
 
 def frame_costs(b: Browser, modes: list[str], n: int, warm: int) -> dict:
-    """Per-frame cost of every mode at its defaults, measured in the site's own worker."""
+    """Per-frame cost of every mode at its defaults, measured in the site's own worker.
+    An entry ``"mode/view"`` opens that view instead of the mode's first."""
     with b.profile(service_workers="block") as (ctx, _):
         page = ctx.new_page()
         page.goto(b.url("bench/frames.html"))
         page.wait_for_function("() => window.__frames", timeout=30_000)
         page.evaluate("() => window.__frames.booted.then(() => true)")
-        return {m: page.evaluate("([m, n, w]) => window.__frames.measure(m, n, w)", [m, n, warm]) for m in modes}
+        return {m: page.evaluate("([m, v, n, w]) => window.__frames.measure(m, n, w, v)",
+                                 [*split_view(m), n, warm]) for m in modes}
+
+
+def split_view(key: str) -> tuple[str, str]:
+    """``"mode/view"`` → ``("mode", "view")``; a bare mode id → ``(mode, "")`` (its first view)."""
+    mode, _, view = key.partition("/")
+    return mode, view
 
 
 def animation(b: Browser, chapters: dict[str, str], seconds: float) -> dict:

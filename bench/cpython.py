@@ -7,12 +7,14 @@ import time
 
 def frame_costs(modes: list[str], n: int, warm: int) -> dict:
     """Per mode at its defaults: milliseconds of ``bridge.frame(t)`` for ``n`` frames at 60 fps
-    steps after ``warm`` unmeasured ones, the answer's size and its primitive count."""
+    steps after ``warm`` unmeasured ones, the answer's size and its primitive count. An entry
+    ``"mode/view"`` opens that view instead of the mode's first."""
     from llmviz import bridge
 
     out = {}
     for mode in modes:
-        opened = json.loads(bridge.open_mode(mode))
+        mode_id, _, view = mode.partition("/")
+        opened = json.loads(bridge.open_mode(mode_id, "{}", view))
         if "error" in opened:
             out[mode] = {"error": opened["error"]}
             continue

@@ -37,8 +37,8 @@ function request(op, args = {}) {
 
 const nextFrame = () => new Promise((r) => requestAnimationFrame(r));
 
-async function measure(mode, n, warm) {
-  const opened = await request("open", { mode, values: {} });
+async function measure(mode, n, warm, submode = "") {
+  const opened = await request("open", { mode, values: {}, submode });
   if (opened.error) return { mode, error: opened.error };
   const open = JSON.parse(opened.json);
   if (open.error) return { mode, error: open.error };

@@ -21,6 +21,9 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+# Views other than a chapter's first whose frames cost the most: the trained head
+# runs the tiny language model (bench/README.md, "The tiny language model").
+EXTRA_VIEWS = ["p02-c04-attention/trained"]
 for p in (ROOT, ROOT / "py"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
@@ -39,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1 run, short animation and soak windows")
     ap.add_argument("--full", action="store_true", help="memory soak for every mode (default: the first only)")
     ap.add_argument("--chapter", help="chapter for the visit figures (default: the first with a simulation)")
+    ap.add_argument("--view", action="append", default=None, metavar="MODE/VIEW",
+                    help="also time this view's frames (repeatable; default: "
+                         + ", ".join(EXTRA_VIEWS) + ")")
     ap.add_argument("--no-gzip", action="store_true", help="serve without compression")
     ap.add_argument("--dpr", type=float, default=1.0, help="device pixel ratio of the page (default 1)")
     ap.add_argument("--out", type=Path, default=BENCH / "results" / "latest.json", help="where to write the JSON")
@@ -55,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         log("building the site")
         s = site.build(Path(tmp) / "site", Path(tmp))
         modes = list(s.chapters)
+        extra = [v for v in (args.view if args.view is not None else EXTRA_VIEWS) if v.partition("/")[0] in modes]
         chapter = args.chapter or next((s.chapters[m] for m in modes), None)
         if chapter is None:
             log("no chapter with a simulation: nothing to measure")
@@ -75,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         raw["book"].append(browser.book_visits(b, chapter, switch_to, want_snapshot=True))
             log(f"frame cost in the browser ({n_frames} frames per mode)")
-            raw["frames"] = browser.frame_costs(b, modes, n_frames, warm_frames)
+            raw["frames"] = browser.frame_costs(b, modes + extra, n_frames, warm_frames)
             log(f"animation, {anim_s:.0f} s per mode")
             raw["animation"] = browser.animation(b, s.chapters, anim_s)
             soak_modes = modes if args.full else modes[:1]
@@ -85,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 raw["soaks"][m] = {"mode": m, **browser.soak(b, s.chapters[m], soak_s, early_s)}
             raw["soak"] = raw["soaks"][soak_modes[0]]
         log("frame cost in CPython")
-        raw["cpython"] = cpython.frame_costs(modes, n_frames, warm_frames)
+        raw["cpython"] = cpython.frame_costs(modes + extra, n_frames, warm_frames)
 
     raw["meta"]["load_after"] = _load()
     summary = report.summarize(raw)
