@@ -15,6 +15,7 @@ work. The pieces, one job each:
 - :mod:`~buildlib.wheel`     the ``llmviz`` wheel, written deterministically
 - :mod:`~buildlib.assets`    Pyodide, KaTeX CSS and fonts, the engine, the palette
 - :mod:`~buildlib.service_worker`  ``sw.js`` with its versioned precache list
+- :mod:`~buildlib.csp`       the shell's Content Security Policy, inline scripts by hash
 - :mod:`~buildlib.site`      writing ``dist/`` atomically
 - :mod:`~buildlib.serve`     a local static server with the right MIME types
 """

@@ -3,7 +3,9 @@
 Python's ``http.server`` guesses types from the system's tables, which may
 lack ``.mjs``, ``.wasm`` or ``.webmanifest``; Pyodide needs ``application/wasm``
 for streaming compilation and module scripts need a JavaScript type, so the
-types the site uses are set here explicitly.
+types the site uses are set here explicitly. Every response carries the
+shell's Content Security Policy as a header, as a host that can send headers
+should (ARCHITECTURE.md, "Security"), so Python's worker runs under it too.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import functools
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from .csp import policy_in
 
 MIME_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -35,11 +39,27 @@ class SiteHandler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         if self.path.split("?", 1)[0].endswith(("/sw.js", "/book.json")):
             self.send_header("Cache-Control", "no-cache")
+        policy = _policy(Path(self.directory) / "index.html")
+        if policy:
+            self.send_header("Content-Security-Policy", policy)
         super().end_headers()
 
     def log_request(self, code="-", size="-") -> None:  # quiet: only failed requests are logged
         if str(code).startswith(("4", "5")):
             super().log_request(code, size)
+
+
+def _policy(shell: Path) -> str | None:
+    """The policy in the served shell, re-read when a rebuild replaces it."""
+    try:
+        return _policy_of(shell, shell.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _policy_of(shell: Path, _mtime_ns: int) -> str | None:
+    return policy_in(shell.read_text(encoding="utf-8"))
 
 
 class SiteServer(ThreadingHTTPServer):

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from . import assets
 from .book import TITLE, Book, compile_book
+from .csp import with_policy
 from .errors import BuildError
 from .project import Project
 from .stdlib import precompile_stdlib
@@ -113,9 +114,13 @@ def _shell(template: Path, build_id: str, book: dict) -> str:
     env = Environment(loader=FileSystemLoader(template.parent), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
     try:
-        return env.get_template(template.name).render(build_id=build_id, book=book, **HREFS)
+        html = env.get_template(template.name).render(build_id=build_id, book=book, **HREFS)
     except Exception as e:  # noqa: BLE001 - a template error is reported as a build problem
         raise BuildError(f"{template.name}: cannot render the shell template: {type(e).__name__}: {e}") from e
+    try:
+        return with_policy(html)
+    except ValueError as e:
+        raise BuildError(f"{template.name}: {e}") from e
 
 
 def _manifest() -> str:

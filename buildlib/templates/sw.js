@@ -49,6 +49,48 @@ async function oldCopies() {
   return reusable;
 }
 
+// First 16 hex digits of the SHA-256 of some bytes: the build's file hash.
+async function hash16(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Download one precached file and check its bytes against the build's hash;
+ * resolves with a Response to store, or null (with a warning) when the
+ * download failed or the bytes differ. "no-cache" asks the server whether
+ * the browser's copy is current, so an older build's file is never stored,
+ * while a file the page has just downloaded (Pyodide on a first visit) is not
+ * downloaded a second time.
+ */
+async function verified(path) {
+  let response;
+  try {
+    response = await fetch(new Request(scoped(path), { cache: "no-cache" }));
+  } catch (err) {
+    console.warn(`offline copy of ${path} not stored: ${err.message}`);
+    return null;
+  }
+  return intact(path, response);
+}
+
+/** `response` if it is a good copy of precached `path`, else null (with a warning). */
+async function intact(path, response) {
+  if (!response.ok) {
+    console.warn(`offline copy of ${path} not stored: HTTP ${response.status}`);
+    return null;
+  }
+  // The stored copy is the response itself (its URL and headers intact, which
+  // the browser's compiled-wasm cache keys on); its twin is read to check it.
+  const stored = response.clone();
+  const got = await hash16(await response.arrayBuffer());
+  if (got !== PRECACHE[path]) {
+    console.warn(`offline copy of ${path} not stored: its bytes hash to ${got}, the build lists ${PRECACHE[path]}`);
+    return null;
+  }
+  return stored;
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
@@ -58,14 +100,23 @@ self.addEventListener("install", (event) => {
       if (reusable.has(path)) await cache.put(scoped(path), reusable.get(path));
       else fetchList.push(path);
     }
-    // Batches keep a few requests in flight without opening dozens at once;
-    // "no-cache" asks the server whether the browser's copy is current, so an
-    // older build's file is never stored here, while a file the page has just
-    // downloaded (Pyodide on a first visit) is not downloaded a second time.
+    // Batches keep a few requests in flight without opening dozens at once.
+    const rejected = [];
     for (let i = 0; i < fetchList.length; i += BATCH) {
-      await cache.addAll(fetchList.slice(i, i + BATCH).map((p) => new Request(scoped(p), { cache: "no-cache" })));
+      await Promise.all(fetchList.slice(i, i + BATCH).map(async (path) => {
+        const response = await verified(path);
+        if (response) await cache.put(scoped(path), response);
+        else rejected.push(path);
+      }));
     }
-    await cache.put(scoped(MANIFEST_KEY), new Response(JSON.stringify(PRECACHE),
+    // A file whose bytes do not match the build's list (a truncated or
+    // altered download, or a newer build already on the server) is not kept:
+    // the page fetches it from the network when it needs it, and cacheFirst
+    // stores that copy if its bytes are right. The manifest leaves it out, so
+    // no later build reuses it either.
+    const kept = { ...PRECACHE };
+    for (const path of rejected) delete kept[path];
+    await cache.put(scoped(MANIFEST_KEY), new Response(JSON.stringify(kept),
       { headers: { "Content-Type": "application/json" } }));
     await self.skipWaiting();
   })());
@@ -86,10 +137,18 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-async function cacheFirst(request, url) {
+async function cacheFirst(event, request, url) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(url);
-  return hit || fetch(request);
+  if (hit) return hit;
+  // Missing from the precache (its download failed or arrived damaged at
+  // install): the network answers, and a good copy is kept for offline use.
+  const response = await fetch(request);
+  const path = PRECACHED.get(url);
+  if (path && response.ok) {
+    event.waitUntil(intact(path, response.clone()).then((good) => good && cache.put(url, good)));
+  }
+  return response;
 }
 
 async function networkFirst(request, url) {
@@ -113,11 +172,11 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   const key = url.origin + url.pathname;
   if (request.mode === "navigate" && SHELL_URLS.has(key)) {
-    event.respondWith(cacheFirst(request, scoped("index.html")));
+    event.respondWith(cacheFirst(event, request, scoped("index.html")));
   } else if (NETWORK_FIRST.has(PRECACHED.get(key))) {
     event.respondWith(networkFirst(request, key));
   } else if (PRECACHED.has(key) && !url.search) {
-    event.respondWith(cacheFirst(request, key));
+    event.respondWith(cacheFirst(event, request, key));
   }
 });
 

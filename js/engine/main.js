@@ -143,23 +143,54 @@ function writeState(state, baseline) {
 function wireBoot() {
   const bar = workshopEl.querySelector(".boot-bar");
   const stage = workshopEl.querySelector(".boot-stage");
-  const t0 = performance.now();
+  const note = workshopEl.querySelector(".boot-note");
+  const retry = workshopEl.querySelector(".boot-retry");
+  const starting = { stage: stage.textContent, note: note.textContent };
+  let t0 = performance.now();
   sim.onProgress = (p) => {
     bar.value = p.pct;
     bar.textContent = `${p.pct}%`;
     stage.textContent = `${p.text}… ${p.pct}%`;
   };
   sim.onLog = (m) => workshop.log.add(m.level, m.text);
-  sim.ready.then((r) => {
+  const ready = (r) => {
     const s = (ms) => (ms / 1000).toFixed(1);
     workshop.log.add("info", `Python started in ${s(performance.now() - t0)} s `
       + `(runtime ${s(r.pythonMs)} s, simulations ${s(r.llmvizMs)} s).`);
-    workshop.setState(workshop.desc ? "ready" : workshop.modeId ? "opening" : "none");
+    if (workshop.root.dataset.state === "booting") {
+      workshop.setState(workshop.desc ? "ready" : workshop.modeId ? "opening" : "none");
+    }
     workshopEl.classList.add("booted");
-  }, (err) => {
-    stage.textContent = `The simulations could not start: ${err.message}`;
+  };
+  // The reader sees what happened and what still works; the cause, which
+  // means something to a developer, goes to the console below the canvas.
+  const failed = (reason) => {
+    stage.textContent = "The simulations could not start.";
+    note.textContent = "Something Python needs could not be loaded (details in the console below). "
+      + "Check the connection and try again; the text of every chapter still reads normally.";
+    retry.hidden = false;
     workshopEl.classList.add("boot-failed");
-    workshop.log.add("error", `Python could not start: ${err.message}. The text of every chapter still reads normally.`);
+    if (workshop.root.dataset.state === "booting" || workshop.root.dataset.state === "opening") {
+      workshop.setState("unavailable");
+    }
+    workshop.log.add("error", `Python could not start: ${reason}`);
+  };
+  sim.onStatus = (status, detail) => (status === "ready" ? ready(detail) : failed(detail));
+  // The shell's early worker may have answered before this page listened.
+  if (sim.isReady && sim.readyInfo) ready(sim.readyInfo);
+  else if (sim.failed) failed(sim.failed);
+  retry.addEventListener("click", () => {
+    t0 = performance.now();
+    stage.textContent = starting.stage;
+    note.textContent = starting.note;
+    bar.value = 0;
+    bar.textContent = "0%";
+    retry.hidden = true;
+    workshopEl.classList.remove("boot-failed");
+    workshop.log.add("info", "Starting Python again.");
+    workshop.retry();
+    // Focus stayed on the button, which is now hidden: keep it in the pane.
+    workshop.root.querySelector(".stage-canvas").focus({ preventScroll: true });
   });
 }
 

@@ -8,10 +8,10 @@
 
 // A frame takes milliseconds: a request unanswered this long means Python is gone.
 const REPLY_TIMEOUT_MS = 8000;
-// A boot reports progress every few hundred ms while downloading, then starts
-// the interpreter silently (seconds on a slow phone); this long without a word
-// means it hung.
-const BOOT_STALL_MS = 45000;
+// A booting worker says it is alive every second (worker.js), except while
+// the interpreter starts, which blocks it for seconds on a slow phone; this
+// long without a word means it hung or was killed.
+const BOOT_STALL_MS = 30000;
 // Restarts in a row without a single answer between them before giving up.
 const MAX_RESTARTS = 2;
 const WATCH_EVERY_MS = 1000;
@@ -30,7 +30,15 @@ export class SimClient {
     this.onProgress = () => {};
     this.onLog = () => {};
     this.onRestart = () => {};
+    // Called with ("ready", the worker's ready message) each time Python is
+    // up, first boot and restarts alike, and with ("failed", reason) when it
+    // could not be started; `ready` is a new promise after each restart.
+    this.onStatus = () => {};
+    this.readyInfo = null;
     this.restarts = 0;
+    // The watchdog's limits, in ms (properties so a test can shorten them).
+    this.replyTimeoutMs = REPLY_TIMEOUT_MS;
+    this.bootStallMs = BOOT_STALL_MS;
     this.isReady = false;
     this.readyAt = 0;
     this.lastHeard = 0;
@@ -92,12 +100,12 @@ export class SimClient {
     if (!this.worker || this.failed) return;
     const now = performance.now();
     if (!this.isReady) {
-      if (now - this.lastHeard > BOOT_STALL_MS) this._restart("Python stopped starting");
+      if (now - this.lastHeard > this.bootStallMs) this._restart("Python stopped starting");
       return;
     }
     for (const p of this.pending.values()) {
       // a request sent while Python was starting waits for it: count from ready
-      if (now - Math.max(p.sent, this.readyAt) > REPLY_TIMEOUT_MS) {
+      if (now - Math.max(p.sent, this.readyAt) > this.replyTimeoutMs) {
         this._restart("Python stopped answering");
         return;
       }
@@ -130,11 +138,34 @@ export class SimClient {
     this.onRestart(reason);
   }
 
+  /**
+   * After a failed start (a download that broke, a damaged file): forget the
+   * failure and boot a new worker, which downloads the package afresh.
+   * `ready` is a new promise; requests made from now on wait for it.
+   */
+  retry() {
+    if (!this.failed) return;
+    const old = this.worker;
+    if (old) {
+      old.onmessage = null;
+      old.onerror = null;
+      old.terminate();
+    }
+    this.worker = null;
+    this.failed = null;
+    this.restarts = 0;
+    this.isReady = false;
+    this._newReady();
+    this.urls = { ...this.urls, fresh: true };
+    this.start();
+  }
+
   _fail(error) {
     this.failed = error;
     this._rejectReady(new Error(error));
     for (const { resolve } of this.pending.values()) resolve({ error: `Python did not start: ${error}` });
     this.pending.clear();
+    this.onStatus("failed", error);
   }
 
   _receive(m) {
@@ -145,7 +176,9 @@ export class SimClient {
       if (!this.isReady && !this.restarts) performance.mark("llmviz:python-ready");
       this.isReady = true;
       this.readyAt = performance.now();
+      this.readyInfo = m;
       this._resolveReady(m);
+      this.onStatus("ready", m);
     }
     else if (m.type === "failed") this._fail(m.error);
     else if (m.type === "reply") {

@@ -3,9 +3,14 @@
 // takes over, a quiet notice offers a reload instead of swapping the page
 // under the reader.
 
+// Precaching competes with Python's first boot for the network, so it waits
+// for the boot; but a boot that hangs or fails must not cost the reader
+// offline reading, so it waits at most this long.
+const REGISTER_LATEST_MS = 20000;
+
 /**
  * Watch for a newer build from now on, and register sw.js once `when`
- * settles (precaching competes with Python's first boot for the network).
+ * settles or REGISTER_LATEST_MS have passed, whichever comes first.
  */
 export function registerServiceWorker(notice, when = Promise.resolve()) {
   if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
@@ -36,7 +41,13 @@ export function registerServiceWorker(notice, when = Promise.resolve()) {
       });
     });
   }).catch((err) => console.warn(`offline support is unavailable: ${err.message}`));
-  when.catch(() => {}).finally(register);
+  let registered = false;
+  const once = () => {
+    if (!registered) register();
+    registered = true;
+  };
+  when.catch(() => {}).finally(once);
+  setTimeout(once, REGISTER_LATEST_MS);
 
   // A first visit gets its first controller: nothing new to announce.
   navigator.serviceWorker.addEventListener("controllerchange", () => {

@@ -123,7 +123,7 @@ function scheduleSnapshot() {
   }, SNAPSHOT_DELAY_MS);
 }
 
-async function boot({ pyodideURL, wheelURL, build }) {
+async function boot({ pyodideURL, wheelURL, build, fresh }) {
   const t0 = performance.now();
   // Sizes of Pyodide's core files, used until the server states them.
   const expected = { "pyodide.asm.wasm": 9.6e6, "python_stdlib.zip": 2.5e6 };
@@ -135,7 +135,9 @@ async function boot({ pyodideURL, wheelURL, build }) {
     downloaded = true;
     progress("start", 75, "Starting Python");
   });
-  const wheelPromise = fetch(wheelURL).then((r) => {
+  // A retry after a failed start asks past the browser's HTTP cache, which
+  // may hold the damaged copy.
+  const wheelPromise = fetch(wheelURL, fresh ? { cache: "reload" } : {}).then((r) => {
     if (!r.ok) throw new Error(`could not download the llmviz package (${r.status} ${r.statusText})`);
     return r.arrayBuffer();
   });
@@ -230,10 +232,13 @@ function call(m) {
 self.onmessage = (e) => {
   const m = e.data;
   if (m.op === "init") {
+    // Alive while booting: the page's watchdog takes a long silence for a
+    // worker that hung or was killed.
+    const alive = setInterval(() => post({ type: "alive" }), 1000);
     chain = boot(m).catch((err) => {
       bootError = String(err && err.message ? err.message : err);
       post({ type: "failed", error: bootError });
-    });
+    }).finally(() => clearInterval(alive));
     return;
   }
   chain = chain.then(() => {

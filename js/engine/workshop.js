@@ -55,10 +55,11 @@ export class Workshop {
   async open(modeId, view = "", values = {}) {
     const gen = ++this.openGen;
     this.modeId = modeId;
+    this.asked = { view, values }; // reopened as asked if Python restarts before it answers
     this.desc = null;
     this.state = null;
     this.fault = null;
-    this.setState(this.sim.failed ? "fault" : this.root.dataset.state === "booting" ? "booting" : "opening");
+    this.setState(this.sim.failed ? "unavailable" : this.root.dataset.state === "booting" ? "booting" : "opening");
     this.root.querySelector(".no-sim").hidden = true;
     this.stage.clear();
     this.telemetry.clear();
@@ -67,8 +68,11 @@ export class Workshop {
     const res = await this.sim.request("open", { mode: modeId, values, submode: view });
     if (gen !== this.openGen || res.restarting) return;
     if (res.error) {
-      this._showFault(res.error, `The simulation “${modeId}” could not open`);
       this._buildEmptyControls();
+      // Python itself did not start: the pane's start-up panel says so and
+      // offers a retry (main.js); the detail is in the console already.
+      if (this.sim.failed) this.setState("unavailable");
+      else this._showFault(res.error, `The simulation “${modeId}” could not open`);
       return;
     }
     this.desc = res.describe;
@@ -92,9 +96,11 @@ export class Workshop {
    * progress, then reopen the same simulation with its view, values and time.
    */
   async restart(reason) {
-    const keep = this.desc && this.state
+    // What was on screen, or (a restart while it was still opening) what was asked for.
+    const shown = Boolean(this.desc && this.state);
+    const keep = shown
       ? { mode: this.modeId, view: this.state.submode, values: this.state.values, t: this.t, playing: this.playing }
-      : null;
+      : this.modeId ? { mode: this.modeId, ...this.asked, t: 0, playing: !this.reduced.matches } : null;
     this.setPlaying(false);
     this.inflight = false;
     this.root.dataset.state = "booting";
@@ -102,7 +108,7 @@ export class Workshop {
     if (!keep) return;
     await this.sim.ready.catch(() => {});
     if (this.sim.failed) {
-      this._showFault(this.sim.failed, "The simulation could not be restarted");
+      this.setState("unavailable");
       return;
     }
     if (this.modeId !== keep.mode) return; // the reader moved on meanwhile
@@ -111,7 +117,9 @@ export class Workshop {
     this.t = keep.t;
     this.setPlaying(keep.playing && !this.reduced.matches);
     this.dirty = true;
-    this.log.add("warn", `${reason}. Python was started again and the simulation reopened where it was (t = ${keep.t.toFixed(1)} s).`);
+    this.log.add("warn", shown
+      ? `${reason}. Python was started again and the simulation reopened where it was (t = ${keep.t.toFixed(1)} s).`
+      : `${reason}. Python was started again and the simulation opened as asked.`);
   }
 
   /** Leave the current simulation (a page without one). */
@@ -136,7 +144,15 @@ export class Workshop {
     this.views = null;
   }
 
-  /** data-state on the pane: booting, opening, ready, fault or none. */
+  /** After a failed start: boot Python again and reopen what the reader asked for. */
+  retry() {
+    if (!this.sim.failed) return;
+    this.sim.retry();
+    this.root.dataset.state = "booting";
+    if (this.modeId) this.open(this.modeId, this.asked?.view, this.asked?.values);
+  }
+
+  /** data-state on the pane: booting, opening, ready, fault, unavailable (Python did not start) or none. */
   setState(s) {
     if (s === "opening" && this.root.dataset.state === "booting") return;
     this.root.dataset.state = s;

@@ -53,7 +53,7 @@ def test_offline_after_one_visit_and_updates_on_a_new_build(tmp_path, dist, book
             navigator.serviceWorker?.addEventListener("message", (e) => window.swMessages.push(e.data));""")
         page = context.new_page()
         page.goto(url + f"#/{first}")
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=90_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=90_000)
         cache = f"llmviz-{book['build']}"
         wait_for(lambda: cache_names(page) == [cache], what="the precache")
         stored = page.evaluate(f"caches.open('{cache}').then(c => c.keys()).then(k => k.length)")
@@ -68,7 +68,7 @@ def test_offline_after_one_visit_and_updates_on_a_new_build(tmp_path, dist, book
             page.goto(url + f"#/{chapters[0]}")
             page.reload()
             page.wait_for_selector(f"article#{chapters[0]}")
-            page.wait_for_function("document.querySelector('#workshop').dataset.state === 'ready'",
+            page.wait_for_function("() => document.querySelector('#workshop').dataset.state === 'ready'",
                                    timeout=90_000)
         context.set_offline(False)
 
