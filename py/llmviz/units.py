@@ -90,3 +90,11 @@ def fmt_int(v: int) -> str:
 def fmt_int_factor(v: int) -> str:
     """:func:`fmt_int` for a factor in a written product: negatives in parentheses."""
     return f"({fmt_int(v)})" if v < 0 else fmt_int(v)
+
+
+def fmt_fixed(v: float, digits: int = 3) -> str:
+    """A number with exactly ``digits`` decimals (zeros kept: ``0.690``), a real minus sign, and no "−0"."""
+    r = round(v, digits)
+    if r == 0:
+        r = 0.0
+    return f"{r:.{digits}f}".replace("-", "\u2212")
