@@ -526,7 +526,7 @@ class BackpropMode(Mode):
             else:
                 sc.text(cx, cy + 2, "?", size=BODY, align="c", fill="muted", font="mono")
             if n.name in grads:
-                sc.text(cx, cy + 28, f"\u2202{out}/\u2202{n.name} = {grad_text(grads[n.name])}", size=NODE,
+                sc.text(cx, cy + 28, f"\u2202{out}/\u2202{n.name} = {grad_text(grads[n.name])}", size=SMALL,
                         align="c", fill="accent2", bold=True)
         line1, line2 = d["lines"][k]
         tag = self._step_tag(d, k)
@@ -703,8 +703,8 @@ class BackpropMode(Mode):
                 for i, yv in enumerate(d["labels"]):
                     sc.rect(xs[col] + yv * CELL, top + i * CELL, CELL, CELL, stroke="ink", lw=1.5)
         losses = d["losses"]
-        sc.text(940, 24, f"training step {step}: loss {fmt_fixed(losses[step], 3)} nats", size=SMALL, bold=True,
-                align="r", fill="accent3")
+        sc.text(940, self.TOP_F - 40, f"training step {step}: loss {fmt_fixed(losses[step], 3)} nats", size=SMALL,
+                bold=True, align="r", fill="accent3")
         # narration and ledger
         f_done = sum(op_flops(op[0], bsz, hid) for op in MATRIX_OPS[:min(j + 1, N_FWD_OPS)])
         b_done = sum(op_flops(op[0], bsz, hid) for op in MATRIX_OPS[N_FWD_OPS:j + 1])
