@@ -70,7 +70,7 @@ LR = 0.5
 TRAIN_STEPS = 100
 SHOWN_STEPS = (0, 1, 2, 5, 10, 20, 50, 100)   # each cycle shows the passes at the next of these
 OP_S = 1.6               # seconds per operation
-CELL = 20                # heatmap cell, logical units
+CELL = 18                # heatmap cell, logical units
 
 # -- the check view -----------------------------------------------------------------------------
 H_EXPONENTS = [-k / 4 for k in range(49)]          # h = 10^0, 10^−0.25, …, 10^−12
@@ -311,20 +311,22 @@ class BackpropMode(Mode):
     )
 
     _GRAPH_CONTROLS = ("graph", "x", "w", "b", "y")
+    # every view that draws the neuron opens on the chapter's numbers, whatever an earlier view left behind
+    _NEURON = {"x": 1.5, "w": 0.8, "b": -2.0, "y": "1"}
     submodes = {
-        "graph": Submode("Forward, then backward", {"graph": "neuron"},
+        "graph": Submode("Forward, then backward", {"graph": "neuron", **_NEURON},
                          "A neuron and its loss as a computation graph: values flow right, gradients flow left.",
                          _GRAPH_CONTROLS),
-        "backward": Submode("Backward only", {"graph": "neuron"},
+        "backward": Submode("Backward only", {"graph": "neuron", **_NEURON},
                             "The forward values in place; the backward pass crosses one edge per step.",
                             _GRAPH_CONTROLS),
-        "fork": Submode("Two paths add", {"graph": "decay"},
+        "fork": Submode("Two paths add", {"graph": "decay", **_NEURON},
                         "w feeds the neuron and a penalty \u00bd\u03bbw\u00b2: its gradient sums both products.",
                         _GRAPH_CONTROLS[1:]),
         "matrix": Submode("Matrices and shapes", {"batch": 6, "hidden": 4},
                           "The MLP on a batch: each gradient has its matrix's shape; backward costs two GEMMs per layer.",
                           ("batch", "hidden")),
-        "check": Submode("Gradient checking", {"prec": "fp64"},
+        "check": Submode("Gradient checking", {"prec": "fp64", **_NEURON},
                          "Backprop's \u2202L/\u2202w against secant slopes as the step h shrinks.",
                          ("prec",)),
         "cost": Submode("A real layer's cost", {"proj": "q", "tokens": 2048},
@@ -596,7 +598,7 @@ class BackpropMode(Mode):
     # heatmap columns: forward matrices on top, each gradient under the matrix whose shape it has
     COLS = ("X", "W1", "Z1", "H", "W2", "S", "P")
     GRAD_OF = {"X": "dX", "W1": "dW1", "Z1": "dZ1", "H": "dH", "W2": "dW2", "S": "dS", "P": None}
-    TOP_F, TOP_B = 124, 330
+    TOP_F, TOP_B = 124, 328
 
     def _matrix_data(self) -> dict:
         return classifier_run(self["batch"], self["hidden"])
@@ -625,7 +627,7 @@ class BackpropMode(Mode):
                      "Each gradient sits under the matrix whose shape it has. Blue > 0, red < 0, each on its own scale.")
         xs = self._matrix_layout()
         sc.text(24, self.TOP_F - 40, "FORWARD PASS", size=SMALL, fill="accent", bold=True)
-        sc.text(24, self.TOP_B - 40, "BACKWARD PASS", size=SMALL, fill="accent2", bold=True)
+        sc.text(24, self.TOP_B - 36, "BACKWARD PASS", size=SMALL, fill="accent2", bold=True)
         for c in self.COLS:
             r, k = self._dims(c)
             sc.text(xs[c], self.TOP_F - 8, f"{c}  {r}\u00d7{k}", size=SMALL, bold=True, base="b")
@@ -794,8 +796,8 @@ class BackpropMode(Mode):
         sc = Scene(*self.size)
         prec = self["prec"]
         self._header(sc, "Gradient checking: secant slopes against the backward pass",
-                     f"\u2202L/\u2202w of the neuron at w = {fmt_fixed(self['w'], 1)}, every node rounded to "
-                     f"{PRECISIONS[prec]} arithmetic.")
+                     f"\u2202L/\u2202w of the neuron at x = {fmt_fixed(self['x'], 1)}, w = {fmt_fixed(self['w'], 1)}, "
+                     f"b = {fmt_fixed(self['b'], 1)}, y = {self['y']}; every node rounded to {PRECISIONS[prec]}.")
         p = Plot(*self.PLOT, xlim=(1e-12, 1.0), ylim=(ERR_LO, ERR_HI), xlog=True, ylog=True)
         p.frame(sc, xticks=[10.0 ** e for e in range(-12, 1, 2)], yticks=[10.0 ** e for e in range(-12, 1, 2)],
                 size=SMALL, xlabel="step h (log scale)", ylabel="|secant slope \u2212 backprop| (log scale)",
@@ -902,7 +904,7 @@ class BackpropMode(Mode):
         n = cost_numbers(self["proj"], self["tokens"])
         sc = Scene(*self.size)
         d_in, d_out, T = n["d_in"], n["d_out"], n["T"]
-        self._header(sc, f"Llama 3 8B's {self['proj']} matrix on T = {T:,} tokens",
+        self._header(sc, f"Llama 3 8B's {self['proj']} matrix on T = {T:,} token{'' if T == 1 else 's'}",
                      f"Y = X\u00b7W with W {d_in:,}\u00d7{d_out:,}. Backward: two GEMMs of the same size. "
                      "All drawn to one scale.")
         rows = (("FORWARD", "Y = X\u00b7W", (("X", T, d_in), ("W", d_in, d_out), ("Y", T, d_out)), n["fwd"],
