@@ -416,21 +416,28 @@ class BackpropMode(Mode):
             s = run["steps"][step[1]]
             n = nodes[s.node]
             i = n.inputs.index(s.to)
-            first = (f"Backward: \u2202{out}/\u2202{s.to} gets \u2202{out}/\u2202{s.node} \u00d7 "
-                     f"\u2202{s.node}/\u2202{s.to} = {paren(f3(s.upstream, 3))} \u00d7 {paren(sig3(s.local))} "
-                     f"= {f3(s.product, 3)}")
+            first = (f"Backward: \u2202{out}/\u2202{s.to} = upstream \u00d7 local = {paren(f3(s.upstream, 3))} "
+                     f"\u00d7 {paren(sig3(s.local))} = {f3(s.product, 3)}")
             earlier = s.total - s.product
             if abs(earlier) > 0 and any(o.to == s.to for o in run["steps"][:step[1]]):
                 second = (f"{s.to} already held {f3(earlier, 3)} from its other path: the two add, "
                           f"{f3(earlier, 3)} + {paren(f3(s.product, 3))} = {f3(s.total, 3)}.")
-            elif n.op == "sigmoid" and nodes[out].op == "bce" or (n.op == "sigmoid" and out == "J"):
+            elif n.op == "sigmoid":
                 q = vals[n.name]
                 y = nodes["L"].const
-                second = (f"Upstream {f3(s.upstream, 3)} times local {local_formula(n, i)} = {sig3(s.local)}: "
+                second = (f"Upstream \u2202{out}/\u2202{n.name}, times local {local_formula(n, i)} = {sig3(s.local)}: "
                           f"together q \u2212 y = {f3(q - y, 3)}, as chapter 1.3 found.")
             else:
-                second = (f"Upstream gradient from {s.node}, times the local gradient "
-                          f"\u2202{s.node}/\u2202{s.to} = {local_formula(n, i)} = {sig3(s.local)}.")
+                formula = local_formula(n, i)
+                value = sig3(s.local)
+                local = value if formula == value else f"{formula} = {value}"
+                second = (f"Upstream \u2202{out}/\u2202{s.node} arrives from {s.node}; the local gradient of "
+                          f"{s.node}'s own formula in {s.to} is {local}.")
+                paths = sum(1 for o in run["steps"] if o.to == s.to)
+                if paths > 1:
+                    rest = "path's product" if paths == 2 else "paths' products"
+                    second = (f"{s.to} is read by {paths} nodes: this is the product from {s.node}, local "
+                              f"{local}. The other {rest} will add to it.")
             return first, second
         g = run["grads"]
         return (f"Done: \u2202{out}/\u2202w = {f3(g['w'], 3)}, \u2202{out}/\u2202b = {f3(g['b'], 3)}, "
