@@ -435,9 +435,9 @@ class BackpropMode(Mode):
                           f"{s.node}'s own formula in {s.to} is {local}.")
                 paths = sum(1 for o in run["steps"] if o.to == s.to)
                 if paths > 1:
-                    rest = "path's product" if paths == 2 else "paths' products"
-                    second = (f"{s.to} is read by {paths} nodes: this is the product from {s.node}, local "
-                              f"{local}. The other {rest} will add to it.")
+                    rest = "other" if paths == 2 else "others"
+                    second = (f"{s.to} is read by {paths} nodes; this product comes from {s.node} (local "
+                              f"{local}). The {rest} will add to it.")
             return first, second
         g = run["grads"]
         return (f"Done: \u2202{out}/\u2202w = {f3(g['w'], 3)}, \u2202{out}/\u2202b = {f3(g['b'], 3)}, "
