@@ -2,7 +2,8 @@
 
 Four pictures, one idea each:
 
-* graph (and fork, the same graph with a weight-decay penalty): one sigmoid
+* graph (with two presets: backward, which opens on the finished forward
+  pass, and fork, the same graph with a weight-decay penalty): one sigmoid
   neuron with its binary cross-entropy, as a computation graph of seven
   numbers. The forward pass fills each node's value left to right; the
   backward pass starts from ∂L/∂L = 1 and crosses one edge per step, right
@@ -36,7 +37,6 @@ from ...calc.backprop import (GraphNode, backward_matmul_flops_per_token, best_c
                               unit_roundoff)
 from ...calc.derivatives import secant_slope
 from ...calc.gemm import gemm_flops, layer_projections, matmul_flops_per_token
-from ...catalog import get_model
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.plot import Plot, fmt_tick
@@ -399,7 +399,7 @@ class BackpropMode(Mode):
                 calc = f"\u00bd \u00d7 {LAMBDA:g} \u00d7 {paren(f3(a[0], 3))}\u00b2"
             second = {"mul": "Each node needs only the values of the nodes it reads.",
                       "add": "The bias shifts the weighted sum: z is the neuron's logit.",
-                      "sigmoid": f"q is the probability the neuron gives label 1.",
+                      "sigmoid": "q is the probability the neuron gives label 1.",
                       "bce": "The loss: one number at the end of the graph.",
                       "half_sq": f"A penalty on the weight's size, \u03bb = {LAMBDA:g}: w is read a second time.",
                       }[n.op]
