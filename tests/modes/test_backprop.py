@@ -42,7 +42,7 @@ def at_step(k):
 @pytest.mark.parametrize("x,w,b,y", [(1.5, 0.8, -2.0, "1"), (2.0, -0.5, 0.5, "0"), (-1.2, 1.7, 0.3, "1")])
 def test_graph_telemetry_is_the_closed_form(x, w, b, y):
     m = BackpropMode(submode="graph", values={"x": x, "w": w, "b": b, "y": y})
-    tel = _tel(m.frame(0.0))
+    tel = _tel(m.frame(at_step(n_steps(m) - 1)))
     yy = float(y)
     q = np_sigmoid(w * x + b)
     assert tel["q"]["value"] == pytest.approx(q)
@@ -68,6 +68,27 @@ def test_the_forward_pass_fills_values_left_to_right_then_gradients_arrive_right
     assert grads[5:] == [1, 2, 3, 4, 5, 6, 7, 7]
 
 
+def test_telemetry_shows_only_what_the_passes_have_computed():
+    m = BackpropMode(submode="fork")
+    n = n_steps(m)
+    q = np_sigmoid(0.8 * 1.5 - 2.0)
+    seen = []
+    for k in range(n):
+        tel = _tel(m.frame(at_step(k)))
+        seen.append({key: tel[key]["text"] != "not yet computed" for key in ("loss", "q", "g_w", "g_b", "g_x")})
+        if not seen[-1]["g_w"]:
+            assert tel["g_w"]["value"] == 0.0
+    # q is the third forward node, J the sixth; no gradient before the seed at step 7
+    assert [s["q"] for s in seen[:5]] == [False, False, False, True, True]
+    assert [s["loss"] for s in seen[:7]] == [False] * 6 + [True]
+    assert not any(s[g] for s in seen[:8] for g in ("g_w", "g_b", "g_x"))
+    assert all(all(s.values()) for s in seen[-1:])
+    # w's first product (through r, λw) shows before its second: the telemetry holds the running sum
+    tels = [_tel(m.frame(at_step(k))) for k in range(n)]
+    w_vals = [t["g_w"]["value"] for t, s in zip(tels, seen) if s["g_w"]]
+    assert w_vals[0] == pytest.approx(LAMBDA * 0.8) and w_vals[-1] == pytest.approx(LAMBDA * 0.8 + 1.5 * (q - 1))
+
+
 def test_each_crossed_edge_shows_its_local_gradient_and_product():
     m = BackpropMode(submode="graph")
     texts = _texts(m.frame(at_step(12)))
@@ -90,7 +111,7 @@ def test_the_fork_adds_both_paths_into_w():
     m = BackpropMode(submode="fork")
     x, w, b = 1.5, 0.8, -2.0
     q = np_sigmoid(w * x + b)
-    tel = _tel(m.frame(0.0))
+    tel = _tel(m.frame(at_step(n_steps(m) - 1)))
     assert tel["loss"]["value"] == pytest.approx(-np.log(q) + 0.5 * LAMBDA * w * w)
     assert tel["g_w"]["value"] == pytest.approx(LAMBDA * w + x * (q - 1))
     n = n_steps(m)

@@ -544,15 +544,17 @@ class BackpropMode(Mode):
         sc.text(32, NARR_TOP + 78, line2, size=SMALL, fill="muted", base="m")
         sc.text(32, NARR_TOP + 104, f"y = {int(next(n for n in nodes if n.name == 'L').const)} is the label: a constant, "
                          f"so the graph computes no gradient for it.", size=SMALL, fill="muted", base="m")
-        g = d["grads"]
-        tel = [
-            metric("step", "step", k, f"{k} of {len(sched) - 1}", ""),
-            metric("loss", f"{out} (the output)", vals[out], fmt_fixed(vals[out], 4), "nats"),
-            metric("q", "q = \u03c3(z)", vals["q"], fmt_fixed(vals["q"], 4), ""),
-            metric("g_w", f"\u2202{out}/\u2202w", g["w"], fmt_fixed(g["w"], 4), ""),
-            metric("g_b", f"\u2202{out}/\u2202b", g["b"], fmt_fixed(g["b"], 4), ""),
-            metric("g_x", f"\u2202{out}/\u2202x", g["x"], fmt_fixed(g["x"], 4), ""),
-        ]
+        # telemetry shows what the passes have computed by this step, nothing ahead of them
+        def known(mid: str, label: str, table: dict, key: str, unit: str = "") -> dict:
+            if key in table:
+                return metric(mid, label, table[key], fmt_fixed(table[key], 4), unit)
+            return metric(mid, label, 0.0, "not yet computed", unit)
+
+        shown = {name: vals[name] for name in fwd_done}
+        tel = [metric("step", "step", k, f"{k} of {len(sched) - 1}", ""),
+               known("loss", f"{out} (the output)", shown, out, "nats"),
+               known("q", "q = \u03c3(z)", shown, "q")]
+        tel += [known(f"g_{v}", f"\u2202{out}/\u2202{v}", grads, v) for v in ("w", "b", "x")]
         return sc, tel
 
     @staticmethod
