@@ -96,6 +96,14 @@ def _err_at(h: float, key: str, prec: str = "fp64") -> float:
     return abs(d[key][i] - d["exact"])
 
 
+def _near_closest64() -> float:
+    """The mean central error at the two steps of the grid either side of the one closest to backprop (64-bit)."""
+    d = _check()
+    errs = [abs(c - d["exact"]) for c in d["central"]]
+    i = min(range(len(errs)), key=errs.__getitem__)
+    return (errs[i - 1] + errs[i + 1]) / 2
+
+
 def _best_h(prec: str) -> float:
     run = _run()
     return best_central_step(run["values"]["L"], loss_third_derivative(X0, W0, B0, Y0), unit_roundoff(prec))
@@ -187,6 +195,7 @@ ANSWERS = {
                                      f"{round(_best_bound('fp32') / _best_bound('fp64'), -4):,.0f}"),
     "fp32_half_gap": lambda: _sci(_half_gap32(W0)),
     "closest64": lambda: _sci(min(abs(c - _check()["exact"]) for c in _check()["central"])),
+    "near64": lambda: _sci(_near_closest64(), 2),
     "n_steps_h": lambda: _count(len(H_EXPONENTS)),
     # -- exercise 1
     "ex1_q": lambda: _f3(_run(**EX1)["values"]["q"]),

@@ -338,7 +338,8 @@ def mlp_passes(X: Matrix, labels: Sequence[int], W1: Matrix, b1: Sequence[float]
 
     X is B×d_in (one example per row), W1 d_in×h, W2 h×C; ``labels`` holds
     each row's true class in [0, C). The loss is the mean cross-entropy;
-    its slope in the logits is (P − Y)/B, chapter 0.6's q − p per example.
+    its slope in the logits is (P − Y)/B: per example, chapter 0.6's
+    probabilities minus the one-hot target.
     """
     bsz, d_in = _shape("X", X)
     d1, hid = _shape("W1", W1)

@@ -764,7 +764,7 @@ class BackpropMode(Mode):
             "P": (f"P = softmax of each row; loss = mean of \u2212ln P[true class] = {fmt_fixed(p.loss, 3)} nats",
                   "Outlined cells: each example's true class."),
             "dS": (f"dS = (P \u2212 Y)/B: {bsz}\u00d7{CLASSES}, the shape of S",
-                   "Chapter 0.6's q \u2212 p for each example, divided by B because the loss is a mean."),
+                   "Chapter 0.6's slope: each probability, minus 1 at the true class; over B, as the loss is a mean."),
             "dW2": (f"dW2 = H\u1d40\u00b7dS: ({hid}\u00d7{bsz})\u00b7({bsz}\u00d7{CLASSES}) = {hid}\u00d7{CLASSES}, "
                     "the shape of W2",
                     f"A GEMM: {fl:,} FLOPs, the same as S = H\u00b7W2. It sums over the batch: B is the inner size."),
