@@ -196,7 +196,10 @@ def test_each_cycle_shows_a_later_training_step():
     shown = [_tel(m.frame(c * period + 0.1))["train_step"]["value"] for c in range(len(SHOWN_STEPS) + 1)]
     assert shown == list(SHOWN_STEPS) + [0]
     run = classifier_run(6, 4)
-    tel = _tel(m.frame(4 * period + 0.1))
+    # a step's loss shows once its forward pass reaches P (the fourth operation), not before
+    early = _tel(m.frame(4 * period + 0.1))
+    assert early["loss"]["text"] == "not yet computed"
+    tel = _tel(m.frame(4 * period + 3 * OP_S + 0.1))
     assert tel["loss"]["value"] == pytest.approx(run["losses"][SHOWN_STEPS[4]])
 
 

@@ -9,13 +9,13 @@ catalog.
 from __future__ import annotations
 
 from ..calc.backprop import (GraphNode, backward_matmul_flops_per_token, best_central_step,
-                             central_difference_error_bound, graph_backward, graph_forward, linear_backward_flops,
-                             mlp_backward_flops, mlp_forward_flops, relative_error, round_to_float32,
+                             central_difference_error_bound, graph_backward, graph_forward, mlp_backward_flops, mlp_forward_flops, relative_error, round_to_float32,
                              unit_roundoff)
-from ..calc.gemm import gemm_flops, layer_projections, matmul_flops_per_token
+from ..calc.gemm import gemm_flops, matmul_flops_per_token
 from ..calc.model_size import param_count
 from ..modes.part01_networks.backprop import (CLASSES, D_IN, H_EXPONENTS, LAMBDA, TRAIN_STEPS, BackpropMode,
-                                              check_run, classifier_run, graph_run, loss_third_derivative)
+                                              check_run, classifier_run, cost_numbers, graph_run,
+                                              loss_third_derivative)
 from ..catalog import get_model
 from ..units import fmt_count, fmt_fixed, fmt_flops, fmt_sci
 from . import Answer
@@ -90,10 +90,14 @@ def _check(prec: str = "fp64") -> dict:
     return check_run(X0, W0, B0, Y0, prec)
 
 
+def _nearest(d: dict, h: float) -> int:
+    """The index of the check view's step closest to ``h``."""
+    return min(range(len(d["hs"])), key=lambda j: abs(d["hs"][j] - h) / h)
+
+
 def _err_at(h: float, key: str, prec: str = "fp64") -> float:
     d = _check(prec)
-    i = min(range(len(d["hs"])), key=lambda j: abs(d["hs"][j] - h) / h)
-    return abs(d[key][i] - d["exact"])
+    return abs(d[key][_nearest(d, h)] - d["exact"])
 
 
 def _near_closest64() -> float:
@@ -118,13 +122,13 @@ def _best_bound(prec: str) -> float:
 def _ex10(prec: str) -> float:
     """Relative error of the central secant at h = 10⁻⁶ in ``prec`` arithmetic."""
     d = _check(prec)
-    i = min(range(len(d["hs"])), key=lambda j: abs(d["hs"][j] - EX10_H) / EX10_H)
-    return relative_error(d["central"][i], d["exact"])
+    return relative_error(d["central"][_nearest(d, EX10_H)], d["exact"])
 
 
 def _cost(proj: str, tokens: int) -> tuple[int, int, int]:
-    d_in, d_out = layer_projections(MODEL)[proj]
-    return gemm_flops(tokens, d_out, d_in), gemm_flops(tokens, d_in, d_out), gemm_flops(d_in, d_out, tokens)
+    """The cost view's three GEMMs for one projection: forward, dX and dW (FLOPs)."""
+    n = cost_numbers(proj, tokens)
+    return n["fwd"], n["dx"], n["dw"]
 
 
 def _half_gap32(w: float) -> float:
@@ -177,7 +181,7 @@ ANSWERS = {
     # -- a real layer and a real model
     "tokens0": lambda: _count(TOKENS0),
     "q_fwd": lambda: _flops(_cost("q", TOKENS0)[0]),
-    "q_bwd": lambda: _flops(linear_backward_flops(*layer_projections(MODEL)["q"], TOKENS0)),
+    "q_bwd": lambda: _flops(cost_numbers("q", TOKENS0)["bwd"]),
     "model_fwd": lambda: _flops(matmul_flops_per_token(MODEL)),
     "model_bwd": lambda: _flops(backward_matmul_flops_per_token(MODEL)),
     "model_step": lambda: _flops(matmul_flops_per_token(MODEL) + backward_matmul_flops_per_token(MODEL)),

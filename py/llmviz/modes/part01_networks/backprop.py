@@ -714,8 +714,11 @@ class BackpropMode(Mode):
                 for i, yv in enumerate(d["labels"]):
                     sc.rect(xs[col] + yv * CELL, top + i * CELL, CELL, CELL, stroke="ink", lw=1.5)
         losses = d["losses"]
-        sc.text(940, self.TOP_F - 40, f"training step {step}: loss {fmt_fixed(losses[step], 3)} nats", size=SMALL,
-                bold=True, align="r", fill="accent3")
+        # this step's loss exists once its forward pass has reached P
+        loss_known = "P" in done or result == "P"
+        sc.text(940, self.TOP_F - 40, f"training step {step}" + (f": loss {fmt_fixed(losses[step], 3)} nats"
+                                                                 if loss_known else ""),
+                size=SMALL, bold=True, align="r", fill="accent3")
         # narration and ledger
         f_done = sum(op_flops(op[0], bsz, hid) for op in MATRIX_OPS[:min(j + 1, N_FWD_OPS)])
         b_done = sum(op_flops(op[0], bsz, hid) for op in MATRIX_OPS[N_FWD_OPS:j + 1])
@@ -737,7 +740,8 @@ class BackpropMode(Mode):
         sc.text(660, y0 + 74, f"with dX too: {bwd_dx / fwd:.2f}\u00d7", size=SMALL, fill="muted", base="m")
         tel = [
             metric("train_step", "training step", step, f"{step} of {TRAIN_STEPS}", ""),
-            metric("loss", "loss (mean cross-entropy)", losses[step], f"{fmt_fixed(losses[step], 4)} nats", "nats"),
+            metric("loss", "loss (mean cross-entropy)", losses[step] if loss_known else 0.0,
+                   f"{fmt_fixed(losses[step], 4)} nats" if loss_known else "not yet computed", "nats"),
             metric("fwd_flops", "forward GEMM FLOPs", fwd, f"{fwd:,}", "FLOP"),
             metric("bwd_flops", "backward GEMM FLOPs", bwd, f"{bwd:,}", "FLOP"),
             metric("ratio", "backward / forward", bwd / fwd, f"{bwd / fwd:.2f}\u00d7", ""),
