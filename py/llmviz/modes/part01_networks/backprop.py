@@ -741,7 +741,7 @@ class BackpropMode(Mode):
         tel = [
             metric("train_step", "training step", step, f"{step} of {TRAIN_STEPS}", ""),
             metric("loss", "loss (mean cross-entropy)", losses[step] if loss_known else 0.0,
-                   f"{fmt_fixed(losses[step], 4)} nats" if loss_known else "not yet computed", "nats"),
+                   f"{fmt_fixed(losses[step], 4)} nats" if loss_known else "not yet", "nats"),
             metric("fwd_flops", "forward GEMM FLOPs", fwd, f"{fwd:,}", "FLOP"),
             metric("bwd_flops", "backward GEMM FLOPs", bwd, f"{bwd:,}", "FLOP"),
             metric("ratio", "backward / forward", bwd / fwd, f"{bwd / fwd:.2f}\u00d7", ""),
