@@ -69,12 +69,9 @@ def fmt_percent(fraction: float, digits: int = 3) -> str:
 
 def fmt_plain(v: float, digits: int = 2) -> str:
     """A number as a reader writes it by hand: at most ``digits`` decimals, trailing
-    zeros dropped, a real minus sign (U+2212), and no "−0"."""
-    r = round(v, digits)
-    if r == 0:
-        r = 0.0
-    s = f"{r:.{digits}f}".rstrip("0").rstrip(".")
-    return s.replace("-", "\u2212")
+    zeros dropped, a real minus sign (U+2212), and no "−0": :func:`fmt_fixed` without its trailing zeros."""
+    s = fmt_fixed(v, digits)
+    return s.rstrip("0").rstrip(".") if "." in s else s
 
 
 def fmt_factor(v: float, digits: int = 2) -> str:
@@ -90,3 +87,11 @@ def fmt_int(v: int) -> str:
 def fmt_int_factor(v: int) -> str:
     """:func:`fmt_int` for a factor in a written product: negatives in parentheses."""
     return f"({fmt_int(v)})" if v < 0 else fmt_int(v)
+
+
+def fmt_fixed(v: float, digits: int = 3) -> str:
+    """A number with exactly ``digits`` decimals (zeros kept: ``0.690``), a real minus sign, and no "−0"."""
+    r = round(v, digits)
+    if r == 0:
+        r = 0.0
+    return f"{r:.{digits}f}".replace("-", "\u2212")
