@@ -1,0 +1,133 @@
+"""Chapter p01-c06's answers against independent oracles: numpy, closed forms and the datasheets' figures."""
+import math
+
+import numpy as np
+import pytest
+
+from llmviz.answers import answers_for
+from llmviz.modes.part01_networks.rnn import D, LR, PASSAGE, PHRASES, T_GRAD, base_weights, loss_direction, word_vector
+
+A = answers_for("p01-c06-rnn")
+
+# NVIDIA H100 SXM datasheet / Hopper whitepaper: 3.35 TB/s HBM3, 989.4 TFLOP/s dense BF16;
+# B200 (HGX): 8 TB/s, 2,250 TFLOP/s dense BF16 (36 PFLOPS sparse for 8 GPUs, halved, divided by 8)
+H100_BW, H100_PEAK = 3.35e12, 989.4e12
+B200_BW, B200_PEAK = 8e12, 2250e12
+
+
+def val(name):
+    return A[name]().value
+
+
+def net(rho):
+    w0, wx, b = (np.array(a) for a in base_weights())
+    return w0 * rho / max(abs(np.linalg.eigvals(w0))), wx, b
+
+
+def states(rho, words):
+    w_h, wx, b = net(rho)
+    h = np.zeros(D)
+    out = [h]
+    for w in words:
+        h = np.tanh(w_h @ h + wx @ np.array(word_vector(w)) + b)
+        out.append(h)
+    return out
+
+
+def story(rho):
+    w_h, _, _ = net(rho)
+    hs = states(rho, PASSAGE[:T_GRAD])
+    p, g, grad = np.eye(D), np.array(loss_direction()), np.zeros((D, D))
+    norms = [1.0]
+    for t in range(T_GRAD, 0, -1):
+        p = p @ (np.diag(1 - hs[t] ** 2) @ w_h)
+        norms.append(np.linalg.norm(p, 2))
+        delta = (1 - hs[t] ** 2) * g
+        grad += np.outer(delta, hs[t - 1])
+        g = w_h.T @ delta
+    return norms, grad, w_h, hs
+
+
+def test_counts():
+    assert val("params") == 8 * 8 + 8 * 4 + 8 == 104
+    assert val("macs_step") == 96 and val("macs_passage") == 96 * 64
+
+
+def test_the_first_step_and_the_two_thes():
+    w_h, wx, b = net(0.8)
+    x1 = np.array(word_vector("the"))
+    assert val("read_wx") == pytest.approx((wx @ x1)[0])
+    assert val("read_b") == pytest.approx(b[0])
+    assert val("read_z") == pytest.approx((wx @ x1 + b)[0])
+    hs = states(0.8, PHRASES["cat"].split())
+    assert val("read_h") == pytest.approx(np.tanh((wx @ x1 + b)[0])) == pytest.approx(hs[1][0])
+    assert val("the_first") == pytest.approx(hs[1][0]) and val("the_second") == pytest.approx(hs[5][0])
+    assert val("sigma_wh") == pytest.approx(np.linalg.norm(w_h, 2))
+    assert val("sigma_wh") > 1        # stretches some vectors, yet its gradients vanish
+
+
+def test_vanishing_and_exploding_numbers():
+    low = story(0.8)[0]
+    assert val("vanish_16") == pytest.approx(low[16]) and val("vanish_64") == pytest.approx(low[64])
+    assert val("vanish_guide_16") == pytest.approx(0.8 ** 16) and val("vanish_guide_64") == pytest.approx(0.8 ** 64)
+    assert val("rho1_64") == pytest.approx(story(1.0)[0][64])
+    assert val("rho12_64") == pytest.approx(story(1.2)[0][64])
+    high, grad, w_h, hs = story(2.5)
+    assert val("explode_16") == pytest.approx(high[16]) and val("explode_64") == pytest.approx(high[64])
+    assert val("explode_guide_64") == pytest.approx(2.5 ** 64)
+    assert val("mean_h_explode") == pytest.approx(np.mean(np.abs(np.array(hs[1:]))))
+
+
+def test_clipping_numbers():
+    _, grad, w_h, _ = story(2.5)
+    n = np.linalg.norm(grad)
+    assert val("grad_raw") == pytest.approx(n)
+    assert val("clip_factor") == pytest.approx(1.0 / n)
+    assert val("step_raw") == pytest.approx(LR * n) and val("step_clip") == pytest.approx(LR)
+    assert val("rho_after_raw") == pytest.approx(max(abs(np.linalg.eigvals(w_h - LR * grad))))
+    assert val("rho_after_clip") == pytest.approx(max(abs(np.linalg.eigvals(w_h - LR * grad / n))))
+
+
+def _floor(flops, nbytes, peak, bw):
+    return max(flops / peak, nbytes / bw)
+
+
+def test_h100_floors_by_hand():
+    d = n = 1024
+    step = _floor(2 * d * d, 2 * (d * d + 2 * d), H100_PEAK, H100_BW)
+    gemm = _floor(2 * d * d * n, 2 * (d * d + 2 * d * n), H100_PEAK, H100_BW)
+    assert val("h100_bw") == H100_BW and val("h100_peak") == H100_PEAK
+    assert val("step_flops") == 2 * d * d and val("step_bytes") == 2 * (d * d + 2 * d)
+    assert val("step_intensity") == pytest.approx(2 * d * d / (2 * (d * d + 2 * d)))
+    assert val("t_step") == pytest.approx(step) and val("t_rnn") == pytest.approx(n * step)
+    assert val("t_par") == pytest.approx(gemm) and val("ratio") == pytest.approx(n * step / gemm)
+    assert val("par_intensity") == pytest.approx(2 * d * d * n / (2 * (d * d + 2 * d * n)))
+    assert val("ridge") == pytest.approx(H100_PEAK / H100_BW)
+    for b, ratio, intensity in ((64, "ratio_b64", "int_b64"), (256, "ratio_b256", "int_b256")):
+        s = _floor(2 * d * d * b, 2 * (d * d + 2 * d * b), H100_PEAK, H100_BW)
+        g = _floor(2 * d * d * n * b, 2 * (d * d + 2 * d * n * b), H100_PEAK, H100_BW)
+        assert val(ratio) == pytest.approx(n * s / g)
+        assert val(intensity) == pytest.approx(d * b / (d + 2 * b))
+    s64 = _floor(2 * d * d * 64, 2 * (d * d + 2 * d * 64), H100_PEAK, H100_BW)
+    assert val("t_rnn_b64") == pytest.approx(n * s64)
+    assert val("t_par_b64") == pytest.approx(2 * d * d * n * 64 / H100_PEAK)
+
+
+def test_b200_floors_by_hand():
+    d = n = 1024
+    step = _floor(2 * d * d, 2 * (d * d + 2 * d), B200_PEAK, B200_BW)
+    gemm = _floor(2 * d * d * n, 2 * (d * d + 2 * d * n), B200_PEAK, B200_BW)
+    assert val("t_rnn_b200") == pytest.approx(n * step)
+    assert val("ratio_b200") == pytest.approx(n * step / gemm)
+
+
+def test_exercise_closed_forms():
+    j = np.diag(1 - np.array([0.6, -0.2]) ** 2) @ np.array([[0.5, -0.3], [0.8, 0.2]])
+    assert [val("jac_11"), val("jac_12"), val("jac_21"), val("jac_22")] == pytest.approx(j.ravel().tolist())
+    assert val("geo_20") == pytest.approx(0.8 ** 20) and val("geo_50") == pytest.approx(0.8 ** 50)
+    k = val("geo_steps")
+    assert 0.8 ** k < 1e-3 <= 0.8 ** (k - 1)
+    assert val("sat_slope") == pytest.approx(0.19) and val("sat_factor") == pytest.approx(0.285)
+    assert val("sat_10") == pytest.approx(0.285 ** 10)
+    assert val("lr") == LR
+    assert math.isclose(val("step_clip"), 0.1)

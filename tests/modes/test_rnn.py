@@ -1,0 +1,205 @@
+"""The RNN workshop: a phrase read one word at a time, gradients through 64 steps, N steps against one GEMM.
+
+numpy is the oracle for the network's states, the Jacobian products, the
+BPTT weight gradient and the clipped step; the mechanisms are checked as the
+chapter tells them.
+"""
+import numpy as np
+import pytest
+
+from llmviz.catalog import get_gpu
+from llmviz.modes.part01_networks.rnn import (D, E, LR, PASSAGE, PHRASES, READ_FLOW_S, READ_STEP_S, SWEEP_S,
+                                              T_GRAD, RNNMode, base_weights, loss_direction, word_vector)
+from tooling import label_problems
+
+
+def _tel(frame):
+    return {e["id"]: e for e in frame["telemetry"]}
+
+
+def _texts(frame):
+    return [it["s"] for it in frame["scene"]["items"] if it["k"] == "text"]
+
+
+def np_net(rho):
+    w0, wx, b = (np.array(a) for a in base_weights())
+    w_h = w0 * rho / max(abs(np.linalg.eigvals(w0)))
+    return w_h, wx, b
+
+
+def np_states(rho, words):
+    w_h, wx, b = np_net(rho)
+    h = np.zeros(D)
+    out = [h]
+    for w in words:
+        h = np.tanh(w_h @ h + wx @ np.array(word_vector(w)) + b)
+        out.append(h)
+    return out
+
+
+def test_the_network_has_the_declared_shapes_and_a_64_word_passage():
+    w0, wx, b = base_weights()
+    assert len(w0) == D and len(w0[0]) == D and len(wx) == D and len(wx[0]) == E and len(b) == D
+    assert len(PASSAGE) >= T_GRAD
+    assert PASSAGE[:6] == PHRASES["cat"].split()
+
+
+@pytest.mark.parametrize("phrase", list(PHRASES))
+@pytest.mark.parametrize("rho", [0.5, 0.8, 2.5])
+def test_read_view_cells_are_numpys_states_step_by_step(phrase, rho):
+    m = RNNMode(submode="read", values={"phrase": phrase, "rho": rho})
+    words = PHRASES[phrase].split()
+    ref = np_states(rho, words)
+    for k in range(1, len(words) + 1):
+        t = (k - 1) * READ_STEP_S + READ_FLOW_S + 0.1       # step k done, its arrows no longer glowing
+        f = m.frame(t)
+        grids = {g["label"]: g["v"] for g in f["scene"]["items"] if g["k"] == "grid"}
+        for j in range(k + 1):
+            assert np.allclose(grids[f"h{j}"], ref[j], atol=1e-4)
+        # later states do not exist yet: each step waits for the one before
+        assert all(f"h{j}" not in grids for j in range(k + 1, len(words) + 1))
+        tel = _tel(f)
+        assert tel["step"]["value"] == k
+        assert tel["h1"]["value"] == pytest.approx(ref[k][0], abs=1e-9)
+        assert tel["norm"]["value"] == pytest.approx(np.linalg.norm(ref[k]), abs=1e-9)
+
+
+def test_the_new_state_appears_only_after_the_arrows_have_carried_its_inputs():
+    m = RNNMode(submode="read")
+    during = m.frame(2 * READ_STEP_S + 0.1)     # step 3 flowing
+    grids = {g["label"] for g in during["scene"]["items"] if g["k"] == "grid"}
+    assert "h2" in grids and "h3" not in grids
+    after = m.frame(2 * READ_STEP_S + READ_FLOW_S + 0.1)
+    assert "h3" in {g["label"] for g in after["scene"]["items"] if g["k"] == "grid"}
+
+
+def test_the_same_word_twice_leaves_different_states():
+    ref = np_states(0.8, PHRASES["cat"].split())
+    assert not np.allclose(ref[1], ref[5])
+    m = RNNMode(submode="read")
+    f1 = _tel(m.frame(READ_FLOW_S + 0.1))
+    f5 = _tel(m.frame(4 * READ_STEP_S + READ_FLOW_S + 0.1))
+    assert f1["word"]["text"] == f5["word"]["text"] == "the"
+    assert f1["h1"]["value"] != pytest.approx(f5["h1"]["value"], abs=0.05)
+
+
+def test_one_different_word_changes_every_later_state():
+    cat, dog = np_states(0.8, PHRASES["cat"].split()), np_states(0.8, PHRASES["dog"].split())
+    assert np.allclose(cat[1], dog[1])
+    assert all(np.linalg.norm(cat[t] - dog[t]) > 1e-3 for t in range(2, 7))
+
+
+def _np_story(rho, clip):
+    w_h, wx, b = np_net(rho)
+    hs = np_states(rho, PASSAGE[:T_GRAD])
+    p = np.eye(D)
+    norms = [1.0]
+    g = np.array(loss_direction())
+    grad = np.zeros((D, D))
+    partial = [0.0]
+    for t in range(T_GRAD, 0, -1):
+        p = p @ (np.diag(1 - hs[t] ** 2) @ w_h)
+        norms.append(np.linalg.norm(p, 2))
+        delta = (1 - hs[t] ** 2) * g
+        grad += np.outer(delta, hs[t - 1])
+        partial.append(np.linalg.norm(grad))
+        g = w_h.T @ delta
+    n = np.linalg.norm(grad)
+    clipped = grad * min(1.0, clip / n)
+    rho_raw = max(abs(np.linalg.eigvals(w_h - LR * grad)))
+    rho_clip = max(abs(np.linalg.eigvals(w_h - LR * clipped)))
+    return norms, partial, rho_raw, rho_clip
+
+
+@pytest.mark.parametrize("sub,rho,clip", [("vanish", 0.8, 1.0), ("vanish", 1.0, 1.0), ("explode", 2.5, 1.0),
+                                          ("explode", 2.5, 1000.0)])
+def test_gradient_view_is_the_real_product_of_jacobians(sub, rho, clip):
+    m = RNNMode(submode=sub, values={"rho": rho, "clip": clip})
+    norms, partial, rho_raw, rho_clip = _np_story(rho, clip)
+    for k in (0, 1, 16, 40, 64):
+        t = (k + 0.5) / T_GRAD * SWEEP_S if k < T_GRAD else SWEEP_S + 0.5
+        tel = _tel(m.frame(t))
+        assert tel["back"]["value"] == k
+        # ρ > 1 is chaotic: rounding in W_h's scaling (10⁻¹² relative) grows along the passage
+        assert tel["jac"]["value"] == pytest.approx(norms[k], rel=1e-8 if rho <= 1 else 1e-6)
+        assert tel["guide"]["value"] == pytest.approx(rho ** k)
+        assert tel["dw"]["value"] == pytest.approx(partial[k], rel=1e-6, abs=1e-15)
+        assert tel["dw_clip"]["value"] == pytest.approx(min(partial[k], clip), rel=1e-6, abs=1e-15)
+    assert tel["rho_raw"]["value"] == pytest.approx(rho_raw, rel=1e-6)
+    assert tel["rho_clip"]["value"] == pytest.approx(rho_clip, rel=1e-6)
+
+
+@pytest.mark.parametrize("rho", [0.5, 0.8, 1.0])
+def test_at_or_below_one_the_product_vanishes_and_runs_under_its_guide_after_the_first_steps(rho):
+    norms, _, _, _ = _np_story(rho, 1.0)
+    sigma = np.linalg.norm(np_net(rho)[0], 2)
+    assert norms[64] < 1e-3
+    # W_h stretches some vectors by σ > ρ, so the first steps may sit above ρᵏ, never above σᵏ
+    assert all(v <= sigma ** k * (1 + 1e-9) for k, v in enumerate(norms))
+    assert any(v > rho ** k for k, v in enumerate(norms[:10]))
+    assert all(v < rho ** k for k, v in enumerate(norms) if k >= 20)
+
+
+def test_far_above_one_the_product_explodes_and_clipping_saves_the_step():
+    high, partial, rho_raw, rho_clip = _np_story(2.5, 1.0)
+    assert high[64] > 1e3 and high[64] < 2.5 ** 64 * 1e-15
+    # clipping keeps W_h's spectral radius near 2.5; the raw step throws it far away
+    assert abs(rho_clip - 2.5) < 0.05 and rho_raw > 100
+    m = RNNMode(submode="explode")
+    f = m.frame(SWEEP_S + 0.5)
+    assert any("clipping scales it by" in e["text"] for e in f["console"])
+
+
+def test_the_backward_sweep_fills_the_strip_from_the_last_word():
+    m = RNNMode(submode="vanish")
+    f = m.frame(10.5 / T_GRAD * SWEEP_S)       # 10 steps back
+    (strip,) = [g for g in f["scene"]["items"] if g["k"] == "grid"]
+    filled = [i for i, v in enumerate(strip["v"]) if v is not None]
+    assert filled == list(range(T_GRAD - 11, T_GRAD))
+
+
+def _floor(flops, nbytes, gpu):
+    g = get_gpu(gpu)
+    return max(flops / g.peak_flops("bf16"), nbytes / g.hbm_bytes_per_s)
+
+
+@pytest.mark.parametrize("n,d,batch,gpu", [(1024, 1024, 1, "h100-sxm"), (8192, 4096, 1, "b200"),
+                                           (1024, 1024, 64, "a100-80gb-sxm"), (16, 256, 256, "mi300x")])
+def test_parallel_view_prices_n_steps_against_one_gemm(n, d, batch, gpu):
+    m = RNNMode(submode="parallel", values={"n": n, "d": d, "batch": batch, "gpu": gpu})
+    tel = _tel(m.frame(100.0))
+    step = _floor(2 * d * d * batch, 2 * (d * d + 2 * d * batch), gpu)
+    gemm = _floor(2 * d * d * n * batch, 2 * (d * d + 2 * d * n * batch), gpu)
+    assert tel["t_rnn"]["value"] == pytest.approx(n * step, rel=1e-12)
+    assert tel["t_par"]["value"] == pytest.approx(gemm, rel=1e-12)
+    assert tel["ratio"]["value"] == pytest.approx(n * step / gemm, rel=1e-12)
+
+
+def test_the_gemm_finishes_while_the_recurrence_is_still_in_its_first_steps():
+    m = RNNMode(submode="parallel")
+    f = m.frame(0.2)
+    tel = _tel(f)
+    assert tel["steps"]["value"] < 0.05 * 1024
+    assert any("all positions in 1 step (done)" == s for s in _texts(f))
+    end = _tel(m.frame(8.5))
+    assert end["steps"]["value"] == 1024
+
+
+def test_batching_raises_the_step_intensity_but_not_the_step_count():
+    one = _tel(RNNMode(submode="parallel", values={"batch": 1}).frame(100.0))
+    many = _tel(RNNMode(submode="parallel", values={"batch": 64}).frame(100.0))
+    assert many["step_int"]["value"] > 40 * one["step_int"]["value"]
+    assert many["ratio"]["value"] < one["ratio"]["value"] / 10
+    one_end = _tel(RNNMode(submode="parallel", values={"batch": 1}).frame(8.5))
+    many_end = _tel(RNNMode(submode="parallel", values={"batch": 64}).frame(8.5))
+    assert many_end["steps"]["text"] == one_end["steps"]["text"] == "1,024 of 1,024"
+
+
+@pytest.mark.parametrize("sub", list(RNNMode.submodes))
+@pytest.mark.parametrize("t", [0.0, 1.0, 5.3, 11.9, 1e12])
+def test_every_frame_keeps_its_labels_apart(sub, t):
+    for values in ({}, {"rho": 3.0, "clip": 0.1}, {"rho": 0.3, "clip": 1000.0},
+                   {"n": 65536, "d": 8192, "batch": 256, "gpu": "a100-80gb-sxm"}, {"n": 16, "d": 256}):
+        f = RNNMode(submode=sub, values=values).frame(t)
+        assert not label_problems(f), (sub, values, label_problems(f)[:2])
+        assert len(f["scene"]["items"]) <= 500
