@@ -145,8 +145,7 @@ _SUP = str.maketrans("\u22120123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u
 
 def cell(v: float) -> str:
     """A state value for a cell: two decimals, a real minus sign."""
-    s = f"{v:.2f}"
-    return s.replace("-", MINUS)
+    return f"{round(v, 2) + 0.0:.2f}".replace("-", MINUS)
 
 
 def _hits(t0: float, t1: float, phase: float, period: float) -> range:
@@ -226,7 +225,7 @@ class RNNMode(Mode):
 
     # -- read ------------------------------------------------------------------------------
 
-    COL_X0, COL_W, CELL_H, CELLS_Y = 52, 86, 32, 112
+    COL_X0, COL_W, CELL_H, CELLS_Y = 52, 86, 35, 112
 
     def _read_data(self) -> dict:
         words = PHRASES[self["phrase"]].split()
@@ -296,20 +295,20 @@ class RNNMode(Mode):
             if j >= 1:
                 word = words[j - 1]
                 current = j == k
-                sc.text(cx + cw / 2, y0 + ch * D + 14, word, size=BODY, align="c", base="t",
+                sc.text(cx + cw / 2, y0 + ch * D + 44, word, size=BODY, align="c", base="t",
                         bold=current, fill="accent2" if current else "ink")
-                # x_t drawn small under its word: the input the step reads
-                sc.grid(cx + 18, y0 + ch * D + 42, cw - 36, 12, 1, E, xs[j - 1], cmap="div", vmin=-2.5, vmax=2.5,
+                # x_t drawn small between the column and its word: the input the step reads
+                sc.grid(cx + 18, y0 + ch * D + 22, cw - 36, 12, 1, E, xs[j - 1], cmap="div", vmin=-2.5, vmax=2.5,
                         label=f"x{j}, the vector of '{word}'")
         yb = y0 + ch * D
-        sc.text(8, yb + 48, "x\u209c", size=SMALL, fill="muted")
+        sc.text(8, yb + 28, "x\u209c", size=SMALL, fill="muted")
         # the step happening now: W_h from the previous column, W_x from the word below
         cx = x0 + cw * k
         lw = 4 if flowing else 2
         col = "accent2" if flowing else "accent"
         sc.rect(cx + 4, y0 - 4, cw - 8, ch * D + 8, stroke=col, lw=3, r=4, label="the state being computed")
-        sc.arrow(cx - cw + cw - 10, y0 + ch * D / 2, cx + 8, y0 + ch * D / 2, stroke=col, lw=lw, head=10)
-        sc.arrow(cx + cw / 2, yb + 40, cx + cw / 2, yb + 4, stroke=col, lw=lw, head=9)
+        sc.arrow(cx - 12, y0 + ch * D / 2, cx + 8, y0 + ch * D / 2, stroke=col, lw=lw, head=10)
+        sc.arrow(cx + cw / 2, yb + 20, cx + cw / 2, yb + 3, stroke=col, lw=lw, head=8)
         # the arithmetic of unit 1 at this step
         rx = 680
         h_prev, h_new, x = states[k - 1], states[k], xs[k - 1]
@@ -524,17 +523,17 @@ class RNNMode(Mode):
         shown = min(n, self.SHOW)
         w = (self.LANE_X1 - self.LANE_X0) / self.SHOW
         for i in range(shown):
-            # with more positions than cells, the last cell stands for position N
-            pos = i + 1 if (n <= self.SHOW or i < shown - 1) else n
+            # with more positions than cells, cell i stands for the i-th sixteenth of them
+            pos = i + 1 if n <= self.SHOW else math.ceil((i + 1) * n / shown)
             x = self.LANE_X0 + w * i
             on = pos <= done
             sc.rect(x + 4, y, w - 8, 30, fill=colour if on else "panel", stroke=colour, lw=1.5,
                     alpha=0.9 if on else 1.0, label=f"position {pos}")
             if chain and i > 0:
                 sc.arrow(x - 4, y + 15, x + 4, y + 15, stroke="muted", lw=1.5, head=5)
-        if n > self.SHOW:
-            x = self.LANE_X0 + w * (shown - 1)
-            sc.text(x - 2, y + 44, "\u2026", size=SMALL, fill="muted", align="r", base="t")
+        if n > self.SHOW and chain:
+            sc.text(self.LANE_X1, y + 50, f"each cell: {n / self.SHOW:,.0f} positions", size=SMALL,
+                    fill="muted", align="r", base="t")
 
     def _par_frame(self, frac: float):
         d = self.cached("par", self._par_data)
