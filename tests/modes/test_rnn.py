@@ -203,3 +203,8 @@ def test_every_frame_keeps_its_labels_apart(sub, t):
         f = RNNMode(submode=sub, values=values).frame(t)
         assert not label_problems(f), (sub, values, label_problems(f)[:2])
         assert len(f["scene"]["items"]) <= 500
+
+
+def test_the_gradient_title_says_what_the_curve_does_not_which_preset_opened_it():
+    assert any(s.startswith("Exploding") for s in _texts(RNNMode(submode="vanish", values={"rho": 2.5}).frame(1.0)))
+    assert any(s.startswith("Vanishing") for s in _texts(RNNMode(submode="explode", values={"rho": 0.8}).frame(1.0)))
