@@ -208,3 +208,19 @@ def test_every_frame_keeps_its_labels_apart(sub, t):
 def test_the_gradient_title_says_what_the_curve_does_not_which_preset_opened_it():
     assert any(s.startswith("Exploding") for s in _texts(RNNMode(submode="vanish", values={"rho": 2.5}).frame(1.0)))
     assert any(s.startswith("Vanishing") for s in _texts(RNNMode(submode="explode", values={"rho": 0.8}).frame(1.0)))
+
+
+@pytest.mark.parametrize("rho", [0.3, 0.8, 2.5, 3.0])
+def test_the_gradient_readouts_sit_under_the_plot_where_no_curve_runs(rho):
+    m = RNNMode(submode="explode", values={"rho": rho})
+    x, y, w, h = RNNMode.PLOT
+    for t in (0.5, 3.0, 6.0, SWEEP_S + 0.5):
+        f = m.frame(t)
+        tel = _tel(f)
+        texts = [it for it in f["scene"]["items"] if it["k"] == "text"]
+        readouts = [it for it in texts if it["s"].startswith(("\u2016\u2202h_T/\u2202h_t\u2016 =", "\u03c1\u1d4f ="))]
+        assert len(readouts) == 2
+        assert all(it["y"] > y + h + 40 for it in readouts)
+        # only tick labels live inside the plot's box, none of the words that change with the step
+        assert not [it for it in texts if x < it["x"] < x + w and y < it["y"] < y + h]
+        assert tel["jac"]["text"] in readouts[0]["s"] and tel["guide"]["text"] in readouts[1]["s"]

@@ -39,7 +39,7 @@ from ...core.params import Choice, Number
 from ...core.plot import Plot
 from ...core.rng import normals
 from ...core.scene import Scene
-from ...units import fmt_bytes, fmt_flops, fmt_plain, fmt_seconds
+from ...units import fmt_bytes, fmt_fixed, fmt_flops, fmt_general, fmt_plain, fmt_seconds, subscript, superscript
 
 D = 8                    # hidden units
 E = 4                    # numbers per word vector
@@ -69,7 +69,6 @@ RACE_HOLD_S = 3.0
 
 Y_LO, Y_HI = 1e-16, 1e8  # the gradient plot's window
 TITLE, BODY, SMALL = 20, 17, 15
-MINUS = "\u2212"
 
 
 def word_vector(word: str) -> list[float]:
@@ -127,27 +126,6 @@ def gradient_story(rho: float, clip: float) -> dict:
             "mean_abs_h": sum(abs(v) for h in states[1:] for v in h) / (D * T_GRAD)}
 
 
-def sci(x: float) -> str:
-    """A positive number as m×10ⁿ for labels (one decimal), plainly between 0.01 and 1,000."""
-    if x == 0:
-        return "0"
-    if 0.01 <= x < 1000:
-        return f"{x:.3g}"
-    e = math.floor(math.log10(x))
-    m = x / 10 ** e
-    if round(m, 1) >= 10:
-        m, e = m / 10, e + 1
-    return f"{m:.1f}\u00d710{str(e).replace('-', MINUS).translate(_SUP)}"
-
-
-_SUP = str.maketrans("\u22120123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
-
-
-def cell(v: float) -> str:
-    """A state value for a cell: two decimals, a real minus sign."""
-    return f"{round(v, 2) + 0.0:.2f}".replace("-", MINUS)
-
-
 def _hits(t0: float, t1: float, phase: float, period: float) -> range:
     """The k ≥ 0 with k·period + phase inside (t0, t1]."""
     first = max(0, math.floor((t0 - phase) / period) + 1)
@@ -178,7 +156,7 @@ class RNNMode(Mode):
         Number("batch", "sequences in the batch", lo=1, hi=256, step=1, default=1, integer=True, log=True,
                help="Sequences processed side by side: each step multiplies W_h by this many states."),
         Choice("gpu", "GPU", default="h100-sxm", options=tuple((k, g.label) for k, g in GPUS.items()),
-               help="Peak FLOP/s and HBM bandwidth from the catalog's datasheet figures."),
+               help="Peak FLOP/s and memory bandwidth from the catalog's datasheet figures."),
     )
 
     submodes = {
@@ -257,7 +235,7 @@ class RNNMode(Mode):
         sc.text(x0 + cw / 2, y0 - 14, "h\u2080", size=BODY, bold=True, align="c", base="b")
         for j, w in enumerate(d["words"], start=1):
             cx = x0 + cw * j + cw / 2
-            sc.text(cx, y0 - 14, f"h{str(j).translate(_SUB)}", size=BODY, bold=True, align="c", base="b")
+            sc.text(cx, y0 - 14, f"h{subscript(j)}", size=BODY, bold=True, align="c", base="b")
         # the legend of the colour scale, right of the columns
         lx = 680
         sc.text(lx, 100, "cell colour = value", size=SMALL, fill="muted", base="t")
@@ -288,7 +266,7 @@ class RNNMode(Mode):
                 sc.grid(cx + 8, y0, cw - 16, ch * D, D, 1, states[j], cmap="div", vmin=-1.0, vmax=1.0,
                         label=f"h{j}")
                 for i, v in enumerate(states[j]):
-                    sc.text(cx + cw / 2, y0 + ch * (i + 0.5), cell(v), size=SMALL, font="mono", align="c",
+                    sc.text(cx + cw / 2, y0 + ch * (i + 0.5), fmt_fixed(v), size=SMALL, font="mono", align="c",
                             fill="ink", collide=False)
             else:
                 sc.rect(cx + 8, y0, cw - 16, ch * D, stroke="faint", lw=1, label=f"h{j} not yet computed")
@@ -316,16 +294,16 @@ class RNNMode(Mode):
         bx = sum(w * v for w, v in zip(net["w_x"][0], x))
         b = net["b"][0]
         z = a + bx + b
-        sub = str(k).translate(_SUB)
-        subp = str(k - 1).translate(_SUB)
+        sub = subscript(k)
+        subp = subscript(k - 1)
         lines = [
             (f"step {k} of {n} reads \u201c{words[k - 1]}\u201d", BODY, True, "accent2" if flowing else "ink"),
             (f"unit 1, before tanh:", SMALL, False, "muted"),
-            (f"(W_h\u00b7h{subp})\u2081 = {cell(a)}", SMALL, False, "ink"),
-            (f"(W_x\u00b7x{sub})\u2081 = {cell(bx)}", SMALL, False, "ink"),
-            (f"b\u2081 = {cell(b)}", SMALL, False, "ink"),
-            (f"sum z\u2081 = {cell(z)}", SMALL, True, "ink"),
-            (f"h{sub}[1] = tanh({cell(z)}) = {cell(h_new[0])}", SMALL, True, "accent"),
+            (f"(W_h\u00b7h{subp})\u2081 = {fmt_fixed(a)}", SMALL, False, "ink"),
+            (f"(W_x\u00b7x{sub})\u2081 = {fmt_fixed(bx)}", SMALL, False, "ink"),
+            (f"b\u2081 = {fmt_fixed(b)}", SMALL, False, "ink"),
+            (f"sum z\u2081 = {fmt_fixed(z)}", SMALL, True, "ink"),
+            (f"h{sub}[1] = tanh({fmt_fixed(z)}) = {fmt_fixed(h_new[0])}", SMALL, True, "accent"),
         ]
         y = 190
         for s, size, bold, fill in lines:
@@ -346,7 +324,7 @@ class RNNMode(Mode):
             metric("word", "word read", k, words[k - 1], ""),
             metric("norm", "\u2016h\u209c\u2016", norm, fmt_plain(norm, 3), ""),
             metric("moved", "\u2016h\u209c \u2212 h\u209c\u208b\u2081\u2016", moved, fmt_plain(moved, 3), ""),
-            metric("h1", "h\u209c[1]", h_new[0], cell(h_new[0]), ""),
+            metric("h1", "h\u209c[1]", h_new[0], fmt_fixed(h_new[0]), ""),
             metric("rho", "spectral radius \u03c1(W_h)", self["rho"], fmt_plain(self["rho"]), ""),
             metric("macs", "multiply-adds per step", macs, f"{macs} (8\u00b78 + 8\u00b74)", ""),
         ]
@@ -364,15 +342,16 @@ class RNNMode(Mode):
                 h, p = states[j], states[j - 1]
                 moved = math.sqrt(sum((a - b) ** 2 for a, b in zip(h, p)))
                 out.append((r * period + phase,
-                            f"Step {j} reads \u201c{words[j - 1]}\u201d: h{str(j).translate(_SUB)} = "
-                            f"tanh(W_h\u00b7h{str(j - 1).translate(_SUB)} + W_x\u00b7x + b); unit 1 went from "
-                            f"{cell(p[0])} to {cell(h[0])}, the state moved {fmt_plain(moved)}."))
+                            f"Step {j} reads \u201c{words[j - 1]}\u201d: h{subscript(j)} = "
+                            f"tanh(W_h\u00b7h{subscript(j - 1)} + W_x\u00b7x + b); unit 1 went from "
+                            f"{fmt_fixed(p[0])} to {fmt_fixed(h[0])}, the state moved {fmt_plain(moved)}."))
         return out
 
     # -- gradient --------------------------------------------------------------------------
 
     PLOT = (90, 172, 470, 300)
     STRIP_Y = 82
+    LEGEND_Y = 538
 
     def _grad_data(self) -> dict:
         return gradient_story(self["rho"], self["clip"])
@@ -397,11 +376,11 @@ class RNNMode(Mode):
         # the geometric guide ρ^k: the linear network's rate, tanh′ ≤ 1 only shrinks the real product
         p.curve(sc, lambda k: rho ** k, n=65, stroke="accent3", lw=2, dash=(7, 5))
         pts = [(p.fx(k), p.fy(max(v, Y_LO * 1e-3))) for k, v in enumerate(g["norms"])]
+        # the legend's swatches; its words carry the values of the step shown, under the plot, so no
+        # readout sits where a steep curve or guide can run through it
         lx = p.x
-        sc.line(lx, 552, lx + 26, 552, stroke="accent", lw=3)
-        sc.text(lx + 34, 552, "\u2016\u2202h_T/\u2202h_t\u2016, the real product", size=SMALL, fill="accent", bold=True)
-        sc.line(lx + 290, 552, lx + 316, 552, stroke="accent3", lw=2, dash=(7, 5))
-        sc.text(lx + 324, 552, f"\u03c1\u1d4f = {fmt_plain(rho)}\u1d4f", size=SMALL, fill="accent3", bold=True)
+        sc.line(lx, self.LEGEND_Y, lx + 26, self.LEGEND_Y, stroke="accent", lw=3)
+        sc.line(lx, self.LEGEND_Y + 26, lx + 26, self.LEGEND_Y + 26, stroke="accent3", lw=2, dash=(7, 5))
         # the right panel: the weight gradient BPTT adds up, and clipping
         rx = 620
         sc.text(rx, 150, "\u2016\u2202L/\u2202W_h\u2016 summed so far", size=SMALL, bold=True, base="t")
@@ -449,33 +428,35 @@ class RNNMode(Mode):
         v = g["norms"][k]
         if p.contains(float(k), v):
             sc.circle(p.fx(k), p.fy(v), 6, fill="accent", stroke="bg", lw=2)
-        sc.text(p.x + 12, p.y + 10, f"{k} steps back: {sci(v)}", size=BODY, bold=True, fill="accent", base="t")
         guide = g["rho"] ** k
-        sc.text(p.x + 12, p.y + 36, f"\u03c1\u1d4f = {sci(guide)}", size=SMALL, fill="accent3", base="t")
+        sc.text(p.x + 34, self.LEGEND_Y, f"\u2016\u2202h_T/\u2202h_t\u2016 = {fmt_general(v, 2)} at {k} steps back, "
+                "the real product", size=BODY, fill="accent", bold=True)
+        sc.text(p.x + 34, self.LEGEND_Y + 26, f"\u03c1\u1d4f = {fmt_plain(g['rho'])}{superscript(k)} = {fmt_general(guide, 2)}, "
+                "the guide", size=SMALL, fill="accent3", bold=True)
         # the bars: raw and clipped weight gradient so far
         raw = g["dw_norms"][k]
         clipped = min(raw, g["clip"])
-        self._bar(sc, 204, raw, "bad" if raw > g["clip"] else "accent", f"raw: {sci(raw)}")
-        self._bar(sc, 264, clipped, "good", f"clipped at c = {sci(g['clip'])}: {sci(clipped)}")
+        self._bar(sc, 204, raw, "bad" if raw > g["clip"] else "accent", f"raw: {fmt_general(raw, 2)}")
+        self._bar(sc, 264, clipped, "good", f"clipped at c = {fmt_general(g['clip'], 2)}: {fmt_general(clipped, 2)}")
         full = g["dw_norms"][-1]
         sc.text(self.BAR_X, 330, f"One step W_h \u2190 W_h \u2212 {fmt_plain(LR)}\u00b7gradient", size=SMALL,
                 bold=True, base="t")
-        sc.text(self.BAR_X, 356, f"(the full gradient, length {sci(full)}):", size=SMALL, fill="muted", base="t")
-        sc.text(self.BAR_X, 382, f"raw: \u03c1(W_h) {fmt_plain(g['rho'])} \u2192 {sci(g['rho_raw'])}",
+        sc.text(self.BAR_X, 356, f"(the full gradient, length {fmt_general(full, 2)}):", size=SMALL, fill="muted", base="t")
+        sc.text(self.BAR_X, 382, f"raw: \u03c1(W_h) {fmt_plain(g['rho'])} \u2192 {fmt_general(g['rho_raw'])}",
                 size=SMALL, fill="bad", bold=True, base="t")
-        sc.text(self.BAR_X, 408, f"clipped: \u03c1(W_h) {fmt_plain(g['rho'])} \u2192 {sci(g['rho_clip'])}",
+        sc.text(self.BAR_X, 408, f"clipped: \u03c1(W_h) {fmt_plain(g['rho'])} \u2192 {fmt_general(g['rho_clip'])}",
                 size=SMALL, fill="good", bold=True, base="t")
         sc.text(self.BAR_X, 444, f"mean |h| over the passage: {fmt_plain(g['mean_abs_h'])}", size=SMALL,
                 fill="muted", base="t")
         sc.text(self.BAR_X, 468, "(near 1: units saturate, tanh\u2032 \u2248 0)", size=SMALL, fill="muted", base="t")
         tel = [
             metric("back", "steps back", k, str(k), "steps"),
-            metric("jac", "\u2016\u2202h_T/\u2202h_t\u2016", v, sci(v), ""),
-            metric("guide", "\u03c1\u1d4f", guide, sci(guide), ""),
-            metric("dw", "\u2016\u2202L/\u2202W_h\u2016 so far", raw, sci(raw), ""),
-            metric("dw_clip", "after clipping", clipped, sci(clipped), ""),
-            metric("rho_raw", "\u03c1 after a raw step", g["rho_raw"], sci(g["rho_raw"]), ""),
-            metric("rho_clip", "\u03c1 after a clipped step", g["rho_clip"], sci(g["rho_clip"]), ""),
+            metric("jac", "\u2016\u2202h_T/\u2202h_t\u2016", v, fmt_general(v, 2), ""),
+            metric("guide", "\u03c1\u1d4f", guide, fmt_general(guide, 2), ""),
+            metric("dw", "\u2016\u2202L/\u2202W_h\u2016 so far", raw, fmt_general(raw, 2), ""),
+            metric("dw_clip", "after clipping", clipped, fmt_general(clipped, 2), ""),
+            metric("rho_raw", "\u03c1 after a raw step", g["rho_raw"], fmt_general(g["rho_raw"]), ""),
+            metric("rho_clip", "\u03c1 after a clipped step", g["rho_clip"], fmt_general(g["rho_clip"]), ""),
         ]
         return sc, tel
 
@@ -487,12 +468,12 @@ class RNNMode(Mode):
             phase = k / T_GRAD * SWEEP_S
             for r in _hits(t0, t1, phase, period):
                 v = g["norms"][k]
-                text = (f"{k} steps back: \u2016\u2202h_T/\u2202h_t\u2016 = {sci(v)} "
-                        f"(\u03c1\u1d4f = {sci(g['rho'] ** k)}).")
+                text = (f"{k} steps back: \u2016\u2202h_T/\u2202h_t\u2016 = {fmt_general(v, 2)} "
+                        f"(\u03c1\u1d4f = {fmt_general(g['rho'] ** k, 2)}).")
                 if k == T_GRAD:
                     raw = g["dw_norms"][-1]
-                    text += (f" The weight gradient has length {sci(raw)}"
-                             + (f"; clipping scales it by {sci(g['factor'])} to {sci(g['clip'])}."
+                    text += (f" The weight gradient has length {fmt_general(raw, 2)}"
+                             + (f"; clipping scales it by {fmt_general(g['factor'], 2)} to {fmt_general(g['clip'], 2)}."
                                 if g["factor"] < 1 else ", under c: clipping leaves it alone."))
                 out.append((r * period + phase, text))
         return out
@@ -581,10 +562,10 @@ class RNNMode(Mode):
         sc.text(20, y + 26, f"One GEMM: {fmt_flops(d['par_flops'])}, {fmt_bytes(d['par_bytes'])}, "
                             f"{fmt_plain(d['par_int'], 1)} FLOP/byte = {fmt_seconds(t_par)}", size=SMALL,
                 fill="accent", base="t")
-        sc.text(20, y + 52, f"Same FLOPs; the recurrence is {ratio:,.0f}\u00d7 slower at best. "
+        sc.text(20, y + 52, f"Same FLOPs; at their floors the recurrence takes {ratio:,.0f}\u00d7 as long. "
                             f"{gpu.label} needs {fmt_plain(d['ridge'], 0)} FLOP/byte to run at peak.",
                 size=SMALL, bold=True, base="t")
-        sc.text(20, y + 78, "Floors, not measurements: W_h read from HBM every step; keeping it on chip lowers "
+        sc.text(20, y + 78, "Floors, not measurements: W_h read from memory every step; keeping it on chip lowers "
                             "that, not the step count.", size=SMALL, fill="muted", base="t")
         tel = [
             metric("steps", "dependent steps done", steps_done, f"{steps_done:,} of {n:,}", "steps"),
@@ -615,5 +596,3 @@ class RNNMode(Mode):
                         f"{d['t_rnn'] / d['t_par']:,.0f}\u00d7 the GEMM's {fmt_seconds(d['t_par'])}."))
         return out
 
-
-_SUB = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
