@@ -113,6 +113,23 @@ def test_h100_floors_by_hand():
     assert val("t_par_b64") == pytest.approx(2 * d * d * n * 64 / H100_PEAK)
 
 
+def test_both_sides_of_each_floor_and_what_the_text_builds_on_them():
+    d = n = 1024
+    assert val("t_step_compute") == pytest.approx(2 * d * d / H100_PEAK)
+    assert val("t_par_memory") == pytest.approx(2 * (d * d + 2 * d * n) / H100_BW)
+    assert val("par_flops") == 2 * d * d * n and val("par_bytes") == 2 * (d * d + 2 * d * n)
+    # the GEMM is done while the recurrence is on its fourth step: 2.17 µs over 627 ns is 3.46
+    step = 2 * (d * d + 2 * d) / H100_BW
+    assert val("steps_at_gemm") == math.floor(2 * d * d * n / H100_PEAK / step) == 3
+    # the ratio of the floors is the ridge point times (1 + 2/d), on either GPU
+    assert val("ratio") == pytest.approx(H100_PEAK / H100_BW * (1 + 2 / d))
+    assert val("ratio_b200") == pytest.approx(B200_PEAK / B200_BW * (1 + 2 / d))
+    assert val("ridge_b200") == pytest.approx(B200_PEAK / B200_BW)
+    assert val("wh_bytes") == 2 * d * d
+    assert val("h100_l2") == 50 * 2 ** 20            # Hopper whitepaper: 50 MB of L2 on the H100 SXM5
+    assert val("states_b256") == 256 * n * d * 2
+
+
 def test_b200_floors_by_hand():
     d = n = 1024
     step = _floor(2 * d * d, 2 * (d * d + 2 * d), B200_PEAK, B200_BW)

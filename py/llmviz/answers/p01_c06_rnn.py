@@ -15,7 +15,7 @@ from ..calc.recurrence import (clip_by_norm, parallel_time_floor, recurrence_tim
 from ..calc.roofline import ridge_point
 from ..modes.part01_networks.rnn import D, E, LR, PHRASES, T_GRAD, gradient_story, network, read_states, word_vector
 from ..catalog.hardware import get_gpu
-from ..units import fmt_bytes, fmt_flops, fmt_plain, fmt_rate, fmt_sci, fmt_seconds
+from ..units import fmt_bytes, fmt_flops, fmt_general, fmt_plain, fmt_rate, fmt_seconds
 from . import Answer
 
 GPU = "h100-sxm"
@@ -39,9 +39,7 @@ def _plain(v: float, digits: int = 2) -> Answer:
 
 def _sci(v: float, digits: int = 2) -> Answer:
     """Plain between 0.01 and 1,000, m × 10ⁿ outside."""
-    if 0.01 <= abs(v) < 1000:
-        return Answer(v, f"{v:.{digits}g}".replace("-", "\u2212"))
-    return Answer(v, fmt_sci(v, digits=digits))
+    return Answer(v, fmt_general(v, digits))
 
 
 def _int(v: int) -> Answer:
@@ -118,6 +116,13 @@ ANSWERS = {
     "t_step": lambda: Answer(_t_rnn() / LENGTH, fmt_seconds(_t_rnn() / LENGTH)),
     "t_rnn": lambda: Answer(_t_rnn(), fmt_seconds(_t_rnn())),
     "t_par": lambda: Answer(_t_par(), fmt_seconds(_t_par())),
+    # the other side of each floor: a step's FLOPs at peak, the GEMM's bytes at full bandwidth
+    "t_step_compute": lambda: Answer(gemm_flops(WIDTH, 1, WIDTH) / get_gpu(GPU).peak_flops("bf16"),
+                                     fmt_seconds(gemm_flops(WIDTH, 1, WIDTH) / get_gpu(GPU).peak_flops("bf16"))),
+    "t_par_memory": lambda: Answer(gemm_bytes(WIDTH, LENGTH, WIDTH) / get_gpu(GPU).hbm_bytes_per_s,
+                                   fmt_seconds(gemm_bytes(WIDTH, LENGTH, WIDTH) / get_gpu(GPU).hbm_bytes_per_s)),
+    "par_flops": lambda: Answer(gemm_flops(WIDTH, LENGTH, WIDTH), fmt_flops(gemm_flops(WIDTH, LENGTH, WIDTH))),
+    "par_bytes": lambda: Answer(gemm_bytes(WIDTH, LENGTH, WIDTH), fmt_bytes(gemm_bytes(WIDTH, LENGTH, WIDTH))),
     "par_intensity": lambda: _plain(gemm_intensity(WIDTH, LENGTH, WIDTH), 0),
     "h100_bw": lambda: Answer(get_gpu(GPU).hbm_bytes_per_s, fmt_rate(get_gpu(GPU).hbm_bytes_per_s, "B/s")),
     "h100_peak": lambda: Answer(get_gpu(GPU).peak_flops("bf16"), fmt_rate(get_gpu(GPU).peak_flops("bf16"), digits=4)),
@@ -130,6 +135,12 @@ ANSWERS = {
     "ratio_b256": lambda: _ratio(_t_rnn(BATCH_BIG) / _t_par(BATCH_BIG)),
     "int_b256": lambda: _plain(gemm_intensity(WIDTH, BATCH_BIG, WIDTH), 0),
     "ratio_b200": lambda: _ratio(_t_rnn(1, "b200") / _t_par(1, "b200")),
+    "ridge_b200": lambda: _plain(ridge_point("b200"), 0),
+    "steps_at_gemm": lambda: _int(int(_t_par() / (_t_rnn() / LENGTH))),
+    "wh_bytes": lambda: Answer(2 * WIDTH * WIDTH, fmt_bytes(2 * WIDTH * WIDTH)),
+    "h100_l2": lambda: Answer(get_gpu(GPU).l2_bytes, fmt_bytes(get_gpu(GPU).l2_bytes, binary=True)),
+    # BPTT keeps every state h_t of every sequence for the backward pass: batch × N × d numbers, bf16
+    "states_b256": lambda: Answer(BATCH_BIG * LENGTH * WIDTH * 2, fmt_bytes(BATCH_BIG * LENGTH * WIDTH * 2)),
     "t_rnn_b200": lambda: Answer(_t_rnn(1, "b200"), fmt_seconds(_t_rnn(1, "b200"))),
     # exercises
     "jac_11": lambda: _plain(_jacobian()[0][0], 3),
