@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from llmviz.answers import answers_for
-from llmviz.modes.part01_networks.rnn import D, LR, PASSAGE, PHRASES, T_GRAD, base_weights, loss_direction, word_vector
+from llmviz.modes.part01_networks.rnn import LR, PHRASES, word_vector
+from rnn_numpy import np_net, np_states, np_story
 
 A = answers_for("p01-c06-rnn")
 
@@ -19,47 +20,18 @@ def val(name):
     return A[name]().value
 
 
-def net(rho):
-    w0, wx, b = (np.array(a) for a in base_weights())
-    return w0 * rho / max(abs(np.linalg.eigvals(w0))), wx, b
-
-
-def states(rho, words):
-    w_h, wx, b = net(rho)
-    h = np.zeros(D)
-    out = [h]
-    for w in words:
-        h = np.tanh(w_h @ h + wx @ np.array(word_vector(w)) + b)
-        out.append(h)
-    return out
-
-
-def story(rho):
-    w_h, _, _ = net(rho)
-    hs = states(rho, PASSAGE[:T_GRAD])
-    p, g, grad = np.eye(D), np.array(loss_direction()), np.zeros((D, D))
-    norms = [1.0]
-    for t in range(T_GRAD, 0, -1):
-        p = p @ (np.diag(1 - hs[t] ** 2) @ w_h)
-        norms.append(np.linalg.norm(p, 2))
-        delta = (1 - hs[t] ** 2) * g
-        grad += np.outer(delta, hs[t - 1])
-        g = w_h.T @ delta
-    return norms, grad, w_h, hs
-
-
 def test_counts():
     assert val("params") == 8 * 8 + 8 * 4 + 8 == 104
     assert val("macs_step") == 96 and val("macs_passage") == 96 * 64
 
 
 def test_the_first_step_and_the_two_thes():
-    w_h, wx, b = net(0.8)
+    w_h, wx, b = np_net(0.8)
     x1 = np.array(word_vector("the"))
     assert val("read_wx") == pytest.approx((wx @ x1)[0])
     assert val("read_b") == pytest.approx(b[0])
     assert val("read_z") == pytest.approx((wx @ x1 + b)[0])
-    hs = states(0.8, PHRASES["cat"].split())
+    hs = np_states(0.8, PHRASES["cat"].split())
     assert val("read_h") == pytest.approx(np.tanh((wx @ x1 + b)[0])) == pytest.approx(hs[1][0])
     assert val("the_first") == pytest.approx(hs[1][0]) and val("the_second") == pytest.approx(hs[5][0])
     assert val("sigma_wh") == pytest.approx(np.linalg.norm(w_h, 2))
@@ -67,19 +39,21 @@ def test_the_first_step_and_the_two_thes():
 
 
 def test_vanishing_and_exploding_numbers():
-    low = story(0.8)[0]
+    low = np_story(0.8)["norms"]
     assert val("vanish_16") == pytest.approx(low[16]) and val("vanish_64") == pytest.approx(low[64])
     assert val("vanish_guide_16") == pytest.approx(0.8 ** 16) and val("vanish_guide_64") == pytest.approx(0.8 ** 64)
-    assert val("rho1_64") == pytest.approx(story(1.0)[0][64])
-    assert val("rho12_64") == pytest.approx(story(1.2)[0][64])
-    high, grad, w_h, hs = story(2.5)
+    assert val("rho1_64") == pytest.approx(np_story(1.0)["norms"][64])
+    assert val("rho12_64") == pytest.approx(np_story(1.2)["norms"][64])
+    st = np_story(2.5)
+    high, hs = st["norms"], st["hs"]
     assert val("explode_16") == pytest.approx(high[16]) and val("explode_64") == pytest.approx(high[64])
     assert val("explode_guide_64") == pytest.approx(2.5 ** 64)
     assert val("mean_h_explode") == pytest.approx(np.mean(np.abs(np.array(hs[1:]))))
 
 
 def test_clipping_numbers():
-    _, grad, w_h, _ = story(2.5)
+    st = np_story(2.5)
+    grad, w_h = st["grad"], st["w_h"]
     n = np.linalg.norm(grad)
     assert val("grad_raw") == pytest.approx(n)
     assert val("clip_factor") == pytest.approx(1.0 / n)

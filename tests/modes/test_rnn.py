@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from llmviz.catalog import get_gpu
-from llmviz.modes.part01_networks.rnn import (D, E, LR, PASSAGE, PHRASES, READ_FLOW_S, READ_STEP_S, SWEEP_S,
-                                              T_GRAD, RNNMode, base_weights, loss_direction, word_vector)
+from llmviz.modes.part01_networks.rnn import (D, E, PASSAGE, PHRASES, READ_FLOW_S, READ_STEP_S, SWEEP_S, T_GRAD,
+                                              RNNMode, base_weights)
+from rnn_numpy import np_net, np_states, np_story
 from tooling import label_problems
 
 
@@ -19,22 +20,6 @@ def _tel(frame):
 
 def _texts(frame):
     return [it["s"] for it in frame["scene"]["items"] if it["k"] == "text"]
-
-
-def np_net(rho):
-    w0, wx, b = (np.array(a) for a in base_weights())
-    w_h = w0 * rho / max(abs(np.linalg.eigvals(w0)))
-    return w_h, wx, b
-
-
-def np_states(rho, words):
-    w_h, wx, b = np_net(rho)
-    h = np.zeros(D)
-    out = [h]
-    for w in words:
-        h = np.tanh(w_h @ h + wx @ np.array(word_vector(w)) + b)
-        out.append(h)
-    return out
 
 
 def test_the_network_has_the_declared_shapes_and_a_64_word_passage():
@@ -89,33 +74,12 @@ def test_one_different_word_changes_every_later_state():
     assert all(np.linalg.norm(cat[t] - dog[t]) > 1e-3 for t in range(2, 7))
 
 
-def _np_story(rho, clip):
-    w_h, wx, b = np_net(rho)
-    hs = np_states(rho, PASSAGE[:T_GRAD])
-    p = np.eye(D)
-    norms = [1.0]
-    g = np.array(loss_direction())
-    grad = np.zeros((D, D))
-    partial = [0.0]
-    for t in range(T_GRAD, 0, -1):
-        p = p @ (np.diag(1 - hs[t] ** 2) @ w_h)
-        norms.append(np.linalg.norm(p, 2))
-        delta = (1 - hs[t] ** 2) * g
-        grad += np.outer(delta, hs[t - 1])
-        partial.append(np.linalg.norm(grad))
-        g = w_h.T @ delta
-    n = np.linalg.norm(grad)
-    clipped = grad * min(1.0, clip / n)
-    rho_raw = max(abs(np.linalg.eigvals(w_h - LR * grad)))
-    rho_clip = max(abs(np.linalg.eigvals(w_h - LR * clipped)))
-    return norms, partial, rho_raw, rho_clip
-
-
 @pytest.mark.parametrize("sub,rho,clip", [("vanish", 0.8, 1.0), ("vanish", 1.0, 1.0), ("explode", 2.5, 1.0),
                                           ("explode", 2.5, 1000.0)])
 def test_gradient_view_is_the_real_product_of_jacobians(sub, rho, clip):
     m = RNNMode(submode=sub, values={"rho": rho, "clip": clip})
-    norms, partial, rho_raw, rho_clip = _np_story(rho, clip)
+    st = np_story(rho, clip)
+    norms, partial, rho_raw, rho_clip = st["norms"], st["partial"], st["rho_raw"], st["rho_clip"]
     for k in (0, 1, 16, 40, 64):
         t = (k + 0.5) / T_GRAD * SWEEP_S if k < T_GRAD else SWEEP_S + 0.5
         tel = _tel(m.frame(t))
@@ -131,7 +95,7 @@ def test_gradient_view_is_the_real_product_of_jacobians(sub, rho, clip):
 
 @pytest.mark.parametrize("rho", [0.5, 0.8, 1.0])
 def test_at_or_below_one_the_product_vanishes_and_runs_under_its_guide_after_the_first_steps(rho):
-    norms, _, _, _ = _np_story(rho, 1.0)
+    norms = np_story(rho)["norms"]
     sigma = np.linalg.norm(np_net(rho)[0], 2)
     assert norms[64] < 1e-3
     # W_h stretches some vectors by σ > ρ, so the first steps may sit above ρᵏ, never above σᵏ
@@ -141,7 +105,8 @@ def test_at_or_below_one_the_product_vanishes_and_runs_under_its_guide_after_the
 
 
 def test_far_above_one_the_product_explodes_and_clipping_saves_the_step():
-    high, partial, rho_raw, rho_clip = _np_story(2.5, 1.0)
+    st = np_story(2.5)
+    high, rho_raw, rho_clip = st["norms"], st["rho_raw"], st["rho_clip"]
     assert high[64] > 1e3 and high[64] < 2.5 ** 64 * 1e-15
     # clipping keeps W_h's spectral radius near 2.5; the raw step throws it far away
     assert abs(rho_clip - 2.5) < 0.05 and rho_raw > 100

@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 
 from ..calc.gemm import gemm_bytes, gemm_flops, gemm_intensity
-from ..calc.recurrence import (clip_by_norm, parallel_time_floor, recurrence_time_floor, spectral_norm,
-                               step_jacobian)
+from ..calc.recurrence import parallel_time_floor, recurrence_time_floor, spectral_norm, step_jacobian
 from ..calc.roofline import ridge_point
 from ..modes.part01_networks.rnn import D, E, LR, PHRASES, T_GRAD, gradient_story, network, read_states, word_vector
 from ..catalog.hardware import get_gpu

@@ -298,7 +298,7 @@ class RNNMode(Mode):
         subp = subscript(k - 1)
         lines = [
             (f"step {k} of {n} reads \u201c{words[k - 1]}\u201d", BODY, True, "accent2" if flowing else "ink"),
-            (f"unit 1, before tanh:", SMALL, False, "muted"),
+            ("unit 1, before tanh:", SMALL, False, "muted"),
             (f"(W_h\u00b7h{subp})\u2081 = {fmt_fixed(a)}", SMALL, False, "ink"),
             (f"(W_x\u00b7x{sub})\u2081 = {fmt_fixed(bx)}", SMALL, False, "ink"),
             (f"b\u2081 = {fmt_fixed(b)}", SMALL, False, "ink"),
