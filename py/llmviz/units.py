@@ -4,6 +4,8 @@ All inputs are SI: bytes, seconds, FLOPs, FLOP/s, bytes/s.
 """
 from __future__ import annotations
 
+import math
+
 
 def _scaled(x: float, steps: list[tuple[float, str]], digits: int) -> str:
     ax = abs(x)
@@ -52,6 +54,19 @@ def fmt_count(n: float, digits: int = 3) -> str:
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+_SUBSCRIPT = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
+
+
+def superscript(n: int) -> str:
+    """An integer in superscript digits, for exponents in labels: ``superscript(-16)`` → ``"⁻¹⁶"``."""
+    return str(int(n)).translate(_SUPERSCRIPT)
+
+
+def subscript(n: int) -> str:
+    """An integer in subscript digits, for indices in labels: ``subscript(12)`` → ``"₁₂"``."""
+    return str(int(n)).translate(_SUBSCRIPT)
+
+
 def fmt_sci(x: float, unit: str = "", digits: int = 3) -> str:
     """Scientific notation for quantities beyond the SI prefixes: ``7.23 × 10²³ FLOP``."""
     if x == 0:
@@ -74,6 +89,29 @@ def fmt_plain(v: float, digits: int = 2) -> str:
     return s.rstrip("0").rstrip(".") if "." in s else s
 
 
+def fmt_fixed(v: float, decimals: int = 3) -> str:
+    """A number to exactly ``decimals`` decimals, zeros kept (0.690, −0.05), a real minus sign, no "−0.000"."""
+    r = round(v, decimals) + 0.0          # + 0.0 turns −0.0 into 0.0
+    return f"{r:.{decimals}f}".replace("-", "\u2212")
+
+
+def fmt_general(v: float, digits: int = 3, lo: float = 0.01, hi: float = 1000.0) -> str:
+    """``digits`` significant figures, plain for lo ≤ |v| < hi (0.845, 46.8), :func:`fmt_sci` outside (1.3 × 10⁻³).
+
+    A real minus sign; 0 prints as "0". For numbers that span many orders of
+    magnitude, such as gradient norms, where one scale of units cannot serve.
+    """
+    if v == 0:
+        return "0"
+    if lo <= abs(v) < hi:
+        dec = digits - 1 - math.floor(math.log10(abs(v)))
+        s = f"{round(v, dec):.{max(dec, 0)}f}"
+        if "." in s:
+            s = s.rstrip("0").rstrip(".")
+        return s.replace("-", "\u2212")
+    return fmt_sci(v, digits=digits).replace("-", "\u2212")
+
+
 def fmt_factor(v: float, digits: int = 2) -> str:
     """:func:`fmt_plain` for a factor in a written product: negatives in parentheses, as on paper."""
     return f"({fmt_plain(v, digits)})" if round(v, digits) < 0 else fmt_plain(v, digits)
@@ -87,11 +125,3 @@ def fmt_int(v: int) -> str:
 def fmt_int_factor(v: int) -> str:
     """:func:`fmt_int` for a factor in a written product: negatives in parentheses."""
     return f"({fmt_int(v)})" if v < 0 else fmt_int(v)
-
-
-def fmt_fixed(v: float, digits: int = 3) -> str:
-    """A number with exactly ``digits`` decimals (zeros kept: ``0.690``), a real minus sign, and no "−0"."""
-    r = round(v, digits)
-    if r == 0:
-        r = 0.0
-    return f"{r:.{digits}f}".replace("-", "\u2212")
