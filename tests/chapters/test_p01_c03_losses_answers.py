@@ -194,9 +194,20 @@ def np_race(loss, w0, lr, steps=3000):
     ("race4_ce", "bce", -4.0, 1.0), ("race4_mse", "mse", -4.0, 1.0), ("race5_mse", "mse", -5.0, 1.0),
     ("race6_ce", "bce", -6.0, 1.0), ("race6_mse", "mse", -6.0, 1.0), ("race7_mse", "mse", -7.0, 1.0),
     ("race4_lr4_ce", "bce", -4.0, 4.0), ("race4_lr4_mse", "mse", -4.0, 4.0),
+    ("race4_lr64_mse", "mse", -4.0, 64.0),
 ])
 def test_race_finishes(name, loss, w0, lr):
     assert val(name) == np_race(loss, w0, lr)
+
+
+def test_the_sigmoids_slope_at_the_races_start_for_the_most_and_least_wrong_points():
+    z = -4.0 * RACE_X
+    wrongness = np.abs(sigmoid(z) - RACE_Y)
+    far, near = int(np.argmax(wrongness)), int(np.argmin(wrongness))
+    assert RACE_X[far] == -2.4 and RACE_X[near] == 0.3
+    for name, i in (("race_factor_far", far), ("race_factor_near", near)):
+        assert val(name) == pytest.approx(sigmoid(z[i]) * (1 - sigmoid(z[i])))
+    assert text("race_factor_far") == "0.000068" and text("race_factor_near") == "0.18"
 
 
 def test_squared_errors_race_more_than_doubles_per_unit_of_wrongness():

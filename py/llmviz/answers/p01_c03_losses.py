@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..calc.derivatives import sigmoid_slope
 from ..calc.functions import sigmoid
 from ..calc.information import cross_entropy, kl_divergence, perplexity, softmax, surprisal
 from ..calc.losses import (bce_slope, binary_cross_entropy, binary_cross_entropy_logit, mean_squared_error,
@@ -16,8 +17,8 @@ from ..calc.losses import (bce_slope, binary_cross_entropy, binary_cross_entropy
                            sigmoid_squared_error_slope, smoothed_cross_entropy, smoothed_probs, smoothing_floor,
                            softmax_squared_error_slope, squared_error)
 from ..catalog import get_model
-from ..modes.part01_networks.losses import (PREDICTIONS, SAT_Z, SMOOTH_STEPS, TRUE, first_all_right, race_run,
-                                            score_terms, smoothing_run)
+from ..modes.part01_networks.losses import (PREDICTIONS, RACE_X, SAT_Z, SMOOTH_STEPS, TRUE, first_all_right,
+                                            race_run, score_terms, smoothing_run)
 from . import Answer
 
 MODEL = "llama-3-8b"
@@ -29,6 +30,8 @@ REG_Y = (3.0, -1.0, 2.0)
 REG_YHAT = (2.5, 0.0, 4.0)
 # The likelihood example: the probability a model gave the true label of each of three examples
 NLL_PROBS = (0.9, 0.6, 0.05)
+# The race at a learning rate far past the slider's: one neuron has nothing else to upset
+RACE_BIG_LR = 64.0
 # Exercise 1: four predictions against four targets
 EX1_YHAT = (1.8, 0.5, 3.2, 2.0)
 EX1_Y = (2.0, 1.0, 3.0, 3.0)
@@ -101,6 +104,11 @@ def _race(w0: float, lr: float = 1.0, loss: str = "mse") -> int:
     if k is None:
         raise ValueError(f"the race from w0={w0} at lr={lr} does not finish under {loss}")
     return k
+
+
+def _race_factor(x: float, w0: float = -4.0) -> float:
+    """q(1 − q) at the race's start (w = ``w0``, b = 0) for the point at ``x``: the sigmoid's slope there."""
+    return sigmoid_slope(w0 * x)
 
 
 def _ex2_logits() -> list[float]:
@@ -184,6 +192,9 @@ ANSWERS = {
     "race7_mse": lambda: _count(_race(-7.0)),
     "race4_lr4_ce": lambda: _count(_race(-4.0, 4.0, "bce")),
     "race4_lr4_mse": lambda: _count(_race(-4.0, 4.0)),
+    "race4_lr64_mse": lambda: _count(_race(-4.0, RACE_BIG_LR)),
+    "race_factor_far": lambda: _sig(_race_factor(RACE_X[0]), 2),
+    "race_factor_near": lambda: _sig(_race_factor(RACE_X[4]), 2),
     # label smoothing
     "ls6_true": lambda: _fixed(smoothed_probs(6, SZEGEDY_EPS)[0], 3),
     "ls6_other": lambda: _fixed(smoothed_probs(6, SZEGEDY_EPS)[1], 4),
