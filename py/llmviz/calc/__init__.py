@@ -78,6 +78,7 @@ _WHERE = {
     "kv_cache_bytes_per_token": "kv_cache",
     "kv_elements_per_token_by_layer": "kv_cache",
     "layer_projections": "gemm",
+    "layer_weight_flops": "attention",
     "linear_flops": "gemm",
     "llama_ffn_width": "mlp",
     "log_base": "functions",
