@@ -264,6 +264,15 @@ def test_the_trained_head_as_the_prose_describes_it():
     t0 = len(tok.encode(th.SENTENCES[0][1]))
     assert val("lm_s0_tokens") == t0
     assert val("lm_s0_uniform_prev") == pytest.approx(np.mean([1 / (i + 1) for i in range(1, t0)]))
+    even = [1 / (i + 1) for s in range(len(th.SENTENCES)) for i in range(1, weights[s, 0, 0].shape[0])]
+    assert val("lm_uniform_prev") == pytest.approx(np.mean(even)) and len(even) == n
+    assert val("lm_prev_mean") > 2.5 * val("lm_uniform_prev")           # "where an even split would give"
+    assert val("lm_prev_mean") < 0.5                                    # "more than half of its weight goes elsewhere"
+    assert val("lm_local_self") + val("lm_local_prev") > 0.5            # "splits most of its weight"
+    others = [pooled(f"{l}.{h}")[0] for l in range(cfg.n_layer) for h in range(cfg.n_head)
+              if f"{l}.{h}" not in (th.PREV_HEAD, th.LOCAL_HEAD)]
+    assert len(others) == 6 and val("lm_others_prev_max") == pytest.approx(max(others))
+    assert val("lm_others_prev_max") < val("lm_local_prev") < val("lm_prev_mean")
     # the prose's claims: the previous-token head beats an even split by far, on seen and unseen text,
     # and it is the head that most often puts its largest weight on the previous token
     assert val("lm_s0_prev") > 2 * val("lm_s0_uniform_prev")

@@ -96,6 +96,12 @@ def _lm_uniform_previous(sentence: int) -> float:
     return sum(1 / (i + 1) for i in range(1, n)) / (n - 1)
 
 
+def _lm_uniform_previous_pooled() -> float:
+    """The same even-split share on the previous token, over every query of every sentence of the view."""
+    shares = [1 / (i + 1) for s in range(len(th.SENTENCES)) for i in range(1, len(th.tokens(s)))]
+    return sum(shares) / len(shares)
+
+
 def _lm_header() -> dict:
     return th.model().header
 
@@ -248,6 +254,9 @@ ANSWERS = {
     "lm_prev_top": lambda: Answer(_lm_profile(th.PREV_HEAD).previous_top,
                                   f"{_lm_profile(th.PREV_HEAD).previous_top:.0%}"),
     "lm_prev_held_out": lambda: _p(_lm_profile(th.PREV_HEAD, [th.HELD_OUT_SENTENCE]).previous),
+    "lm_uniform_prev": lambda: _p(_lm_uniform_previous_pooled()),
+    "lm_others_prev_max": lambda: _p(max(_lm_profile(h).previous for h, _ in th.HEADS
+                                         if h not in (th.PREV_HEAD, th.LOCAL_HEAD))),
     "lm_local_self": lambda: _p(_lm_profile(th.LOCAL_HEAD).itself),
     "lm_local_prev": lambda: _p(_lm_profile(th.LOCAL_HEAD).previous),
     "lm_s0_prev": lambda: _p(th.profile(th.weights(0, th.PREV_HEAD)).previous),
