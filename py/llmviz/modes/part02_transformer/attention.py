@@ -879,7 +879,7 @@ class AttentionMode(Mode):
             metric("lm_top", "largest weight", row[j], f"{row[j]:.2f} on “{labels[j]}” ({th.relation(focus, j)})", ""),
             metric("lm_prev", "mean weight on the previous token", prof.previous, f"{prof.previous:.2f}", ""),
             metric("lm_first", "mean weight on the first token", prof.first, f"{prof.first:.2f}", ""),
-            metric("lm_entropy", "row entropy", th.entropy_bits(row), f"{th.entropy_bits(row):.2f} bits", "bit"),
+            metric("lm_entropy", "row entropy", entropy_bits(row), f"{entropy_bits(row):.2f} bits", "bit"),
             metric("lm_model", "trained model's parameters", n_params, f"{n_params:,}", "parameters",
                    help=f"{cfg.n_layer} layers of {cfg.n_head} heads, d_model {cfg.d_model}, "
                         f"{cfg.n_vocab} tokens; trained on this book's prose"),
