@@ -1051,6 +1051,9 @@ class AttentionMode(Mode):
             if 16 <= cross <= 131072:
                 sc.line(fx(lg(cross)), y0 + 62, fx(lg(cross)), y0 + hh, stroke=colour, dash=[4, 3])
                 sc.text(fx(lg(cross)) - 4, y0 + hh - dy, f"{cross:,.0f}", size=SMALL, fill=colour, align="r")
+            elif cross > 131072:
+                # past the chart's right edge: say where, at the edge
+                sc.text(x0 + w - 4, y0 + hh - dy, f"meet at {cross:,.0f} →", size=SMALL, fill=colour, align="r")
         c = model_attention_core_flops(m, n_now, causal)
         p, wt = attention_projection_flops(m, n_now), layer_weight_flops(m, n_now)
         sc.circle(fx(lg(n_now)), fy(math.log10(c)), 5, fill="k")
