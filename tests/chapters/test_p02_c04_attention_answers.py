@@ -275,7 +275,7 @@ def test_the_trained_head_as_the_prose_describes_it():
     assert val("lm_others_prev_max") < val("lm_local_prev") < val("lm_prev_mean")
     # the prose's claims: the previous-token head beats an even split by far, on seen and unseen text,
     # and it is the head that most often puts its largest weight on the previous token
-    assert val("lm_s0_prev") > 2 * val("lm_s0_uniform_prev")
+    assert 2.5 < val("lm_s0_prev") / val("lm_s0_uniform_prev") < 3.5     # "about three times its even share"
     assert val("lm_prev_held_out") > 2 * np.mean([1 / (i + 1) for i in range(1, weights[th.HELD_OUT_SENTENCE, 0, 0].shape[0])])
     assert max((pooled(f"{l}.{h}")[2], f"{l}.{h}") for l in range(cfg.n_layer) for h in range(cfg.n_head))[1] \
         == th.PREV_HEAD
