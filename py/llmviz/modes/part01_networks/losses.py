@@ -454,7 +454,8 @@ class LossesMode(Mode):
         ylim = (-1.1, 0.15) if y == 1 else (-0.15, 1.1)
         bot = Plot(*self.BOT_PLOT, xlim=(Z_LO, Z_HI), ylim=ylim)
         xt = (-8.0, -4.0, 0.0, 4.0, 8.0)
-        top.frame(sc, xticks=xt, yticks=(0.0, 2.0, 4.0, 6.0, 8.0), size=SMALL, ylabel="loss", marks=False)
+        top.frame(sc, xticks=xt, yticks=(0.0, 2.0, 4.0, 6.0, 8.0), size=SMALL,
+                  ylabel="loss (cross-entropy in nats; squared error, no unit)", marks=False)
         bot.frame(sc, xticks=xt, yticks=(-1.0, -0.5, 0.0) if y == 1 else (0.0, 0.5, 1.0), size=SMALL,
                   xlabel="logit z", ylabel="slope dL/dz", marks=False)
         # the saturated ends, shaded on both plots and named in the slope plot's free middle
