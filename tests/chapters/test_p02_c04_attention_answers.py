@@ -279,6 +279,14 @@ def test_the_trained_head_as_the_prose_describes_it():
     assert val("lm_prev_held_out") > 2 * np.mean([1 / (i + 1) for i in range(1, weights[th.HELD_OUT_SENTENCE, 0, 0].shape[0])])
     assert max((pooled(f"{l}.{h}")[2], f"{l}.{h}") for l in range(cfg.n_layer) for h in range(cfg.n_head))[1] \
         == th.PREV_HEAD
+    # "it rotates each query and key by its token's position, so a score can depend on how far back a key
+    # lies": one token repeated gives every position the same input to layer 0, yet the scores differ,
+    # and only with the distance i − j (RoPE), the same along every diagonal
+    S = numpy_lm.trace(params, [tok.encode(" the")[0]] * 8, cfg)["layers"][0]["scores"]
+    for h in range(cfg.n_head):
+        lower = [[S[h, i, i - d] for i in range(d, 8)] for d in range(8)]
+        assert all(np.ptp(diag) < 1e-9 for diag in lower)
+        assert np.ptp([diag[0] for diag in lower]) > 0.1
     # and the prose names the heads the view's triggers open
     text = SOURCE.read_text()
     for head in (th.PREV_HEAD, th.LOCAL_HEAD):
