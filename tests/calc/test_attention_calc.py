@@ -9,6 +9,7 @@ from llmviz.calc.attention import (
     attention_core_flops,
     attention_crossover_tokens,
     attention_projection_flops,
+    layer_weight_flops,
     entropy_bits,
     masked_elements,
     matmul,
@@ -119,6 +120,41 @@ def test_projection_flops_by_hand():
     assert attention_projection_flops("llama-3-8b", n) == q + 2 * kv + o
     # Llama 2 7B: full multi-head attention, four 4096x4096 projections
     assert attention_projection_flops("llama-2-7b", n) == 4 * 2 * n * 4096 * 4096
+
+
+def test_causal_core_flops_count_the_lower_triangle():
+    n, d, h = 1000, 128, 32
+    lower = n * (n + 1) // 2                 # scores on and below the diagonal
+    assert attention_core_flops(n, d, h, causal=True) == 4 * lower * d * h == 2 * n * (n + 1) * d * h
+    assert model_attention_core_flops("llama-3-8b", n, causal=True) == attention_core_flops(n, 128, 32, True)
+    full = attention_core_flops(n, d, h)
+    assert attention_core_flops(n, d, h, causal=True) / full == pytest.approx((n + 1) / (2 * n))
+
+
+def test_layer_weight_flops_by_hand():
+    n = 8192
+    # Llama 3 8B config.json: hidden 4096, 32 query heads and 8 KV heads of 128, intermediate_size 14336
+    attn = 2 * n * (4096 * 4096 + 2 * 4096 * 1024 + 4096 * 4096)
+    ffn = 2 * n * 3 * 4096 * 14336            # SwiGLU: gate, up, down
+    assert layer_weight_flops("llama-3-8b", n) == attn + ffn
+    # OPT-13B: plain FFN of two matrices, 5120 -> 20480 -> 5120, full multi-head attention
+    assert layer_weight_flops("opt-13b", 1) == 2 * (4 * 5120 * 5120 + 2 * 5120 * 20480)
+    with pytest.raises(ValueError):
+        layer_weight_flops("mixtral-8x7b", 16)
+
+
+def test_causal_and_whole_layer_crossovers():
+    # Llama 3 8B: P = 83,886,080 FLOPs a token for the projections, 436,207,616 with the FFN; 4·d·h = 16,384
+    assert attention_crossover_tokens("llama-3-8b", causal=True) == pytest.approx(83_886_080 / 8192 - 1)
+    assert attention_crossover_tokens("llama-3-8b", causal=True) == pytest.approx(10_239)
+    assert attention_crossover_tokens("llama-3-8b", whole_layer=True) == pytest.approx(26_624)
+    assert attention_crossover_tokens("llama-3-8b", causal=True, whole_layer=True) == pytest.approx(53_247)
+    for m in ("llama-3-8b", "llama-3-70b", "llama-3.1-405b", "qwen2.5-72b"):
+        for whole in (False, True):
+            n = attention_crossover_tokens(m, causal=True, whole_layer=whole)
+            assert n == round(n)              # P is a multiple of 2·d·h for these shapes
+            linear = layer_weight_flops(m, round(n)) if whole else attention_projection_flops(m, round(n))
+            assert model_attention_core_flops(m, round(n), causal=True) == linear
 
 
 def test_crossover_where_quadratic_meets_linear():

@@ -194,9 +194,45 @@ def np_race(loss, w0, lr, steps=3000):
     ("race4_ce", "bce", -4.0, 1.0), ("race4_mse", "mse", -4.0, 1.0), ("race5_mse", "mse", -5.0, 1.0),
     ("race6_ce", "bce", -6.0, 1.0), ("race6_mse", "mse", -6.0, 1.0), ("race7_mse", "mse", -7.0, 1.0),
     ("race4_lr4_ce", "bce", -4.0, 4.0), ("race4_lr4_mse", "mse", -4.0, 4.0),
+    ("race4_lr64_mse", "mse", -4.0, 64.0),
 ])
 def test_race_finishes(name, loss, w0, lr):
     assert val(name) == np_race(loss, w0, lr)
+
+
+def test_the_sigmoids_slope_at_the_races_start_for_the_most_and_least_wrong_points():
+    z = -4.0 * RACE_X
+    wrongness = np.abs(sigmoid(z) - RACE_Y)
+    far, near = int(np.argmax(wrongness)), int(np.argmin(wrongness))
+    assert RACE_X[far] == -2.4 and RACE_X[near] == 0.3
+    for name, i in (("race_factor_far", far), ("race_factor_near", near)):
+        assert val(name) == pytest.approx(sigmoid(z[i]) * (1 - sigmoid(z[i])))
+    assert text("race_factor_far") == "0.000068" and text("race_factor_near") == "0.18"
+
+
+def np_race_adam(loss, w0, lr, steps=3000, b1=0.9, b2=0.999, eps=1e-8):
+    """The race under Adam (Kingma and Ba 2015, Algorithm 1, its default constants) in numpy."""
+    theta, m, v = np.array([w0, 0.0]), np.zeros(2), np.zeros(2)
+    for k in range(steps + 1):
+        w, b = theta
+        if np.all((w * RACE_X + b > 0) == (RACE_Y == 1)):
+            return k
+        q = sigmoid(w * RACE_X + b)
+        g = q - RACE_Y if loss == "bce" else 2 * (q - RACE_Y) * q * (1 - q)
+        grad = np.array([np.mean(g * RACE_X), np.mean(g)])
+        m, v = b1 * m + (1 - b1) * grad, b2 * v + (1 - b2) * grad ** 2
+        theta = theta - lr * (m / (1 - b1 ** (k + 1))) / (np.sqrt(v / (1 - b2 ** (k + 1))) + eps)
+    return None
+
+
+def test_adam_closes_most_of_the_race_but_not_the_per_point_factor():
+    assert val("race4_adam_ce") == np_race_adam("bce", -4.0, 0.1)
+    assert val("race4_adam_mse") == np_race_adam("mse", -4.0, 0.1)
+    # "far closer": the ratio of the two counts falls from over 10 to under 2
+    assert val("race4_mse") / val("race4_ce") > 10 > 2 > val("race4_adam_mse") / val("race4_adam_ce") > 1
+    z = -4.0 * RACE_X
+    f = sigmoid(z) * (1 - sigmoid(z))
+    assert val("race_factor_ratio") == pytest.approx(f[4] / f[0]) and text("race_factor_ratio") == "2,600"
 
 
 def test_squared_errors_race_more_than_doubles_per_unit_of_wrongness():

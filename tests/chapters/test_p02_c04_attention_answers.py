@@ -172,21 +172,44 @@ def test_score_matrices_at_full_context():
 
 def test_where_the_quadratic_takes_over():
     n = 8192
-    # config.json of Meta-Llama-3-8B: hidden 4096, 32 heads, 8 KV heads, head_dim 128
+    # config.json of Meta-Llama-3-8B: hidden 4096, 32 heads, 8 KV heads, head_dim 128, intermediate 14336
     proj_per_token = 2 * 4096 * (32 * 128) + 2 * 2 * 4096 * (8 * 128) + 2 * (32 * 128) * 4096
-    core = lambda n: 32 * (2 * n * n * 128 + 2 * n * n * 128)
+    ffn_per_token = 3 * 2 * 4096 * 14336                     # SwiGLU: gate, up and down
+    full = lambda n: 32 * (2 * n * n * 128 + 2 * n * n * 128)
+    # the causal mask keeps n(n+1)/2 scores of each head, in both products
+    causal = lambda n: 32 * 2 * 2 * (n * (n + 1) // 2) * 128
+    assert (val("l8_kv_heads"), val("l8_q_per_kv")) == (8, 4)
     assert val("l8_proj_per_token") == proj_per_token == 83_886_080
     assert val("l8_proj_per_token_exact") == proj_per_token
-    assert val("l8_core_coeff") == 4 * 128 * 32 == 16_384
-    assert val("l8_crossover") == proj_per_token / (4 * 128 * 32) == 5120
-    assert core(5120) == proj_per_token * 5120
-    assert val("l8_core_ctx") == core(n)
-    assert val("l8_proj_ctx") == proj_per_token * n
-    assert val("l8_core_over_proj") == pytest.approx(core(n) / (proj_per_token * n)) == pytest.approx(1.6)
-    # Llama 3.1 405B: hidden 16384, 128 heads, 8 KV heads, head_dim 128, at 131,072 tokens
+    assert val("l8_ffn_per_token") == val("l8_ffn_per_token_exact") == ffn_per_token == 352_321_536
+    assert val("l8_layer_per_token_exact") == proj_per_token + ffn_per_token
+    assert val("l8_crossover") == 5120 and full(5120) == proj_per_token * 5120
+    assert val("l8_core_causal_coeff") == 2 * 128 * 32
+    # the crossovers by brute force: the first N at which the heads cost at least the linear part
+    for name, per_token in (("l8_crossover_causal", proj_per_token),
+                            ("l8_crossover_layer", proj_per_token + ffn_per_token)):
+        lo, hi = 1, 10 ** 6
+        while lo < hi:
+            mid = (lo + hi) // 2
+            lo, hi = (mid + 1, hi) if causal(mid) < per_token * mid else (lo, mid)
+        assert val(name) == lo and causal(lo) == per_token * lo
+        assert val(name + "_plus1") == lo + 1
+    assert val("l8_crossover_causal") == 10_239 > 8192                # past Llama 3 8B's context
+    assert val("l8_crossover_layer") > 6 * 8192                         # "more than six times the model's context"
+    assert val("l8_core_causal_ctx") == causal(n)
+    assert val("l8_layer_ctx") == (proj_per_token + ffn_per_token) * n
+    assert val("l8_core_share") == pytest.approx(causal(n) / (causal(n) + (proj_per_token + ffn_per_token) * n))
+    assert A["l8_core_share"]().text == "13 %"
+    # Llama 3.1 405B config.json: hidden 16384, 128 heads, 8 KV heads, head_dim 128, intermediate 53248
+    n = 131072
     p405 = 2 * 16384 * 128 * 128 + 2 * 2 * 16384 * 8 * 128 + 2 * 128 * 128 * 16384
-    c405 = 128 * 4 * 131072 ** 2 * 128
-    assert val("l405_core_over_proj") == pytest.approx(c405 / (p405 * 131072))
+    f405 = 3 * 2 * 16384 * 53248
+    c405 = 128 * 2 * 2 * (n * (n + 1) // 2) * 128
+    assert val("l405_core_causal_over_proj") == pytest.approx(c405 / (p405 * n))
+    assert val("l405_core_causal_over_layer") == pytest.approx(c405 / ((p405 + f405) * n))
+    assert val("l405_core_causal_over_layer") < 1 and val("l405_core_share") < 0.5    # "still do most"
+    assert f405 > p405                                  # "most of them the feed-forward block's"
+    assert val("l405_core_share") == pytest.approx(c405 / (c405 + (p405 + f405) * n))
 
 
 def test_the_scaling_view_keeps_the_pace_the_prose_gives():
@@ -241,12 +264,29 @@ def test_the_trained_head_as_the_prose_describes_it():
     t0 = len(tok.encode(th.SENTENCES[0][1]))
     assert val("lm_s0_tokens") == t0
     assert val("lm_s0_uniform_prev") == pytest.approx(np.mean([1 / (i + 1) for i in range(1, t0)]))
+    even = [1 / (i + 1) for s in range(len(th.SENTENCES)) for i in range(1, weights[s, 0, 0].shape[0])]
+    assert val("lm_uniform_prev") == pytest.approx(np.mean(even)) and len(even) == n
+    assert val("lm_prev_mean") > 2.5 * val("lm_uniform_prev")           # "where an even split would give"
+    assert val("lm_prev_mean") < 0.5                                    # "more than half of its weight goes elsewhere"
+    assert val("lm_local_self") + val("lm_local_prev") > 0.5            # "splits most of its weight"
+    others = [pooled(f"{l}.{h}")[0] for l in range(cfg.n_layer) for h in range(cfg.n_head)
+              if f"{l}.{h}" not in (th.PREV_HEAD, th.LOCAL_HEAD)]
+    assert len(others) == 6 and val("lm_others_prev_max") == pytest.approx(max(others))
+    assert val("lm_others_prev_max") < val("lm_local_prev") < val("lm_prev_mean")
     # the prose's claims: the previous-token head beats an even split by far, on seen and unseen text,
     # and it is the head that most often puts its largest weight on the previous token
-    assert val("lm_s0_prev") > 2 * val("lm_s0_uniform_prev")
+    assert 2.5 < val("lm_s0_prev") / val("lm_s0_uniform_prev") < 3.5     # "about three times its even share"
     assert val("lm_prev_held_out") > 2 * np.mean([1 / (i + 1) for i in range(1, weights[th.HELD_OUT_SENTENCE, 0, 0].shape[0])])
     assert max((pooled(f"{l}.{h}")[2], f"{l}.{h}") for l in range(cfg.n_layer) for h in range(cfg.n_head))[1] \
         == th.PREV_HEAD
+    # "it rotates each query and key by its token's position, so a score can depend on how far back a key
+    # lies": one token repeated gives every position the same input to layer 0, yet the scores differ,
+    # and only with the distance i − j (RoPE), the same along every diagonal
+    S = numpy_lm.trace(params, [tok.encode(" the")[0]] * 8, cfg)["layers"][0]["scores"]
+    for h in range(cfg.n_head):
+        lower = [[S[h, i, i - d] for i in range(d, 8)] for d in range(8)]
+        assert all(np.ptp(diag) < 1e-9 for diag in lower)
+        assert np.ptp([diag[0] for diag in lower]) > 0.1
     # and the prose names the heads the view's triggers open
     text = SOURCE.read_text()
     for head in (th.PREV_HEAD, th.LOCAL_HEAD):

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from llmviz.calc.attention import (
+    attention_crossover_tokens,
     attention_projection_flops,
+    layer_weight_flops,
     model_attention_core_flops,
     score_matrix_bytes,
 )
@@ -187,8 +189,15 @@ def test_cost_view_matches_calc(model):
     assert t["n"]["value"] == n
     assert t["elements"]["value"] == n * n
     assert t["head_bytes"]["value"] == 2 * n * n
-    assert t["core_flops"]["value"] == model_attention_core_flops(model, n)
+    assert t["core_flops"]["value"] == model_attention_core_flops(model, n, causal=True)   # the mask is on
     assert t["proj_flops"]["value"] == attention_projection_flops(model, n)
+    assert t["layer_flops"]["value"] == layer_weight_flops(model, n)
+    assert t["crossover"]["value"] == attention_crossover_tokens(model, causal=True)
+    assert t["crossover_layer"]["value"] == attention_crossover_tokens(model, causal=True, whole_layer=True)
+    off = tel(AttentionMode(submode="cost", values={"model": model, "tokens": n, "causal": False})
+              .frame(3 * COST_STEP + 0.1))
+    assert off["core_flops"]["value"] == model_attention_core_flops(model, n)
+    assert off["crossover"]["value"] == attention_crossover_tokens(model)
     ev = m.events(0.0, 3 * COST_STEP + 0.1)
     assert [e["text"].split(":")[0] for e in ev] == [f"N doubled to {n // 4:,}", f"N doubled to {n // 2:,}",
                                                      f"N doubled to {n:,}"]

@@ -129,3 +129,10 @@ def test_the_model_loads_only_for_the_trained_view():
     out = json.loads(r.stdout)
     assert out.pop("trained") is True
     assert not any(out.values()), out
+
+
+def test_a_one_hot_row_reports_an_entropy_of_zero_not_minus_zero():
+    m = AttentionMode(submode="trained", values={"lm_head": "1.3", "lm_sentence": "3"})
+    for t in (0.0, 0.05):
+        e = {x["id"]: x for x in m.frame(t)["telemetry"]}["lm_entropy"]
+        assert not e["text"].startswith("-") and not e["text"].startswith("\u2212"), e["text"]

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import math
 
+from ..calc.derivatives import sigmoid_slope
 from ..calc.functions import sigmoid
 from ..calc.information import cross_entropy, kl_divergence, perplexity, softmax, surprisal
 from ..calc.losses import (bce_slope, binary_cross_entropy, binary_cross_entropy_logit, mean_squared_error,
-                           negative_log_likelihood, optimal_logit_gap, sigmoid_squared_error,
+                           negative_log_likelihood, neuron_loss_gradient, optimal_logit_gap, sigmoid_squared_error,
                            sigmoid_squared_error_slope, smoothed_cross_entropy, smoothed_probs, smoothing_floor,
                            softmax_squared_error_slope, squared_error)
+from ..calc.optimizers import adam_step
 from ..catalog import get_model
-from ..modes.part01_networks.losses import (PREDICTIONS, SAT_Z, SMOOTH_STEPS, TRUE, first_all_right, race_run,
-                                            score_terms, smoothing_run)
+from ..modes.part01_networks.losses import (PREDICTIONS, RACE_X, RACE_Y, SAT_Z, SMOOTH_STEPS, TRUE, first_all_right,
+                                            race_correct, race_run, score_terms, smoothing_run)
 from . import Answer
 
 MODEL = "llama-3-8b"
@@ -29,6 +31,10 @@ REG_Y = (3.0, -1.0, 2.0)
 REG_YHAT = (2.5, 0.0, 4.0)
 # The likelihood example: the probability a model gave the true label of each of three examples
 NLL_PROBS = (0.9, 0.6, 0.05)
+# The race at a learning rate far past the slider's: one neuron has nothing else to upset
+RACE_BIG_LR = 64.0
+# The race under Adam (the optimizers chapter's defaults, beta1 0.9, beta2 0.999, eps 1e-8) at this step size
+RACE_ADAM_LR = 0.1
 # Exercise 1: four predictions against four targets
 EX1_YHAT = (1.8, 0.5, 3.2, 2.0)
 EX1_Y = (2.0, 1.0, 3.0, 3.0)
@@ -101,6 +107,22 @@ def _race(w0: float, lr: float = 1.0, loss: str = "mse") -> int:
     if k is None:
         raise ValueError(f"the race from w0={w0} at lr={lr} does not finish under {loss}")
     return k
+
+
+def _race_adam(loss: str, w0: float = -4.0, lr: float = RACE_ADAM_LR, steps: int = 1000) -> int:
+    """The first step at which the race's neuron, trained by Adam on ``loss``, gets every point right."""
+    theta, m, v = [w0, 0.0], [0.0, 0.0], [0.0, 0.0]
+    for t in range(steps + 1):
+        if race_correct(*theta) == len(RACE_X):
+            return t
+        _, gw, gb = neuron_loss_gradient(theta[0], theta[1], RACE_X, RACE_Y, loss)
+        theta, m, v = adam_step(theta, m, v, [gw, gb], t + 1, lr)
+    raise ValueError(f"the race under Adam from w0={w0} at lr={lr} does not finish under {loss}")
+
+
+def _race_factor(x: float, w0: float = -4.0) -> float:
+    """q(1 − q) at the race's start (w = ``w0``, b = 0) for the point at ``x``: the sigmoid's slope there."""
+    return sigmoid_slope(w0 * x)
 
 
 def _ex2_logits() -> list[float]:
@@ -184,6 +206,13 @@ ANSWERS = {
     "race7_mse": lambda: _count(_race(-7.0)),
     "race4_lr4_ce": lambda: _count(_race(-4.0, 4.0, "bce")),
     "race4_lr4_mse": lambda: _count(_race(-4.0, 4.0)),
+    "race4_lr64_mse": lambda: _count(_race(-4.0, RACE_BIG_LR)),
+    "race_factor_far": lambda: _sig(_race_factor(RACE_X[0]), 2),
+    "race_factor_near": lambda: _sig(_race_factor(RACE_X[4]), 2),
+    "race_factor_ratio": lambda: Answer(_race_factor(RACE_X[4]) / _race_factor(RACE_X[0]),
+                                        f"{round(_race_factor(RACE_X[4]) / _race_factor(RACE_X[0]), -2):,.0f}"),
+    "race4_adam_ce": lambda: _count(_race_adam("bce")),
+    "race4_adam_mse": lambda: _count(_race_adam("mse")),
     # label smoothing
     "ls6_true": lambda: _fixed(smoothed_probs(6, SZEGEDY_EPS)[0], 3),
     "ls6_other": lambda: _fixed(smoothed_probs(6, SZEGEDY_EPS)[1], 4),

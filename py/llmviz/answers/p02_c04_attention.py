@@ -13,11 +13,13 @@ from ..calc.attention import (
     attention_crossover_tokens,
     attention_projection_flops,
     entropy_bits,
+    layer_weight_flops,
     masked_elements,
     model_attention_core_flops,
     score_matrix_bytes,
     score_matrix_elements,
 )
+from ..calc.mlp import mlp_flops_per_token
 from ..catalog import get_gpu, get_model
 from ..modes.part02_transformer import trained_head as th
 from ..modes.part02_transformer.attention import (D_STEP, FEATURES, FREQS, SCALING_MAX_D, TOKENS,
@@ -94,6 +96,12 @@ def _lm_uniform_previous(sentence: int) -> float:
     return sum(1 / (i + 1) for i in range(1, n)) / (n - 1)
 
 
+def _lm_uniform_previous_pooled() -> float:
+    """The same even-split share on the previous token, over every query of every sentence of the view."""
+    shares = [1 / (i + 1) for s in range(len(th.SENTENCES)) for i in range(1, len(th.tokens(s)))]
+    return sum(shares) / len(shares)
+
+
 def _lm_header() -> dict:
     return th.model().header
 
@@ -111,6 +119,26 @@ def _core_per_n2(model: str) -> int:
     """FLOPs of one layer's Q·Kᵀ and A·V per N²: 4·d_k·h."""
     m = get_model(model)
     return 4 * m.head_dim * m.heads
+
+
+def _ffn_per_token(model: str) -> int:
+    """FLOPs of one layer's feed-forward block for one token (the MLP chapter's count)."""
+    m = get_model(model)
+    return mlp_flops_per_token(m.hidden, m.ffn, m.gated_ffn)
+
+
+def _causal_core(model: str) -> int:
+    """One layer's Q·Kᵀ and A·V at full context, the masked scores skipped: 2·N(N+1)·d_k·h."""
+    return model_attention_core_flops(model, _ctx(model), causal=True)
+
+
+def _layer_weights(model: str) -> int:
+    """Every weight matrix of one layer at full context: projections and feed-forward block."""
+    return layer_weight_flops(model, _ctx(model))
+
+
+def _flops(v: float) -> Answer:
+    return Answer(v, fmt_flops(v))
 
 
 def _layer_bytes(model: str, tokens: int) -> float:
@@ -190,19 +218,30 @@ ANSWERS = {
     "l405_layer_bytes": lambda: Answer(_layer_bytes(LARGE, _ctx(LARGE)), fmt_bytes(_layer_bytes(LARGE, _ctx(LARGE)))),
     "l405_layer_vs_gpu": lambda: Answer(_layer_bytes(LARGE, _ctx(LARGE)) / get_gpu(GPU).hbm_bytes,
                                         f"{_layer_bytes(LARGE, _ctx(LARGE)) / get_gpu(GPU).hbm_bytes:.0f}"),
-    "l8_proj_per_token": lambda: Answer(attention_projection_flops(SMALL, 1),
-                                        fmt_flops(attention_projection_flops(SMALL, 1))),
+    "l8_kv_heads": lambda: _int(get_model(SMALL).kv_heads),
+    "l8_q_per_kv": lambda: _int(get_model(SMALL).heads // get_model(SMALL).kv_heads),
+    "l8_proj_per_token": lambda: _flops(attention_projection_flops(SMALL, 1)),
     "l8_proj_per_token_exact": lambda: _int(attention_projection_flops(SMALL, 1)),
-    "l8_core_coeff": lambda: _int(_core_per_n2(SMALL)),
-    "l8_core_ctx": lambda: Answer(model_attention_core_flops(SMALL, _ctx(SMALL)),
-                                  fmt_flops(model_attention_core_flops(SMALL, _ctx(SMALL)))),
-    "l8_proj_ctx": lambda: Answer(attention_projection_flops(SMALL, _ctx(SMALL)),
-                                  fmt_flops(attention_projection_flops(SMALL, _ctx(SMALL)))),
-    "l8_core_over_proj": lambda: _p(model_attention_core_flops(SMALL, _ctx(SMALL))
-                                    / attention_projection_flops(SMALL, _ctx(SMALL)), 1),
+    "l8_ffn_per_token": lambda: _flops(_ffn_per_token(SMALL)),
+    "l8_ffn_per_token_exact": lambda: _int(_ffn_per_token(SMALL)),
+    "l8_layer_per_token_exact": lambda: _int(layer_weight_flops(SMALL, 1)),
     "l8_crossover": lambda: _int(round(attention_crossover_tokens(SMALL))),
-    "l405_core_over_proj": lambda: _p(model_attention_core_flops(LARGE, _ctx(LARGE))
-                                      / attention_projection_flops(LARGE, _ctx(LARGE)), 1),
+    "l8_core_causal_coeff": lambda: _int(_core_per_n2(SMALL) // 2),
+    "l8_crossover_causal_plus1": lambda: _int(round(attention_crossover_tokens(SMALL, causal=True)) + 1),
+    "l8_crossover_causal": lambda: _int(round(attention_crossover_tokens(SMALL, causal=True))),
+    "l8_crossover_layer_plus1": lambda: _int(round(attention_crossover_tokens(SMALL, True, whole_layer=True)) + 1),
+    "l8_crossover_layer": lambda: _int(round(attention_crossover_tokens(SMALL, True, whole_layer=True))),
+    "l8_core_causal_ctx": lambda: _flops(_causal_core(SMALL)),
+    "l8_layer_ctx": lambda: _flops(_layer_weights(SMALL)),
+    "l8_core_share": lambda: Answer(_causal_core(SMALL) / (_causal_core(SMALL) + _layer_weights(SMALL)),
+                                    fmt_percent(_causal_core(SMALL) / (_causal_core(SMALL) + _layer_weights(SMALL)),
+                                                2)),
+    "l405_core_causal_over_proj": lambda: _p(_causal_core(LARGE) / attention_projection_flops(LARGE, _ctx(LARGE)),
+                                             1),
+    "l405_core_causal_over_layer": lambda: _p(_causal_core(LARGE) / _layer_weights(LARGE)),
+    "l405_core_share": lambda: Answer(_causal_core(LARGE) / (_causal_core(LARGE) + _layer_weights(LARGE)),
+                                      fmt_percent(_causal_core(LARGE) / (_causal_core(LARGE) + _layer_weights(LARGE)),
+                                                  2)),
     # the trained head (llmviz.lm)
     "lm_layers": lambda: _int(th.model().cfg.n_layer),
     "lm_heads": lambda: _int(th.model().cfg.n_head),
@@ -215,6 +254,9 @@ ANSWERS = {
     "lm_prev_top": lambda: Answer(_lm_profile(th.PREV_HEAD).previous_top,
                                   f"{_lm_profile(th.PREV_HEAD).previous_top:.0%}"),
     "lm_prev_held_out": lambda: _p(_lm_profile(th.PREV_HEAD, [th.HELD_OUT_SENTENCE]).previous),
+    "lm_uniform_prev": lambda: _p(_lm_uniform_previous_pooled()),
+    "lm_others_prev_max": lambda: _p(max(_lm_profile(h).previous for h, _ in th.HEADS
+                                         if h not in (th.PREV_HEAD, th.LOCAL_HEAD))),
     "lm_local_self": lambda: _p(_lm_profile(th.LOCAL_HEAD).itself),
     "lm_local_prev": lambda: _p(_lm_profile(th.LOCAL_HEAD).previous),
     "lm_s0_prev": lambda: _p(th.profile(th.weights(0, th.PREV_HEAD)).previous),

@@ -136,17 +136,19 @@ def score_matrix_bytes(tokens: int, heads: int = 1, layers: int = 1, dtype: str 
     return score_matrix_elements(tokens) * heads * layers * get_format(dtype).bytes_per_param
 
 
-def attention_core_flops(tokens: int, head_dim: int, heads: int = 1) -> int:
+def attention_core_flops(tokens: int, head_dim: int, heads: int = 1, causal: bool = False) -> int:
     """FLOPs of Q·Kᵀ and weights·V for ``heads`` heads over ``tokens`` tokens: 4·N²·d·heads.
 
     Q·Kᵀ is an (N×d)·(d×N) product, 2·N²·d FLOPs; weights·V is (N×N)·(N×d),
     another 2·N²·d. The softmax's N² exponentials are left out (a few per
-    score, against 4·d multiply-adds). No saving for the causal mask is
-    taken, as in the formula as written.
+    score, against 4·d multiply-adds). Without ``causal`` every score is
+    computed, as in the formula as written; with it only the N(N+1)/2 on and
+    below the diagonal, as a kernel that skips the masked ones does:
+    2·N(N+1)·d·heads, a little over half.
     """
     positive_int("head_dim", head_dim)
     positive_int("heads", heads)
-    return 4 * score_matrix_elements(tokens) * head_dim * heads
+    return 4 * score_matrix_elements(tokens, causal) * head_dim * heads
 
 
 def attention_projection_flops(model, tokens: int) -> int:
@@ -161,22 +163,42 @@ def attention_projection_flops(model, tokens: int) -> int:
                if name in ("q", "k", "v", "o"))
 
 
-def model_attention_core_flops(model, tokens: int) -> int:
-    """FLOPs of Q·Kᵀ and weights·V in one layer of ``model`` (all its query heads), in FLOPs."""
-    from ..catalog import get_model
+def layer_weight_flops(model, tokens: int) -> int:
+    """FLOPs of every weight matrix of one dense layer on N tokens: the four attention projections
+    and the feed-forward block's two or three matrices (``calc.gemm.layer_projections``).
 
-    m = get_model(model)
-    return attention_core_flops(tokens, m.head_dim, m.heads)
+    Linear in N, like :func:`attention_projection_flops`, which is its
+    attention part. Norms, activations and residual additions (a few FLOPs
+    per number, not per weight) are left out.
+    """
+    positive_int("tokens", tokens)
+    return sum(linear_flops(d_in, d_out, tokens) for d_in, d_out in layer_projections(model).values())
 
 
-def attention_crossover_tokens(model) -> float:
-    """Sequence length N (tokens) at which one layer's Q·Kᵀ and weights·V FLOPs equal its projections'.
+def model_attention_core_flops(model, tokens: int, causal: bool = False) -> int:
+    """FLOPs of Q·Kᵀ and weights·V in one layer of ``model`` (all its query heads), in FLOPs.
 
-    Projections cost P·N and the core 4·d·h·N², so they meet at
-    N = P / (4·d·h), where P is the projection FLOPs per token.
+    ``causal`` counts only the scores the causal mask keeps (:func:`attention_core_flops`).
     """
     from ..catalog import get_model
 
     m = get_model(model)
-    per_token = attention_projection_flops(m, 1)
+    return attention_core_flops(tokens, m.head_dim, m.heads, causal)
+
+
+def attention_crossover_tokens(model, causal: bool = False, whole_layer: bool = False) -> float:
+    """Sequence length N (tokens) at which one layer's Q·Kᵀ and weights·V FLOPs equal its linear part's.
+
+    The linear part costs P·N: P is the attention projections' FLOPs per
+    token, or with ``whole_layer`` every weight matrix's
+    (:func:`layer_weight_flops`, the feed-forward block included). The core
+    costs 4·d·h·N², so the two meet at N = P / (4·d·h); with ``causal`` it
+    costs 2·d·h·N(N+1), and they meet at N = P / (2·d·h) − 1.
+    """
+    from ..catalog import get_model
+
+    m = get_model(model)
+    per_token = layer_weight_flops(m, 1) if whole_layer else attention_projection_flops(m, 1)
+    if causal:
+        return per_token / (2 * m.head_dim * m.heads) - 1
     return per_token / (4 * m.head_dim * m.heads)

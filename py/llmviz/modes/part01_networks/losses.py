@@ -454,7 +454,8 @@ class LossesMode(Mode):
         ylim = (-1.1, 0.15) if y == 1 else (-0.15, 1.1)
         bot = Plot(*self.BOT_PLOT, xlim=(Z_LO, Z_HI), ylim=ylim)
         xt = (-8.0, -4.0, 0.0, 4.0, 8.0)
-        top.frame(sc, xticks=xt, yticks=(0.0, 2.0, 4.0, 6.0, 8.0), size=SMALL, ylabel="loss", marks=False)
+        top.frame(sc, xticks=xt, yticks=(0.0, 2.0, 4.0, 6.0, 8.0), size=SMALL,
+                  ylabel="loss (cross-entropy in nats; squared error, no unit)", marks=False)
         bot.frame(sc, xticks=xt, yticks=(-1.0, -0.5, 0.0) if y == 1 else (0.0, 0.5, 1.0), size=SMALL,
                   xlabel="logit z", ylabel="slope dL/dz", marks=False)
         # the saturated ends, shaded on both plots and named in the slope plot's free middle
@@ -627,6 +628,10 @@ class LossesMode(Mode):
         sc.text(dp.x + 312, 402, "label 0", size=SMALL)
         sc.circle(dp.x + 300, 426, 7, fill="good")
         sc.text(dp.x + 312, 426, "label 1", size=SMALL)
+        # what the short marks on the weight plot's step axis mean
+        sc.line(wp.x, 396, wp.x, 408, stroke="ink", lw=3)
+        sc.text(wp.x + 10, 402, "mark on the step axis: the step", size=SMALL)
+        sc.text(wp.x + 10, 426, "at which that run gets all 8 right", size=SMALL)
         xs = [-3.0 + 6.0 * j / 40 for j in range(41)]
         return {"items": sc.items, "d": d, "dp": dp, "wp": wp, "paths": paths, "stride": stride,
                 "xs": [(x, dp.fx(x)) for x in xs]}
@@ -773,6 +778,8 @@ class LossesMode(Mode):
         sc.text(20, 500, floor_note, size=SMALL, fill="muted", base="t")
         sc.text(20, 524, "With \u03b5 = 0 the best q(true) is 1, which no finite logits reach: the gap grows "
                          "for ever.", size=SMALL, fill="muted", base="t")
+        sc.text(20, 548, "Green outline: the one-hot target, 1 for the true class and 0 for the others.",
+                size=SMALL, fill="good", base="t")
         return {"items": sc.items, "d": d, "gp": gp, "steps": steps, "eps_pts": eps_pts}
 
     def _smooth_step(self, t: float) -> int:

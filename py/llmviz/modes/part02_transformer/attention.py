@@ -30,6 +30,7 @@ from ...calc.attention import (
     attention_crossover_tokens,
     attention_projection_flops,
     entropy_bits,
+    layer_weight_flops,
     masked_elements,
     matmul,
     model_attention_core_flops,
@@ -182,17 +183,19 @@ def spread(values: list[float]) -> float:
     return math.sqrt(sum(v * v for v in values) / len(values))
 
 
-@lru_cache(maxsize=8)
-def cost_curves(model: str) -> tuple[list[float], ...]:
-    """N from 16 to 131,072 in half-octaves, and at each N one layer's core FLOPs,
-    projection FLOPs, one head's score-matrix bytes and one layer's (BF16)."""
+@lru_cache(maxsize=16)
+def cost_curves(model: str, causal: bool = False) -> tuple[list[float], ...]:
+    """N from 16 to 131,072 in half-octaves, and at each N one layer's core FLOPs (only the
+    scores the mask keeps if ``causal``), projection FLOPs, every weight matrix's FLOPs (the
+    FFN included), one head's score-matrix bytes and one layer's (BF16)."""
     m = get_model(model)
     ns = [2 ** (e / 2) for e in range(8, 35)]
-    core = [model_attention_core_flops(m, round(n)) for n in ns]
+    core = [model_attention_core_flops(m, round(n), causal) for n in ns]
     proj = [attention_projection_flops(m, round(n)) for n in ns]
+    weights = [layer_weight_flops(m, round(n)) for n in ns]
     head = [score_matrix_bytes(round(n)) for n in ns]
     layer = [score_matrix_bytes(round(n), heads=m.heads) for n in ns]
-    return ns, core, proj, head, layer
+    return ns, core, proj, weights, head, layer
 
 
 # --------------------------------------------------------------------------
@@ -395,9 +398,10 @@ class AttentionMode(Mode):
                 "head_bytes": score_matrix_bytes(n),
                 "layer_bytes": score_matrix_bytes(n, heads=m.heads),
                 "model_bytes": score_matrix_bytes(n, heads=m.heads, layers=m.attention_layers),
-                "core_flops": model_attention_core_flops(m, n),
+                "core_flops": model_attention_core_flops(m, n, self["causal"]),
                 "proj_flops": attention_projection_flops(m, n),
-                "crossover": attention_crossover_tokens(m),
+                "crossover": attention_crossover_tokens(m, self["causal"]),
+                "crossover_layer": attention_crossover_tokens(m, self["causal"], whole_layer=True),
             }
         return self.cached("scale", calc)
 
@@ -875,7 +879,7 @@ class AttentionMode(Mode):
             metric("lm_top", "largest weight", row[j], f"{row[j]:.2f} on “{labels[j]}” ({th.relation(focus, j)})", ""),
             metric("lm_prev", "mean weight on the previous token", prof.previous, f"{prof.previous:.2f}", ""),
             metric("lm_first", "mean weight on the first token", prof.first, f"{prof.first:.2f}", ""),
-            metric("lm_entropy", "row entropy", th.entropy_bits(row), f"{th.entropy_bits(row):.2f} bits", "bit"),
+            metric("lm_entropy", "row entropy", entropy_bits(row), f"{entropy_bits(row):.2f} bits", "bit"),
             metric("lm_model", "trained model's parameters", n_params, f"{n_params:,}", "parameters",
                    help=f"{cfg.n_layer} layers of {cfg.n_head} heads, d_model {cfg.d_model}, "
                         f"{cfg.n_vocab} tokens; trained on this book's prose"),
@@ -982,15 +986,18 @@ class AttentionMode(Mode):
     def _draw_cost(self, sc: Scene, k: int) -> list[dict]:
         s = self._scale_numbers()
         m = s["model"]
+        causal = self["causal"]
         n_target = s["n"]
         n_now = max(16, n_target // 2 ** (3 - k))
         sc.text(40, 22, f"The O(N²) cost: {m.display_name}, {m.heads} query heads × "
                         f"{m.attention_layers} layers, d_k = {m.head_dim}", size=TITLE, bold=True)
         sc.text(40, 46, "Doubling N doubles the projections' work and quadruples the score matrix.",
                 size=SUB, fill="muted")
-        self._cost_flops_chart(sc, m, n_now)
+        self._cost_flops_chart(sc, s, n_now)
         self._cost_bytes_chart(sc, m, n_now)
         self._cost_table(sc, s, n_now)
+        core = model_attention_core_flops(m, n_now, causal)
+        weights = layer_weight_flops(m, n_now)
         return [
             metric("n", "sequence length N", n_now, f"{n_now:,}", "tokens"),
             metric("elements", "scores per head (N²)", score_matrix_elements(n_now),
@@ -999,11 +1006,15 @@ class AttentionMode(Mode):
                    fmt_bytes(score_matrix_bytes(n_now)), "B"),
             metric("layer_bytes", "one layer, all heads (BF16)", score_matrix_bytes(n_now, heads=m.heads),
                    fmt_bytes(score_matrix_bytes(n_now, heads=m.heads)), "B"),
-            metric("core_flops", "Q·Kᵀ and A·V per layer", model_attention_core_flops(m, n_now),
-                   fmt_flops(model_attention_core_flops(m, n_now)), "FLOP"),
+            metric("core_flops", "Q·Kᵀ and A·V per layer" + (" (causal: masked scores skipped)" if causal else ""),
+                   core, fmt_flops(core), "FLOP"),
             metric("proj_flops", "Q, K, V, O projections per layer", attention_projection_flops(m, n_now),
                    fmt_flops(attention_projection_flops(m, n_now)), "FLOP"),
-            metric("crossover", "N where they are equal", s["crossover"], f"{s['crossover']:,.0f}", "tokens"),
+            metric("layer_flops", "every weight matrix of the layer (FFN too)", weights, fmt_flops(weights), "FLOP"),
+            metric("crossover", "N where Q·Kᵀ and A·V equal the projections", s["crossover"],
+                   f"{s['crossover']:,.0f}", "tokens"),
+            metric("crossover_layer", "N where they equal every weight matrix", s["crossover_layer"],
+                   f"{s['crossover_layer']:,.0f}", "tokens"),
         ]
 
     @staticmethod
@@ -1025,29 +1036,37 @@ class AttentionMode(Mode):
         sc.text(x0, y0 - 12, ylabel, size=BODY, bold=True, base="b")
         return fx, fy
 
-    def _cost_flops_chart(self, sc: Scene, m, n_now: int) -> None:
-        ns, core, proj, _, _ = cost_curves(m.name)
-        ylo, yhi = self._log_range(min(core + proj), max(core + proj))
+    def _cost_flops_chart(self, sc: Scene, s: dict, n_now: int) -> None:
+        m, causal = s["model"], self["causal"]
+        ns, core, proj, weights, _, _ = cost_curves(m.name, causal)
+        # two decades of headroom above the largest cost keep the curves clear of the legend
+        ylo, yhi = self._log_range(min(core + proj), 100 * max(core + weights))
         x0, y0, w, hh = 100, 100, 340, 230
         fx, fy = self._cost_axes(sc, x0, y0, w, hh, ylo, yhi, fmt_flops, "FLOPs per layer")
         lg = math.log2
-        sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, core)], stroke="k", lw=2.2)
-        sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, proj)], stroke="q", lw=2.2)
-        cross = attention_crossover_tokens(m)
-        if 16 <= cross <= 131072:
-            sc.line(fx(lg(cross)), y0, fx(lg(cross)), y0 + hh, stroke="muted", dash=[4, 3])
-            right = lg(cross) < 14
-            sc.text(fx(lg(cross)) + (4 if right else -4), y0 + hh - 10, f"equal at N ≈ {cross:,.0f}",
-                    size=SMALL, fill="muted", align="l" if right else "r")
-        c, p = model_attention_core_flops(m, n_now), attention_projection_flops(m, n_now)
+        for values, colour in ((core, "k"), (proj, "q"), (weights, "v")):
+            sc.path([(fx(lg(n)), fy(math.log10(v))) for n, v in zip(ns, values)], stroke=colour, lw=2.2)
+        # where the heads' quadratic cost meets each linear cost: a dashed line and its N, in that cost's colour
+        for cross, colour, dy in ((s["crossover"], "q", 10), (s["crossover_layer"], "v", 28)):
+            if 16 <= cross <= 131072:
+                sc.line(fx(lg(cross)), y0 + 62, fx(lg(cross)), y0 + hh, stroke=colour, dash=[4, 3])
+                sc.text(fx(lg(cross)) - 4, y0 + hh - dy, f"{cross:,.0f}", size=SMALL, fill=colour, align="r")
+            elif cross > 131072:
+                # past the chart's right edge: say where, at the edge
+                sc.text(x0 + w - 4, y0 + hh - dy, f"meet at {cross:,.0f} →", size=SMALL, fill=colour, align="r")
+        c = model_attention_core_flops(m, n_now, causal)
+        p, wt = attention_projection_flops(m, n_now), layer_weight_flops(m, n_now)
         sc.circle(fx(lg(n_now)), fy(math.log10(c)), 5, fill="k")
         sc.circle(fx(lg(n_now)), fy(math.log10(p)), 5, fill="q")
-        sc.text(x0 + 8, y0 + 12, "Q·Kᵀ and A·V: 4·N²·d_k·h", size=SUB, fill="k")
+        sc.circle(fx(lg(n_now)), fy(math.log10(wt)), 5, fill="v")
+        sc.text(x0 + 8, y0 + 12, "Q·Kᵀ and A·V: " + ("2·N(N+1)·d_k·h (causal)" if causal else "4·N²·d_k·h"),
+                size=SUB, fill="k")
         sc.text(x0 + 8, y0 + 32, "Q, K, V, O projections: ∝ N", size=SUB, fill="q")
+        sc.text(x0 + 8, y0 + 52, "all weight matrices (FFN too): ∝ N", size=SUB, fill="v")
 
     def _cost_bytes_chart(self, sc: Scene, m, n_now: int) -> None:
         gpu = get_gpu(COST_GPU)
-        ns, _, _, head, layer = cost_curves(m.name)
+        ns, _, _, _, head, layer = cost_curves(m.name)
         ylo, yhi = self._log_range(min(head), max(layer + [gpu.hbm_bytes]))
         x0, y0, w, hh = 590, 100, 340, 230
         fx, fy = self._cost_axes(sc, x0, y0, w, hh, ylo, yhi, fmt_bytes, "score-matrix bytes (BF16)")
@@ -1077,7 +1096,8 @@ class AttentionMode(Mode):
         el = score_matrix_elements(n_now)
         need = score_matrix_elements(n_now, causal=self["causal"])
         layer_b = score_matrix_bytes(n_now, heads=m.heads)
-        core, proj = model_attention_core_flops(m, n_now), attention_projection_flops(m, n_now)
+        core = model_attention_core_flops(m, n_now, self["causal"])
+        proj, weights = attention_projection_flops(m, n_now), layer_weight_flops(m, n_now)
         sc.text(40, 402, f"At N = {n_now:,} tokens" + ("" if n_now == s["n"] else
                                                         f"  (growing to {s['n']:,})"), size=15, bold=True)
         left = [
@@ -1089,10 +1109,11 @@ class AttentionMode(Mode):
             f"all {m.attention_layers} layers: {fmt_bytes(score_matrix_bytes(n_now, m.heads, m.attention_layers))}",
         ]
         right = [
-            f"Q·Kᵀ and A·V per layer: {fmt_flops(core)}",
-            f"projections per layer: {fmt_flops(proj)}",
-            f"ratio: {core / proj:.2g}× (equal at N ≈ {s['crossover']:,.0f})",
-            f"all {m.attention_layers} layers: {fmt_flops(core * m.attention_layers)}",
+            f"Q·Kᵀ and A·V per layer{' (causal)' if self['causal'] else ''}: {fmt_flops(core)}",
+            f"Q, K, V, O projections: {fmt_flops(proj)}",
+            f"every weight matrix (FFN too): {fmt_flops(weights)}",
+            f"Q·Kᵀ and A·V's share of the layer: {core / (core + weights):.0%}",
+            f"all {m.attention_layers} layers, Q·Kᵀ and A·V: {fmt_flops(core * m.attention_layers)}",
         ]
         for k, line in enumerate(left):
             sc.text(40, 430 + 24 * k, line, size=BODY)
@@ -1100,7 +1121,7 @@ class AttentionMode(Mode):
             sc.text(520, 430 + 24 * k, line, size=BODY)
         sc.text(40, 580, "Real kernels never store the whole matrix at once (a later chapter tiles it),",
                 size=SUB, fill="muted")
-        sc.text(40, 602, "but they still compute every one of its scores: the FLOPs stay quadratic.",
+        sc.text(40, 602, "but they still compute every score the mask keeps: the FLOPs stay quadratic.",
                 size=SUB, fill="muted")
 
     # -- console -----------------------------------------------------------

@@ -13,7 +13,6 @@ chapter's other views, and every other chapter, never read the weights.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 #: Sentences copied from the chapters (where each comes from, and the text),
@@ -141,7 +140,3 @@ def relation(i: int, j: int) -> str:
         return "first token"
     return f"{i - j} back"
 
-
-def entropy_bits(row: list[float]) -> float:
-    """Shannon entropy of a weight row, in bits."""
-    return -sum(p * math.log2(p) for p in row if p > 0)
