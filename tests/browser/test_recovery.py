@@ -146,3 +146,28 @@ def test_the_offline_copy_keeps_no_damaged_file_and_heals_from_the_network(brows
         }""", arg=f"chapters/{other}.html", timeout=20_000)
     finally:
         context.close()
+
+
+def test_offline_support_installs_even_when_python_never_finishes_starting(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    held = []
+
+    def stall(route):
+        # Python's download of its package never answers, so its start hangs
+        # (as it did under a policy that blocked WebAssembly); the service
+        # worker's own copy of the file downloads normally.
+        if route.request.service_worker:
+            route.continue_()
+        else:
+            held.append(route)
+
+    context.route("**/*.whl", stall)
+    r = Reader(context, site)
+    try:
+        first = site.book["order"][0]
+        r.goto(f"#/{first}")
+        r.page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=90_000)
+        assert held, "the package request was not held"
+        assert r.state() == "booting", "Python started although its package never arrived"
+    finally:
+        context.close()
