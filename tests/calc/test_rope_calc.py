@@ -7,8 +7,8 @@ import pytest
 
 from llmviz import calc
 from llmviz.calc.rope import (pairs_turning_within, rope_angles, rope_decay_bound, rope_frequencies,
-                              rope_inverse_frequencies, rope_mean_cosine, rope_relative_score, rope_rotate,
-                              rope_wavelengths, rotate_pair, sinusoidal_encoding)
+                              rope_half_distance, rope_inverse_frequencies, rope_mean_cosine, rope_relative_score,
+                              rope_rotate, rope_wavelengths, rotate_pair, sinusoidal_encoding)
 
 
 def np_inv_freq(d, base):
@@ -165,7 +165,18 @@ def test_angles_are_position_times_speed():
 
 
 def test_new_calculators_are_registered():
-    for name in ("rope_inverse_frequencies", "rope_wavelengths", "rope_angles", "pairs_turning_within",
+    for name in ("rope_inverse_frequencies", "rope_wavelengths", "rope_angles", "pairs_turning_within", "rope_half_distance",
                  "rotate_pair", "rope_rotate", "rope_relative_score", "rope_mean_cosine", "rope_decay_bound",
                  "sinusoidal_encoding"):
         assert callable(getattr(calc, name))
+
+
+def test_half_distance_walks_every_distance():
+    for d, base in ((128, 1e4), (128, 5e5), (16, 1e4), (64, 1.5e5)):
+        dist = np.arange(1, 20000)
+        mean = np.cos(dist[:, None] * np_inv_freq(d, base)[None, :]).mean(axis=1)
+        assert rope_half_distance(d, base) == dist[np.argmax(mean < 0.5)]
+    # a level the curve never reaches within the limit
+    assert rope_half_distance(128, 1e4, level=-0.99, limit=200) is None
+    with pytest.raises(ValueError, match="level"):
+        rope_half_distance(128, 1e4, level=2.0)
