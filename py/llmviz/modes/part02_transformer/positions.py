@@ -10,7 +10,8 @@ Five views, one idea each:
   heatmap, beside each pair's wavelength 2π/θ_i on a log axis. Fast pairs
   stripe, slow pairs barely change; a larger base slows the lower rows.
 * ``distance``: the rotated score q·k against the distance m − n, on a log
-  axis, for two bases at once: equal pairs (q = k), a fixed random q and k, or
+  axis, for two bases at once: equal pairs (q = k), a fixed random q with a
+  key near it, or
   RoFormer's decay bound.
 * ``sinusoidal``: the Transformer's table of sines and cosines that is added
   to each token's vector, and its dot product between two positions, which
@@ -33,7 +34,7 @@ from ...calc.rope import (pairs_turning_within, rope_angles, rope_decay_bound, r
 from ...catalog import get_model
 from ...core import Choice, Mode, Number, Scene, Submode
 from ...core.mode import metric
-from ...core.plot import Plot, fmt_tick, log_ticks, nice_ticks
+from ...core.plot import Plot, log_ticks, nice_ticks
 from ...core.rng import gaussian
 from ...units import fmt_plain
 
@@ -49,6 +50,7 @@ ANGLE_TICK_S = 0.15                 # seconds per position of the angles cursor
 DIST_SWEEP_S = 10.0                 # seconds for the distance probe to cross the plot
 DIST_SAMPLES = 240
 RANDOM_SEED = 7                     # the fixed random q and k of the distance view
+RANDOM_NOISE = 0.6                  # k = q + this much independent noise per number
 SPIN_STEP_S = 1.5                   # seconds per tick of the spin view
 SPIN_TURN_S = 0.6                   # of which the arrows turn for this long
 SPIN_TICKS = 1000                   # the spin clock restarts after this many ticks
@@ -74,6 +76,9 @@ def _deg(rad: float) -> float:
     return d - 360.0 if d > 180.0 else d
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
 def _dtext(deg: float, digits: int = 0) -> str:
     """Degrees for a label, with a real minus sign: "−131°"."""
     return f"{deg:.{digits}f}°".replace("-", "\u2212")
@@ -82,7 +87,7 @@ def _dtext(deg: float, digits: int = 0) -> str:
 def _pow10(v: float) -> str:
     """A tick on a log axis as a power of ten: 1, 10, 10², 10³ …"""
     e = round(math.log10(v))
-    return "1" if e == 0 else "10" if e == 1 else fmt_tick(10.0 ** e)
+    return "1" if e == 0 else "10" if e == 1 else "10" + str(e).translate(_SUPERSCRIPT)
 
 
 def _tokens(x: float) -> str:
@@ -177,7 +182,7 @@ class PositionsMode(Mode):
         Number("span", "largest distance", "the distance axis runs from 1 to this many tokens",
                lo=16, hi=131072, step=1, default=8192, unit="tokens", integer=True, log=True),
         Choice("vectors", "query and key", "which q and k are scored at every distance",
-               options=(("equal", "q = k, all pairs equal"), ("random", "a fixed random q and k"),
+               options=(("equal", "q = k, all pairs equal"), ("random", "a random q, k = q + noise"),
                         ("bound", "RoFormer's upper bound")), default="equal"),
         Number("pair", "pair i", "which pair of the head to draw (0 is the fastest)",
                lo=0, hi=63, step=1, default=0, integer=True),
@@ -296,14 +301,17 @@ class PositionsMode(Mode):
         arc = [(cx + 62 * math.cos(ak + diff * math.pi / 180 * s / steps),
                 cy - 62 * math.sin(ak + diff * math.pi / 180 * s / steps)) for s in range(steps + 1)]
         sc.path(arc, stroke="accent3", lw=3)
-        mid = ak + math.radians(diff) / 2
-        sc.text(cx + 92 * math.cos(mid), cy - 92 * math.sin(mid), _dtext(diff), size=BODY, fill="accent3",
-                align="c", bold=True)
+        if abs(diff) >= 30:
+            mid = ak + math.radians(diff) / 2
+            sc.text(cx + 96 * math.cos(mid), cy - 96 * math.sin(mid), _dtext(diff), size=BODY, fill="accent3",
+                    align="c", bold=True)
         # q's name sits just outside the circle and k's just inside, so the two never collide
-        for ang, col, name, rad in ((aq, "q", "q", r + 22), (ak, "k", "k", r - 30)):
+        for ang, col, name, rad in ((aq, "q", "q", r + 22), (ak, "k", "k", r - 34)):
             x, y = cx + r * math.cos(ang), cy - r * math.sin(ang)
             sc.arrow(cx, cy, x, y, stroke=col, lw=4, head=13)
-            sc.text(cx + rad * math.cos(ang), cy - rad * math.sin(ang), name, size=18, fill=col,
+            # a little to the anticlockwise side of the arrow, so the letter never sits on its shaft
+            side = ang + 14 / rad
+            sc.text(cx + rad * math.cos(side), cy - rad * math.sin(side), name, size=18, fill=col,
                     align="c", bold=True)
         self._spin_panel(sc, tick, st, diff, both)
         score = self._spin_score(tick)
@@ -386,7 +394,9 @@ class PositionsMode(Mode):
         self._header(sc, "Each pair turns at its own speed: cos(m·θ_i)",
                      f"pair i (rows) at position m (columns); θ_i = {_base_text(base)}^(−2i/{d}), "
                      f"{rows} pairs")
-        sc.grid(HX, HY, HW, HH, rows, WINDOW, vals, cmap="div", vmin=-1, vmax=1, label="cos of each pair's angle")
+        # no gutters: at a few units a cell, the lines between cells would be most of what shows
+        sc.grid(HX, HY, HW, HH, rows, WINDOW, vals, cmap="div", vmin=-1, vmax=1,
+                label="cos of each pair's angle").pop("stroke")
         rh = HH / rows
         for i in range(0, rows, max(1, rows // 8)):
             sc.text(HX - 8, HY + (i + 0.5) * rh, str(i), size=SMALL, fill="muted", align="r")
@@ -467,9 +477,11 @@ class PositionsMode(Mode):
     # -- distance ----------------------------------------------------------------
 
     def _random_qk(self) -> tuple[list[float], list[float]]:
+        """A fixed random query (standard normal numbers) and a key near it: q plus independent noise."""
         d = self._d()
         g = gaussian(RANDOM_SEED, 2 * d)
-        return g[:d], g[d:]
+        q = g[:d]
+        return q, [a + RANDOM_NOISE * e for a, e in zip(q, g[d:])]
 
     def _distance_curves(self) -> dict:
         d, span = self._d(), self["span"]
@@ -503,7 +515,7 @@ class PositionsMode(Mode):
         kind = self["vectors"]
         d = self._d()
         what = {"equal": "q = k with all pairs the same length: the mean of cos((m−n)·θ_i)",
-                "random": "a fixed random q and k (normal numbers): q·k / (‖q‖‖k‖)",
+                "random": "a fixed random q and k = q + noise (normal numbers): q·k / (‖q‖‖k‖)",
                 "bound": "RoFormer's bound (1/(d/2))·Σ_j |S_j|, divided by its value at 0"}[kind]
         self._header(sc, f"The score after RoPE depends on the distance m − n (d = {d})", what)
         p = self._dist_plot()
@@ -597,7 +609,7 @@ class PositionsMode(Mode):
         shown = "all numbers" if len(cols) == d else f"every {d // len(cols)}th pair of {d // 2}"
         self._header(sc, "The Transformer's position vectors: sines and cosines, added to each token",
                      f"PE(pos, 2i) = sin(pos/10000^(2i/{d})), PE(pos, 2i+1) = cos(…); {shown}")
-        sc.grid(HX, HY, HW, HH, SIN_ROWS, len(cols), vals, cmap="div", vmin=-1, vmax=1, label="PE(pos, j)")
+        sc.grid(HX, HY, HW, HH, SIN_ROWS, len(cols), vals, cmap="div", vmin=-1, vmax=1, label="PE(pos, j)").pop("stroke")
         rh = HH / SIN_ROWS
         for pos in range(0, SIN_ROWS, 8):
             sc.text(HX - 8, HY + (pos + 0.5) * rh, str(pos), size=SMALL, fill="muted", align="r")
@@ -631,10 +643,9 @@ class PositionsMode(Mode):
         sc.rect(HX - 3, HY + row * rh - 1.5, HW + 6, rh + 3, stroke="ink", lw=2)
         d = int(self["d_model"])
         vec = st["table"][row]
-        sc.text(680, 462, f"token at position {row}:", size=BODY, bold=True)
-        sc.text(680, 488, "x + PE(pos), PE(pos) =", size=SMALL, fill="muted")
-        sc.text(680, 510, f"({vec[0]:.2f}, {vec[1]:.2f}, {vec[2]:.2f}, {vec[3]:.2f}, …)", size=SMALL,
-                font="mono")
+        sc.text(680, 462, f"position {row} adds to its token", size=BODY, bold=True)
+        first = ", ".join(fmt_plain(v) for v in vec[:4])
+        sc.text(680, 490, f"PE({row}) = ({first}, …)", size=SMALL, font="mono")
         far = st["table"][row][-2:]
         tel = [
             metric("pos", "position", row, f"{row}", "tokens"),
