@@ -644,8 +644,9 @@ class PositionsMode(Mode):
         d = int(self["d_model"])
         vec = st["table"][row]
         sc.text(680, 462, f"position {row} adds to its token", size=BODY, bold=True)
-        first = ", ".join(fmt_plain(v) for v in vec[:4])
-        sc.text(680, 490, f"PE({row}) = ({first}, …)", size=SMALL, font="mono")
+        a, b, c, e = (fmt_plain(v) for v in vec[:4])
+        sc.text(680, 490, f"PE({row}) = ({a}, {b},", size=SMALL, font="mono")
+        sc.text(680, 512, f"{' ' * (len(str(row)) + 6)}{c}, {e}, …)", size=SMALL, font="mono")
         far = st["table"][row][-2:]
         tel = [
             metric("pos", "position", row, f"{row}", "tokens"),
