@@ -147,3 +147,10 @@ def test_half_distances_and_far_scores():
     assert val("equal_8k_10k") == pytest.approx(np.cos(8192 * th10).mean())
     assert val("equal_8k_500k") == pytest.approx(np.cos(8192 * th500).mean())
     assert (val("long_ctx"), val("long_base"), val("l3_ctx")) == (131072, 500000, 8192)
+
+
+def test_catalog_count_of_rope_models():
+    from llmviz.catalog import MODELS
+    # OPT-13B learns its positions, Mamba has no attention, Jamba's attention layers use no encoding
+    assert {n for n, m in MODELS.items() if not m.rope_theta} == {"opt-13b", "mamba-2.8b", "jamba-v0.1"}
+    assert val("catalog_rope") == val("catalog_models") - 3 and val("catalog_models") == len(MODELS)

@@ -12,7 +12,7 @@ import math
 from ..calc.model_size import param_breakdown, param_count
 from ..calc.rope import (pairs_turning_within, rope_angles, rope_half_distance, rope_inverse_frequencies,
                          rope_mean_cosine, rope_relative_score, rope_wavelengths, rotate_pair, sinusoidal_encoding)
-from ..catalog import get_model
+from ..catalog import MODELS, get_model
 from ..modes.part02_transformer import positions as pm
 from ..units import fmt_count, fmt_percent, fmt_sci
 from . import Answer
@@ -106,6 +106,9 @@ def _lm_cfg():
 
 
 ANSWERS = {
+    # the catalog
+    "catalog_rope": lambda: _int(sum(1 for m in MODELS.values() if m.rope_theta)),
+    "catalog_models": lambda: _int(len(MODELS)),
     # the learned table
     "opt_rows": lambda: _int(_m(OPT).learned_positions),
     "opt_ctx": lambda: _int(_m(OPT).max_context),

@@ -559,8 +559,10 @@ class PositionsMode(Mode):
         sc.text(x, 300, f"at m − n = {dist:,} tokens:", size=BODY, bold=True)
         for (b, col), v, y in zip(((self["base"], "accent"), (self["base2"], "accent2")), vals, (330, 356)):
             sc.text(x, y, f"base {_base_text(b)}: {v:.3f}", size=BODY, fill=col)
-        sc.text(x, 400, "1 means the score is", size=SMALL, fill="muted")
-        sc.text(x, 420, "what it is at distance 0", size=SMALL, fill="muted")
+        note = (("the cosine of the angle", "between the turned q and k") if self["vectors"] == "random"
+                else ("1 means the score is", "what it is at distance 0"))
+        sc.text(x, 400, note[0], size=SMALL, fill="muted")
+        sc.text(x, 420, note[1], size=SMALL, fill="muted")
         tel = [
             metric("distance", "distance m − n", dist, f"{dist:,}", "tokens"),
             metric("score_a", f"score, base {_base_text(self['base'])}", vals[0], f"{vals[0]:.3f}", ""),
