@@ -108,6 +108,13 @@ def _ease(u: float) -> float:
     return u * u * (3 - 2 * u)
 
 
+def _colour_key(sc: Scene, top: str) -> None:
+    """The −1 … +1 key under a heatmap of cosines or sines."""
+    sc.grid(HX, HY + HH + 62, 140, 12, 1, 11, [-1 + 0.2 * j for j in range(11)], cmap="div", vmin=-1, vmax=1)
+    sc.text(HX - 6, HY + HH + 68, "\u22121", size=SMALL, fill="muted", align="r")
+    sc.text(HX + 146, HY + HH + 68, top, size=SMALL, fill="muted")
+
+
 # -- the tiny model's layer 0 -------------------------------------------------------
 
 
@@ -407,9 +414,7 @@ class PositionsMode(Mode):
                     f"{start + min(c, WINDOW - 1):,}", size=SMALL, fill="muted", align="c", base="t")
         sc.text(HX + HW, HY + HH + 30, "position m →", size=SMALL, fill="muted", align="r", base="t")
         # colour key
-        sc.grid(HX, HY + HH + 62, 140, 12, 1, 11, [-1 + 0.2 * j for j in range(11)], cmap="div", vmin=-1, vmax=1)
-        sc.text(HX - 6, HY + HH + 68, "−1", size=SMALL, fill="muted", align="r")
-        sc.text(HX + 146, HY + HH + 68, "+1 = cos of the angle", size=SMALL, fill="muted")
+        _colour_key(sc, "+1 = cos of the angle")
         # wavelengths on a log axis, one bar per pair
         waves = rope_wavelengths(d, base)
         ctx = get_model(CONTEXT_MODEL)
@@ -620,9 +625,7 @@ class PositionsMode(Mode):
         for c in range(0, len(cols), len(cols) // 4):
             sc.text(HX + (c + 0.5) * cw, HY + HH + 8, str(cols[c]), size=SMALL, fill="muted", align="c", base="t")
         sc.text(HX + HW, HY + HH + 30, "number j of the vector →", size=SMALL, fill="muted", align="r", base="t")
-        sc.grid(HX, HY + HH + 62, 140, 12, 1, 11, [-1 + 0.2 * j for j in range(11)], cmap="div", vmin=-1, vmax=1)
-        sc.text(HX - 6, HY + HH + 68, "−1", size=SMALL, fill="muted", align="r")
-        sc.text(HX + 146, HY + HH + 68, "+1", size=SMALL, fill="muted")
+        _colour_key(sc, "+1")
         # PE(m)·PE(m + k) / (d/2): the same for every m
         p = Plot(680, HY + 20, 250, 200, xlim=(0, 64), ylim=(-0.3, 1.05))
         p.frame(sc, xticks=(0, 16, 32, 48, 64), yticks=(0, 0.5, 1), size=SMALL, marks=False)
