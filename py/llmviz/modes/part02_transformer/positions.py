@@ -66,6 +66,7 @@ LM_QUERIES = (("the", " the"), ("is", " is"), ("period", "."), ("head", " head")
               ("each", " each"))
 LM_KEYS = (("of", " of"), ("the", " the"), ("comma", ","), ("model", " model"))
 
+HEAT_STEPS = 20                     # heatmap values are stored as whole twentieths
 # heatmap geometry shared by the angles and sinusoidal views
 HX, HY, HW, HH = 96, 104, 512, 384
 
@@ -106,6 +107,21 @@ def _base_text(b: float) -> str:
 def _ease(u: float) -> float:
     u = min(max(u, 0.0), 1.0)
     return u * u * (3 - 2 * u)
+
+
+def _heatmap(sc: Scene, rows: int, cols: int, values: list[float], label: str) -> None:
+    """A rows × cols heatmap of numbers in [−1, 1] in the shared heatmap box, stored as whole steps of
+    1/HEAT_STEPS.
+
+    Thousands of cells cross to the browser every frame, and whole numbers
+    serialise several times faster than decimals, at a resolution (0.05) the
+    colours cannot show anyway. No gutters: at a few units a cell, the lines
+    between cells would be most of what shows.
+    """
+    g = sc.grid(HX, HY, HW, HH, rows, cols, [0.0] * (rows * cols), cmap="div", vmin=-HEAT_STEPS,
+                vmax=HEAT_STEPS, label=label)
+    g["v"] = [round(v * HEAT_STEPS) for v in values]
+    g.pop("stroke")
 
 
 def _colour_key(sc: Scene, top: str) -> None:
@@ -396,14 +412,12 @@ class PositionsMode(Mode):
         d, base, start = self._d(), float(self["base"]), self["start"]
         freqs = self._freqs()
         rows = d // 2
-        vals = [round(math.cos((start + c) * f), 1) for f in freqs for c in range(WINDOW)]
+        vals = [math.cos((start + c) * f) for f in freqs for c in range(WINDOW)]
         sc = Scene(*self.size)
         self._header(sc, "Each pair turns at its own speed: cos(m·θ_i)",
                      f"pair i (rows) at position m (columns); θ_i = {_base_text(base)}^(−2i/{d}), "
                      f"{rows} pairs")
-        # no gutters: at a few units a cell, the lines between cells would be most of what shows
-        sc.grid(HX, HY, HW, HH, rows, WINDOW, vals, cmap="div", vmin=-1, vmax=1,
-                label="cos of each pair's angle").pop("stroke")
+        _heatmap(sc, rows, WINDOW, vals, "cos of each pair's angle")
         rh = HH / rows
         for i in range(0, rows, max(1, rows // 8)):
             sc.text(HX - 8, HY + (i + 0.5) * rh, str(i), size=SMALL, fill="muted", align="r")
@@ -611,12 +625,12 @@ class PositionsMode(Mode):
         d = int(self["d_model"])
         cols = self._sin_columns()
         table = [sinusoidal_encoding(pos, d) for pos in range(SIN_ROWS)]
-        vals = [round(table[pos][j], 2) for pos in range(SIN_ROWS) for j in cols]
+        vals = [table[pos][j] for pos in range(SIN_ROWS) for j in cols]
         sc = Scene(*self.size)
         shown = "all numbers" if len(cols) == d else f"every {d // len(cols)}th pair of {d // 2}"
         self._header(sc, "The Transformer's position vectors: sines and cosines, added to each token",
                      f"PE(pos, 2i) = sin(pos/10000^(2i/{d})), PE(pos, 2i+1) = cos(…); {shown}")
-        sc.grid(HX, HY, HW, HH, SIN_ROWS, len(cols), vals, cmap="div", vmin=-1, vmax=1, label="PE(pos, j)").pop("stroke")
+        _heatmap(sc, SIN_ROWS, len(cols), vals, "PE(pos, j)")
         rh = HH / SIN_ROWS
         for pos in range(0, SIN_ROWS, 8):
             sc.text(HX - 8, HY + (pos + 0.5) * rh, str(pos), size=SMALL, fill="muted", align="r")
