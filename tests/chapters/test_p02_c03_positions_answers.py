@@ -154,3 +154,10 @@ def test_catalog_count_of_rope_models():
     # OPT-13B learns its positions, Mamba has no attention, Jamba's attention layers use no encoding
     assert {n for n, m in MODELS.items() if not m.rope_theta} == {"opt-13b", "mamba-2.8b", "jamba-v0.1"}
     assert val("catalog_rope") == val("catalog_models") - 3 and val("catalog_models") == len(MODELS)
+
+
+def test_window_is_the_heatmaps():
+    from llmviz.modes.part02_transformer.positions import PositionsMode
+    f = PositionsMode(submode="angles").frame(0.0)
+    (g,) = [it for it in f["scene"]["items"] if it["k"] == "grid" and it["rows"] > 1]
+    assert val("window") == g["cols"] == 64

@@ -160,7 +160,8 @@ ANSWERS = {
     "sin_cos2": lambda: _p(math.cos(1 * rope_inverse_frequencies(SIN_D, ORIGINAL_BASE)[1]), 3),
     "sin_dot": lambda: _p(sum(a * b for a, b in zip(sinusoidal_encoding(SIN_POS, SIN_D),
                                                     sinusoidal_encoding(SIN_POS - 1, SIN_D))), 3),
-    # the tiny model
+    # the workshop's window, and the tiny model
+    "window": lambda: _int(pm.WINDOW),
     "tiny_d_head": lambda: _int(_lm_cfg().d_head),
     "tiny_pairs": lambda: _int(_lm_cfg().d_head // 2),
     "tiny_ctx": lambda: _int(_lm_cfg().n_ctx),

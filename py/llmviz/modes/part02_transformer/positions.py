@@ -6,7 +6,7 @@ Five views, one idea each:
   tick moves the positions on and turns each arrow by position·θ_i; with both
   positions moving together the angle between the arrows, and so their dot
   product, never changes.
-* ``angles``: cos(m·θ_i) for every pair i of a head and 128 positions m, as a
+* ``angles``: cos(m·θ_i) for every pair i of a head and 64 positions m, as a
   heatmap, beside each pair's wavelength 2π/θ_i on a log axis. Fast pairs
   stripe, slow pairs barely change; a larger base slows the lower rows.
 * ``distance``: the rotated score q·k against the distance m − n, on a log
@@ -45,7 +45,9 @@ TITLE, SUB, BODY, SMALL = 20, 15, 16, 14
 HEAD_DIMS = (("16", "16 · the book's tiny model"), ("64", "64 · gpt-oss"),
              ("128", "128 · Llama 2, Llama 3"))
 CONTEXT_MODEL = "llama-3-8b"        # its context is the reference line in the angles view
-WINDOW = 128                        # positions in the angles heatmap
+# Positions in the angles heatmap. Its cells cross to the browser every frame, and serialising them
+# is most of a frame's cost: 64 rows of 64 keep it near a third of a millisecond in CPython.
+WINDOW = 64
 ANGLE_TICK_S = 0.15                 # seconds per position of the angles cursor
 DIST_SWEEP_S = 10.0                 # seconds for the distance probe to cross the plot
 DIST_SAMPLES = 240
@@ -57,7 +59,7 @@ SPIN_TICKS = 1000                   # the spin clock restarts after this many ti
 SPIN_HISTORY = 16                   # ticks shown in the score strip
 SPIN_Q0, SPIN_K0 = math.radians(20.0), math.radians(75.0)   # directions of the illustrative q and k
 SIN_ROWS = 48                       # positions in the sinusoidal table
-SIN_COLS = 128                      # most columns drawn (d_model 512 shows every fourth pair)
+SIN_COLS = 64                       # most columns drawn (d_model 512 shows every eighth pair)
 SIN_TICK_S = 0.5
 LM_PROBE_S = 0.15                   # seconds per distance of the trained view's probe
 LM_SHIFT = 40                       # the second pair of positions is the first moved on by this many tokens
@@ -200,7 +202,7 @@ class PositionsMode(Mode):
                lo=100, hi=10_000_000, step=1, default=10000, integer=True, log=True),
         Number("base2", "second base", "the base drawn beside the first one for comparison",
                lo=100, hi=10_000_000, step=1, default=500000, integer=True, log=True),
-        Number("start", "first position shown", "the heatmap shows 128 positions from here",
+        Number("start", "first position shown", f"the heatmap shows {WINDOW} positions from here",
                lo=0, hi=1_000_000, step=1000, default=0, unit="tokens", integer=True),
         Number("span", "largest distance", "the distance axis runs from 1 to this many tokens",
                lo=16, hi=131072, step=1, default=8192, unit="tokens", integer=True, log=True),
@@ -226,7 +228,7 @@ class PositionsMode(Mode):
     submodes = {
         "spin": Submode("One pair turning", {}, "a query pair and a key pair turned by their positions",
                         ("head_dim", "base", "pair", "offset", "motion")),
-        "angles": Submode("Angles per pair", {}, "cos(m·θ_i) for every pair and 128 positions; wavelengths",
+        "angles": Submode("Angles per pair", {}, f"cos(m·θ_i) for every pair and {WINDOW} positions; wavelengths",
                           ("head_dim", "base", "start")),
         "distance": Submode("Score vs distance", {}, "q·k after RoPE against m − n, for two bases",
                             ("head_dim", "base", "base2", "span", "vectors")),
@@ -422,7 +424,7 @@ class PositionsMode(Mode):
         for i in range(0, rows, max(1, rows // 8)):
             sc.text(HX - 8, HY + (i + 0.5) * rh, str(i), size=SMALL, fill="muted", align="r")
         sc.text(HX - 8, HY - 10, "pair i", size=SMALL, fill="muted", align="r", base="b")
-        for c in range(0, WINDOW + 1, 32):
+        for c in range(0, WINDOW + 1, WINDOW // 4):
             x = HX + min(c, WINDOW - 1 if c == WINDOW else c) * HW / WINDOW
             sc.text(x + (HW / WINDOW / 2 if c < WINDOW else HW / WINDOW), HY + HH + 8,
                     f"{start + min(c, WINDOW - 1):,}", size=SMALL, fill="muted", align="c", base="t")
@@ -482,10 +484,10 @@ class PositionsMode(Mode):
 
     def _events_angles(self, t0: float, t1: float) -> list[dict]:
         out = []
-        period = ANGLE_TICK_S * 32
+        period = ANGLE_TICK_S * (WINDOW // 4)
         freqs = self._freqs()
         for k in self._ticks_crossed(t0, t1, period, limit=2):
-            col = (k * 32) % WINDOW
+            col = (k * (WINDOW // 4)) % WINDOW
             m = self["start"] + col
             last = len(freqs) - 1
             out.append({"level": "info", "text":
@@ -627,7 +629,8 @@ class PositionsMode(Mode):
         table = [sinusoidal_encoding(pos, d) for pos in range(SIN_ROWS)]
         vals = [table[pos][j] for pos in range(SIN_ROWS) for j in cols]
         sc = Scene(*self.size)
-        shown = "all numbers" if len(cols) == d else f"every {d // len(cols)}th pair of {d // 2}"
+        nth = {2: "second", 4: "fourth", 8: "eighth"}.get(d // len(cols), f"{d // len(cols)}th")
+        shown = "all numbers" if len(cols) == d else f"every {nth} pair of {d // 2}"
         self._header(sc, "The Transformer's position vectors: sines and cosines, added to each token",
                      f"PE(pos, 2i) = sin(pos/10000^(2i/{d})), PE(pos, 2i+1) = cos(…); {shown}")
         _heatmap(sc, SIN_ROWS, len(cols), vals, "PE(pos, j)")
