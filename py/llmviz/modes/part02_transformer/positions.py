@@ -102,6 +102,11 @@ def _tokens(x: float) -> str:
     return f"{x:,.4g}" if x < 100 else f"{x:,.0f}"
 
 
+def _turns(x: float) -> str:
+    """A count of turns: three significant figures, whole numbers with separators from 1,000 up."""
+    return f"{x:,.0f}" if x >= 1000 else f"{x:.3g}"
+
+
 def _base_text(b: float) -> str:
     return f"{b:,.0f}"
 
@@ -467,7 +472,7 @@ class PositionsMode(Mode):
         # the label follows the cursor but stays clear of the row axis's name on the left
         lx = min(max(HX + col * cw + cw / 2, HX + 56), HX + HW - 56)
         sc.text(lx, HY - 8, f"m = {m:,}", size=SMALL, fill="ink", align="c", base="b", bold=True)
-        parts = [f"pair {i}: {m * freqs[i] / (2 * math.pi):,.3g} turns" for i in (0, rows // 2, rows - 1)]
+        parts = [f"pair {i}: {_turns(m * freqs[i] / (2 * math.pi))} turns" for i in (0, rows // 2, rows - 1)]
         sc.text(HX, HY + HH + 104, f"at m = {m:,}, " + " · ".join(parts), size=BODY, fill="ink")
         waves = st["waves"]
         tel = [
