@@ -105,6 +105,14 @@ def test_a_larger_base_leaves_pair_zero_and_slows_the_rest():
     assert hi["turning"]["value"] < lo["turning"]["value"]
 
 
+def test_at_the_tiny_models_width_the_reference_context_is_its_own():
+    f = PositionsMode(submode="angles", values={"head_dim": "16", "base": 10000}).frame(1.0)
+    n_ctx = lm.load().cfg.n_ctx
+    waves = 2 * np.pi * 10000 ** (np.arange(8) * 2 / 16)
+    assert tel(f)["turning"]["value"] == int((waves <= n_ctx).sum()) == 3
+    assert f"{n_ctx}: tiny model" in texts(f) and f"once within {n_ctx} tokens" in texts(f)
+
+
 def test_angles_cursor_walks_the_window_and_wraps():
     m = PositionsMode(submode="angles", values={"start": 5000})
     assert [tel(m.frame(t))["m"]["value"] for t in (0.0, pm.ANGLE_TICK_S * 10.5, pm.ANGLE_TICK_S * 130.5)] == \

@@ -44,7 +44,8 @@ TITLE, SUB, BODY, SMALL = 20, 15, 16, 14
 #: head widths a reader can pick, with a model that uses each (checked against the catalog in the tests)
 HEAD_DIMS = (("16", "16 · the book's tiny model"), ("64", "64 · gpt-oss"),
              ("128", "128 · Llama 2, Llama 3"))
-CONTEXT_MODEL = "llama-3-8b"        # its context is the reference line in the angles view
+CONTEXT_MODEL = "llama-3-8b"        # its context is the reference line in the angles view …
+TINY_HEAD_DIM = "16"                # … except at the tiny model's width, where its own context is
 # Positions in the angles heatmap. Its cells cross to the browser every frame, and serialising them
 # is most of a frame's cost: 64 rows of 64 keep it near a third of a millisecond in CPython.
 WINDOW = 64
@@ -438,23 +439,30 @@ class PositionsMode(Mode):
         _colour_key(sc, "+1 = cos of the angle")
         # wavelengths on a log axis, one bar per pair
         waves = rope_wavelengths(d, base)
-        ctx = get_model(CONTEXT_MODEL)
+        ctx_tokens, ctx_name = self._reference_context()
         p = Plot(672, HY, 262, HH, xlim=(1, 1e8), ylim=(0, 1), xlog=True)
         p.frame(sc, xticks=(1e1, 1e3, 1e5, 1e7), xfmt=_pow10, size=SMALL, zero=False, marks=False)
         for i, w in enumerate(waves):
             y = HY + i * rh
             sc.rect(p.x, y + rh * 0.15, p.fx(min(w, 1e8)) - p.x, max(1.0, rh * 0.7), fill="accent3", alpha=0.8)
-        for val, label, dy in ((WINDOW, f"{WINDOW} shown", -30), (ctx.max_context,
-                                f"{ctx.max_context:,}: {ctx.display_name}", -10)):
+        for val, label, dy in ((WINDOW, f"{WINDOW} shown", -30), (ctx_tokens, f"{ctx_tokens:,}: {ctx_name}", -10)):
             px = p.fx(val)
             sc.line(px, HY - 4, px, HY + HH, stroke="ink", lw=1.2, dash=(5, 4))
             sc.text(px, HY + dy, label, size=SMALL, fill="ink", align="c", base="b")
         sc.text(p.x + p.w, HY + HH + 30, "wavelength 2π/θ_i, tokens", size=SMALL, fill="muted", align="r",
                 base="t")
-        turning = pairs_turning_within(ctx.max_context, d, base)
+        turning = pairs_turning_within(ctx_tokens, d, base)
         sc.text(p.x, HY + HH + 62, f"{turning} of {rows} pairs turn at least", size=SMALL, fill="ink", base="m")
-        sc.text(p.x, HY + HH + 82, f"once within {ctx.max_context:,} tokens", size=SMALL, fill="ink", base="m")
-        return {"items": sc.items, "waves": waves, "turning": turning, "ctx": ctx}
+        sc.text(p.x, HY + HH + 82, f"once within {ctx_tokens:,} tokens", size=SMALL, fill="ink", base="m")
+        return {"items": sc.items, "waves": waves, "turning": turning, "ctx": ctx_tokens}
+
+    def _reference_context(self) -> tuple[int, str]:
+        """The context (tokens) the wavelengths are measured against, and whose it is: the tiny model's own
+        at its head width, Llama 3 8B's otherwise."""
+        if self["head_dim"] == TINY_HEAD_DIM:
+            return lm_model().cfg.n_ctx, "tiny model"
+        ctx = get_model(CONTEXT_MODEL)
+        return ctx.max_context, ctx.display_name
 
     def _draw_angles(self, t: float):
         col = int(t // ANGLE_TICK_S) % WINDOW
@@ -482,7 +490,7 @@ class PositionsMode(Mode):
             metric("wave0", "wavelength of pair 0", waves[0], f"{waves[0]:.3g} tokens", "tokens"),
             metric("wave_last", f"wavelength of pair {rows - 1}", waves[-1], f"{_tokens(waves[-1])} tokens",
                    "tokens"),
-            metric("turning", f"pairs that turn within {st['ctx'].max_context:,} tokens", st["turning"],
+            metric("turning", f"pairs that turn within {st['ctx']:,} tokens", st["turning"],
                    f"{st['turning']} of {rows}", "pairs"),
         ]
         return sc, tel
@@ -585,14 +593,16 @@ class PositionsMode(Mode):
         sc.text(x, 300, f"at m − n = {dist:,} tokens:", size=BODY, bold=True)
         for (b, col), v, y in zip(((self["base"], "accent"), (self["base2"], "accent2")), vals, (330, 356)):
             sc.text(x, y, f"base {_base_text(b)}: {v:.3f}", size=BODY, fill=col)
-        note = (("the cosine of the angle", "between the turned q and k") if self["vectors"] == "random"
-                else ("1 means the score is", "what it is at distance 0"))
+        note = {"random": ("the cosine of the angle", "between the turned q and k"),
+                "bound": ("1 means the bound is", "what it is at distance 0")}.get(
+                    self["vectors"], ("1 means the score is", "what it is at distance 0"))
+        what = "bound" if self["vectors"] == "bound" else "score"
         sc.text(x, 400, note[0], size=SMALL, fill="muted")
         sc.text(x, 420, note[1], size=SMALL, fill="muted")
         tel = [
             metric("distance", "distance m − n", dist, f"{dist:,}", "tokens"),
-            metric("score_a", f"score, base {_base_text(self['base'])}", vals[0], f"{vals[0]:.3f}", ""),
-            metric("score_b", f"score, base {_base_text(self['base2'])}", vals[1], f"{vals[1]:.3f}", ""),
+            metric("score_a", f"{what}, base {_base_text(self['base'])}", vals[0], f"{vals[0]:.3f}", ""),
+            metric("score_b", f"{what}, base {_base_text(self['base2'])}", vals[1], f"{vals[1]:.3f}", ""),
             metric("slowest", "slowest wavelength (first base)", rope_wavelengths(self._d(), float(self["base"]))[-1],
                    f"{_tokens(rope_wavelengths(self._d(), float(self['base']))[-1])} tokens", "tokens"),
         ]
