@@ -33,9 +33,13 @@ def test_opt_learned_table():
     # facebook/opt-13b config.json: hidden_size 5120, max_position_embeddings 2048; the table has 2 more rows
     assert (val("opt_rows"), val("opt_width"), val("opt_ctx")) == (2050, 5120, 2048)
     assert val("opt_table") == 2050 * 5120 == 10_496_000
-    # OPT paper Table 1: 13B parameters
-    assert val("opt_share") == pytest.approx(10_496_000 / val("opt_total"))
-    assert 12.5e9 < val("opt_total") < 13.5e9 and text("opt_share") == "0.082 %"
+    # OPT paper Table 1: 13B parameters. Counted from config.json (vocab_size 50272, 40 layers, ffn_dim 20480,
+    # biases on every matrix, two LayerNorms a layer and a final one, tied output): 12,853,473,280
+    d, L, f, V = 5120, 40, 20480, 50272
+    layer = 4 * (d * d + d) + 2 * d * f + f + d + 2 * 2 * d
+    assert val("opt_total") == V * d + 2050 * d + L * layer + 2 * d == 12_853_473_280
+    assert val("opt_share") == pytest.approx(10_496_000 / 12_853_473_280)
+    assert text("opt_share") == "0.082 %"
 
 
 def test_llama_3_speeds_and_wavelengths():
@@ -96,6 +100,7 @@ def test_sinusoidal_by_hand():
 def test_tiny_model_angles():
     cfg = lm.load().cfg
     assert (val("tiny_d_head"), val("tiny_pairs"), val("tiny_ctx"), val("tiny_base")) == (16, 8, 128, 10000)
+    assert val("tiny_heads") == 4                  # tools/tiny_lm/README.md: 4 heads of 16
     assert val("tiny_params") == 139_584           # tools/tiny_lm/README.md
     assert val("tiny_theta_last") == pytest.approx(10 ** (-7 / 2))
     assert val("tiny_turns_100") == pytest.approx(100 / (2 * np.pi))
@@ -134,6 +139,7 @@ def test_tiny_model_scores_are_the_forward_pass():
     assert 0 <= val("lm_probe_spread") < 1e-12
     h = _numpy_scores(" head", " the")
     assert val("lm_head_flat") == pytest.approx(h[0], abs=1e-9)
+    assert val("lm_head_d1") == pytest.approx(h[1], abs=1e-9)
     assert val("lm_head_best") == int(np.argmax(h))
     assert val("lm_head_best_score") == pytest.approx(h.max(), abs=1e-9)
 

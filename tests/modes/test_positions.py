@@ -209,12 +209,12 @@ def test_trained_curve_is_the_models_forward_pass(q, k, head):
 
 def test_trained_probe_checks_three_pairs_of_positions_at_the_same_distance():
     m = PositionsMode(submode="trained", values={"lm_query": "the", "lm_key": "of", "lm_head": "1"})
-    for t in (0.0, 20 * pm.LM_PROBE_S + 0.01, 100 * pm.LM_PROBE_S + 0.01):
+    for t in (0.0, 20 * pm.LM_PROBE_S + 0.01, 100 * pm.LM_PROBE_S + 0.01, 120 * pm.LM_PROBE_S + 0.01):
         f = m.frame(t)
         e = tel(f)
         dist = e["distance"]["value"]
         pairs = m._lm_positions(dist)
-        assert len(set(pairs)) >= 2 and all(a - b == dist for a, b in pairs)
+        assert len(set(pairs)) == (3 if dist <= 125 else 2) and all(a - b == dist for a, b in pairs)
         assert all(0 <= b <= a <= 127 for a, b in pairs)
         assert e["spread"]["value"] < 1e-12
         assert e["score"]["value"] == pytest.approx(pm.lm_scores(" the", " of", 1)["curve"][dist])

@@ -164,6 +164,7 @@ ANSWERS = {
     "window": lambda: _int(pm.WINDOW),
     "tiny_d_head": lambda: _int(_lm_cfg().d_head),
     "tiny_pairs": lambda: _int(_lm_cfg().d_head // 2),
+    "tiny_heads": lambda: _int(_lm_cfg().n_head),
     "tiny_ctx": lambda: _int(_lm_cfg().n_ctx),
     "tiny_base": lambda: _int(_lm_cfg().rope_base),
     "tiny_params": lambda: _int(pm.lm_model().header["n_params"]),
@@ -185,6 +186,7 @@ ANSWERS = {
                                    f"{math.exp(_lm()['curve'][1] - _lm()['curve'][10]):,.0f}"),
     "lm_probe_spread": lambda: Answer(_lm_probe_spread(), fmt_sci(_lm_probe_spread(), digits=1)),
     "lm_head_flat": lambda: _p(_lm(LM_FAR_QUERY, LM_FAR_KEY)["flat"]),
+    "lm_head_d1": lambda: _p(_lm(LM_FAR_QUERY, LM_FAR_KEY)["curve"][1]),
     "lm_head_best": lambda: _int(_lm_best(LM_FAR_QUERY, LM_FAR_KEY)),
     "lm_head_best_score": lambda: _p(_lm(LM_FAR_QUERY, LM_FAR_KEY)["curve"][_lm_best(LM_FAR_QUERY, LM_FAR_KEY)]),
     # a longer context with the same number of turning pairs

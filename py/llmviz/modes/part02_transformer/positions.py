@@ -756,9 +756,11 @@ class PositionsMode(Mode):
         return self.memo("trained", dist, lambda: self._lm_frame(dist))
 
     def _lm_positions(self, dist: int) -> list[tuple[int, int]]:
+        """Three pairs of positions ``dist`` apart: from the start, moved on by up to LM_SHIFT tokens (halfway
+        to the end of the context where LM_SHIFT would not fit), and at the end of the context."""
         last = lm_model().cfg.n_ctx - 1
-        return [(dist, 0), (dist + LM_SHIFT if dist + LM_SHIFT <= last else dist, LM_SHIFT if dist + LM_SHIFT <= last else 0),
-                (last, last - dist)]
+        shift = min(LM_SHIFT, (last - dist) // 2)
+        return [(dist, 0), (dist + shift, shift), (last, last - dist)]
 
     def _lm_frame(self, dist: int):
         data = self._lm()
