@@ -43,6 +43,7 @@ from operator import mul
 from pathlib import Path
 from typing import Sequence
 
+from ..calc.rope import rope_inverse_frequencies
 from .tokenizer import Tokenizer
 
 HERE = Path(__file__).resolve().parent
@@ -190,6 +191,8 @@ class TinyLM:
         self.final_norm = final_norm
         self.header = header or {}
         self._rope: list[tuple[Vec, Vec]] = []
+        # θ_i = base^(−2i/d_head): the same speeds the book's RoPE calculator gives any model
+        self._speeds = rope_inverse_frequencies(cfg.d_head, cfg.rope_base)
         self._inv_sqrt = 1.0 / math.sqrt(cfg.d_head)
 
     # -- pieces -------------------------------------------------------------
@@ -198,8 +201,7 @@ class TinyLM:
         """cos and sin of pos·θ_i for the d_head/2 pairs (cached per position)."""
         while len(self._rope) <= pos:
             p = len(self._rope)
-            dh = self.cfg.d_head
-            angles = [p * self.cfg.rope_base ** (-2.0 * i / dh) for i in range(dh // 2)]
+            angles = [p * f for f in self._speeds]
             self._rope.append(([math.cos(a) for a in angles], [math.sin(a) for a in angles]))
         return self._rope[pos]
 
