@@ -185,7 +185,7 @@ ANSWERS = {
                                    fmt_flops(linear_flops(get_model("llama-3-8b").hidden,
                                                           get_model("llama-3-8b").vocab))),
     "l3_token_flops": lambda: Answer(matmul_flops_per_token("llama-3-8b"),
-                                     fmt_flops(matmul_flops_per_token("llama-3-8b"))),
+                                     fmt_flops(matmul_flops_per_token("llama-3-8b"), 4)),
     "l3_out_share": lambda: _pct(linear_flops(get_model("llama-3-8b").hidden, get_model("llama-3-8b").vocab)
                                  / matmul_flops_per_token("llama-3-8b"), 2),
     "l2_table": lambda: _int(_table("llama-2-7b")),

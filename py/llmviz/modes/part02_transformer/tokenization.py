@@ -489,8 +489,8 @@ class TokenizationMode(Mode):
         ty = y + 48
         self._pair_table(sc, st, tok, ty)
         self._merge_list(sc, run, k, ty)
-        sc.text(X0, 584, "Pairs stay inside chunks: a word with its leading space, one digit, a run of "
-                         "punctuation. Ties go to smaller ids.", size=SMALL, fill="muted")
+        sc.text(X0, 584, "\u00b7 is a space. Pairs stay inside chunks (a word and its leading space, a digit, "
+                         "punctuation); ties go to smaller ids.", size=SMALL, fill="muted")
         last = run.states[k - 1] if k else None
         gained = (len(last.spans) - n_tok) if last else 0
         tel = [
@@ -593,11 +593,11 @@ class TokenizationMode(Mode):
         sc = self.new_scene()
         n_steps = len(steps) - 1
         self._header(sc, "Encoding a string with the book's tokenizer",
-                     f"{label}: {len(data)} bytes of UTF-8 for {len(text)} characters. The merges apply in "
+                     f"{label}: {len(data)} bytes of UTF-8 for {len(text)} code points. The merges apply in "
                      f"the order learned.", f"step {s} of {n_steps}")
         sc.text(X0, 82, text, size=20, font="mono" if key == "python" else "sans")
         # one cell per byte: ASCII narrow, other bytes wide enough for their hex
-        narrow, wide = 13.0, 24.0
+        narrow, wide = 16.0, 26.0
         cw = [narrow if b < 0x80 else wide for b in data]
         pieces = chunks(data)
         widths, at = [], 0
@@ -612,7 +612,10 @@ class TokenizationMode(Mode):
                 bx[at + j] = (line, x)
                 x += cw[at + j]
             at += len(c)
-        y0, pitch = 104, 106
+        # a line: code points over their bytes (only where a character needs several), the token
+        # boxes, and two rows of ids
+        glyphs = 42 if any(b >= 0x80 for b in data) else 0
+        y0, pitch = 104, glyphs + 72
         # characters beyond ASCII: the glyph and its code point over the bytes UTF-8 gives it
         at = 0
         for ch in text:
@@ -630,14 +633,14 @@ class TokenizationMode(Mode):
         for idx, (s0, s1, i) in enumerate(step.spans):
             line, x = bx[s0]
             w = sum(cw[s0:s1])
-            cy = y0 + line * pitch + 40
+            cy = y0 + line * pitch + glyphs
             fill = "hl" if i == new_id else ("panel" if idx % 2 else "grid")
-            sc.rect(X0 + x + 1, cy, w - 2, 28, fill=fill, stroke="accent2" if i == new_id else "faint",
+            sc.rect(X0 + x + 1, cy, w - 2, 30, fill=fill, stroke="accent2" if i == new_id else "faint",
                     lw=1.5 if i == new_id else 1, r=3)
             b = tok.vocab[i]
             label_s = shown(b)
             size = MONO if all(c < 0x80 for c in b) else TINY_T
-            sc.text(X0 + x + w / 2, cy + 14, label_s, size=size, font="mono", align="c")
+            sc.text(X0 + x + w / 2, cy + 15, label_s, size=size, font="mono", align="c")
             # ids under the tokens, on a second row where a narrow token's id would touch its neighbour's
             ids = str(i)
             iw = len(ids) * TINY_T * CHAR_W["mono"]
@@ -646,7 +649,7 @@ class TokenizationMode(Mode):
                 id_ends = {"line": line, 0: -1e9, 1: -1e9}
             row = 0 if left > id_ends[0] + 1 else 1
             id_ends[row] = left + iw
-            sc.text(X0 + x + w / 2, cy + 32 + row * 16, ids, size=TINY_T, font="mono", fill="muted",
+            sc.text(X0 + x + w / 2, cy + 34 + row * 17, ids, size=TINY_T, font="mono", fill="muted",
                     align="c", base="t")
         n_lines = lines[-1][0] + 1
         y = y0 + n_lines * pitch + 8
@@ -665,7 +668,7 @@ class TokenizationMode(Mode):
         nw = words(text)
         tel = [
             metric("bytes", "UTF-8 bytes", len(data), f"{len(data)} B", "B"),
-            metric("chars", "characters", len(text), str(len(text)), ""),
+            metric("chars", "code points", len(text), str(len(text)), "", "characters, as Unicode numbers them"),
             metric("tokens", "tokens now", n_tok, str(n_tok), "tokens"),
             metric("tpb", "tokens per byte", tokens_per_byte(n_tok, len(data)),
                    _ratio(tokens_per_byte(n_tok, len(data))), "tokens/byte"),
@@ -676,7 +679,7 @@ class TokenizationMode(Mode):
 
     def _comparison_table(self, sc: Scene, key: str, y: float) -> None:
         """Every sample and the held-out text, fully encoded: bytes, characters, tokens and ratios."""
-        cols = ((X0 + 8, "text", "l"), (330, "bytes", "r"), (420, "characters", "r"), (500, "words", "r"),
+        cols = ((X0 + 8, "text", "l"), (330, "bytes", "r"), (420, "code points", "r"), (500, "words", "r"),
                 (580, "tokens", "r"), (700, "tokens/byte", "r"), (820, "tokens/word", "r"))
         sc.text(X0, y, "Fully encoded by the book's tokenizer", size=BODY, bold=True, base="t")
         hy = y + 26
@@ -749,7 +752,8 @@ class TokenizationMode(Mode):
             (f"{_int(counts[m])} tokens", "accent2", True),
             (f"{_ratio(r)} tokens per byte", "ink", False),
             (f"{_ratio(bytes_per_token(n_bytes, counts[m]), 2)} bytes per token", "ink", False),
-            (f"merge {m} saved {saved} tokens" if m else "no merges: one token per byte", "muted", False),
+            (f"merge {m} saved {saved} token{'' if saved == 1 else 's'}" if m else "no merges: one token per byte",
+             "muted", False),
             ("", "ink", False),
             (f"merges 1\u201332 save {_int(first32)} tokens", "ink", False),
             (f"merges 225\u2013256 save {_int(last32)}", "ink", False),
@@ -785,7 +789,7 @@ class TokenizationMode(Mode):
             metric("vocab", "vocabulary", bpe_vocab_size(m), f"{bpe_vocab_size(m)} tokens", "tokens"),
             metric("tokens", "held-out tokens", counts[m], _int(counts[m]), "tokens"),
             metric("tpb", "tokens per byte", r, _ratio(r), "tokens/byte"),
-            metric("saved", "saved by merge m", saved, f"{saved} tokens", "tokens"),
+            metric("saved", "saved by merge m", saved, f"{saved} token{'' if saved == 1 else 's'}", "tokens"),
         ]
         return sc, tel
 
@@ -797,28 +801,29 @@ class TokenizationMode(Mode):
         sc = self.new_scene()
         self._header(sc, "What a vocabulary costs: one vector per token id",
                      "A model keeps d numbers for each of its V token ids: a table of V\u00b7d parameters.")
-        cols = ((X0 + 8, "model", "l"), (300, "V", "r"), (370, "d", "r"), (390, "V\u00b7d parameters", "l"),
-                (X1, "share of model", "r"))
-        hy = 82
+        cols = ((X0 + 8, "model", "l"), (318, "V", "r"), (392, "d", "r"), (438, "tables", "c"),
+                (480, "V\u00b7d parameters, one table", "l"), (X1, "share of model", "r"))
+        hy = 80
         for x, label, al in cols:
             sc.text(x, hy, label, size=SMALL, fill="muted", align=al, base="t")
         top = max(r.table for r in rows)
         for k, row in enumerate(rows):
-            ry = hy + 26 + k * 32
+            ry = hy + 28 + k * 38
             on = row.name == sel.name
             if on:
-                sc.rect(X0, ry - 3, X1 - X0, 28, fill="hl", r=3)
+                sc.rect(X0, ry - 5, X1 - X0, 32, fill="hl", r=3)
             sc.text(X0 + 8, ry + 11, row.label, size=BODY, bold=on)
-            sc.text(300, ry + 11, _int(row.vocab), size=SMALL, align="r", font="mono")
-            sc.text(370, ry + 11, _int(row.d), size=SMALL, align="r", font="mono")
-            bw = max(1.5, 300 * row.table / top)
-            sc.rect(390, ry + 3, bw, 16, fill="accent2" if on else "accent", alpha=1 if on else 0.6)
-            sc.text(390 + bw + 8, ry + 11, fmt_count(row.table), size=SMALL)
-            share_w = 120 * row.share / 0.25
-            sc.rect(X1 - 175, ry + 4, 120, 14, fill="grid")
-            sc.rect(X1 - 175, ry + 4, min(120, share_w), 14, fill="accent3" if on else "muted")
-            sc.text(X1, ry + 11, fmt_percent(row.share, 2), size=SMALL, align="r")
-        y = hy + 26 + len(rows) * 32 + 12
+            sc.text(318, ry + 11, _int(row.vocab), size=BODY, align="r", font="mono")
+            sc.text(392, ry + 11, _int(row.d), size=BODY, align="r", font="mono")
+            sc.text(438, ry + 11, "1" if row.tied else "2", size=BODY, align="c", font="mono")
+            bw = max(1.5, 210 * row.table / top)
+            sc.rect(480, ry + 2, bw, 18, fill="accent2" if on else "accent", alpha=1 if on else 0.6)
+            sc.text(480 + bw + 8, ry + 11, fmt_count(row.table), size=SMALL)
+            share_w = 110 * row.share / 0.25
+            sc.rect(X1 - 170, ry + 3, 110, 16, fill="grid")
+            sc.rect(X1 - 170, ry + 3, min(110, share_w), 16, fill="accent3" if on else "muted")
+            sc.text(X1, ry + 11, fmt_percent(row.share, 3), size=SMALL, align="r")
+        y = hy + 28 + len(rows) * 38 + 4
         untied = not sel.tied
         both = sel.table * (2 if untied else 1)
         b16 = tensor_bytes((sel.vocab, sel.d), TABLE_DTYPE)
@@ -834,8 +839,8 @@ class TokenizationMode(Mode):
         for s, fill, bold in lines:
             sc.text(X0, y, s, size=BODY, fill=fill, bold=bold, base="t")
             y += 28
-        sc.text(X0, 584, "Shares: the table (and an untied output layer) over all parameters; the bar's full "
-                         "width is 25 %.", size=SMALL, fill="muted")
+        sc.text(X0, 584, "tables: 1 when the output layer reuses the input table (tied), 2 when it has its own. "
+                         "Share bars end at 25 %.", size=SMALL, fill="muted")
         tel = [
             metric("V", "vocabulary V", sel.vocab, _int(sel.vocab), "tokens"),
             metric("d", "vector width d", sel.d, _int(sel.d), ""),
