@@ -72,10 +72,10 @@ def test_embedding_table_params_is_the_size_of_the_array():
 
 
 def test_vocabulary_share_against_the_published_tables():
-    # Gemma paper (arXiv 2403.08295) Table 2: non-embedding 1,981,884,416 (2B); the checkpoint's
-    # tied table is 256,000 x 2,048. Written out, not taken from the calculator.
-    table = 256_000 * 2048
-    assert vocabulary_param_share("gemma-2b") == pytest.approx(table / (table + 1_981_884_416), rel=1e-12)
+    # Gemma paper (arXiv 2403.08295) Table 2: non-embedding 7,751,248,896 (7B); the checkpoint's
+    # tied table is 256,000 x 3,072. Written out, not taken from the calculator.
+    table = 256_000 * 3072
+    assert vocabulary_param_share("gemma-7b") == pytest.approx(table / (table + 7_751_248_896), rel=1e-12)
     # Llama 3 8B: an input table and an untied output layer, each 128,256 x 4,096, of 8.03B
     assert vocabulary_param_share("llama-3-8b") == pytest.approx(2 * 128_256 * 4096 / 8.03e9, rel=0.001)
     # Llama 2 7B: two tables of 32,000 x 4,096 of 6.74B

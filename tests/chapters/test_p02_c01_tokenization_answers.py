@@ -104,8 +104,9 @@ def test_llama_2_against_llama_3():
 
 def test_table_costs_from_the_configs():
     # config.json: Llama 3 8B 128,256 x 4,096 (untied), Llama 2 7B 32,000 x 4,096 (untied),
-    # Gemma 2B 256,000 x 2,048 (tied); totals 8.03B and 6.74B (Hugging Face), Gemma 2B's
-    # non-embedding 1,981,884,416 (Gemma paper Table 2)
+    # Gemma 7B 256,000 x 3,072 (tied), DeepSeek-V3 129,280 x 7,168 (untied); totals 8.03B, 6.74B
+    # (Hugging Face) and 671B (DeepSeek-V3 README); Gemma 7B's non-embedding 7,751,248,896 (Gemma
+    # paper Table 2)
     assert val("l3_table") == 128_256 * 4096 and val("l3_table_bytes") == 2 * 128_256 * 4096
     assert val("l3_tables_both") == 2 * 128_256 * 4096
     assert val("l3_share") == pytest.approx(2 * 128_256 * 4096 / 8.03e9, rel=1e-3)
@@ -113,9 +114,11 @@ def test_table_costs_from_the_configs():
     # the matrices chapter's figure for one token through all of Llama 3 8B's matrices
     assert val("l3_token_flops") == pytest.approx(15.01 * B, abs=0.005 * B)
     assert val("l2_table") == 32_000 * 4096 and val("l2_share") == pytest.approx(2 * 32_000 * 4096 / 6.74e9, rel=1e-3)
-    g2 = 256_000 * 2048
-    assert val("g2_table") == g2 and val("g2_share") == pytest.approx(g2 / (g2 + 1_981_884_416))
+    # Gemma 2B from the paper's Table 2 alone: 524,550,144 embedding, 1,981,884,416 other parameters
+    assert val("g2_rows") == 256_128 and val("g2_total") == 2_506_434_560
+    assert val("g2_share") == pytest.approx(0.20928, abs=1e-5)
     g7 = 256_000 * 3072
+    assert val("g7_table") == g7 and val("ds3_share") == pytest.approx(2 * 129_280 * 7168 / 671e9, rel=0.01)
     assert val("g7_share") == pytest.approx(g7 / (g7 + 7_751_248_896))
     assert val("tiny_table") == 512 * 64 and val("tiny_share") == pytest.approx(512 * 64 / 139_584)
 

@@ -31,6 +31,11 @@ ENGLISH_CHARS = 1_000_000
 # end-of-text marker, the rest are 256 bytes and the merges
 GPT2_VOCAB = 50_257
 GPT2_SPECIAL = 1
+# Gemma paper Table 2, Gemma 2B (not in the catalog): embedding and non-embedding parameters. The
+# embedding count is 256,128 rows of d = 2,048; the released checkpoint's table has 256,000 rows.
+GEMMA_2B_EMBEDDING = 524_550_144
+GEMMA_2B_NON_EMBEDDING = 1_981_884_416
+GEMMA_2B_D = 2048
 # the exercise's strings
 UTF8_STRING = "naïve 猫 👍"
 BPE_STRING = "aaabdaaabac"
@@ -191,10 +196,15 @@ ANSWERS = {
     "l2_table": lambda: _int(_table("llama-2-7b")),
     "l2_share": lambda: _pct(vocabulary_param_share("llama-2-7b")),
     "l70_share": lambda: _pct(vocabulary_param_share("llama-3-70b")),
-    "g2_d": lambda: _int(get_model("gemma-2b").hidden),
-    "g2_table": lambda: _int(_table("gemma-2b")),
-    "g2_total": lambda: _count(param_count("gemma-2b")),
-    "g2_share": lambda: _pct(vocabulary_param_share("gemma-2b")),
+    "ds3_share": lambda: _pct(vocabulary_param_share("deepseek-v3")),
+    "g2_d": lambda: _int(GEMMA_2B_D),
+    "g2_table": lambda: _int(GEMMA_2B_EMBEDDING),
+    "g2_rows": lambda: _int(GEMMA_2B_EMBEDDING // GEMMA_2B_D),
+    "g2_total": lambda: _int(GEMMA_2B_EMBEDDING + GEMMA_2B_NON_EMBEDDING),
+    "g2_share": lambda: _pct(GEMMA_2B_EMBEDDING / (GEMMA_2B_EMBEDDING + GEMMA_2B_NON_EMBEDDING)),
+    "g7_d": lambda: _int(get_model("gemma-7b").hidden),
+    "g7_table": lambda: _int(_table("gemma-7b")),
+    "g7_total": lambda: _count(param_count("gemma-7b")),
     "g7_share": lambda: _pct(vocabulary_param_share("gemma-7b")),
     "tiny_vocab": lambda: _int(_tiny().vocab),
     "tiny_d": lambda: _int(_tiny().d),

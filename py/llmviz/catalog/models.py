@@ -312,14 +312,6 @@ _GEMMA_NOTE = ("Gemma paper (arXiv 2403.08295): embeddings shared between input 
                "rows, the checkpoint's table (vocab_size) has 256,000. Its tokenizer: a subset of "
                "Gemini's SentencePiece vocabulary, digits split, byte fallback for unknown characters.")
 
-_GEMMA_2B = ModelConfig(
-    name="gemma-2b", display_name="Gemma 2B", family="Gemma", release="2024-02",
-    source=HF + "google/gemma-2b/blob/main/config.json",
-    layers=18, hidden=2048, heads=8, kv_heads=1, head_dim=256, ffn=16384,
-    vocab=256000, max_context=8192, rope_theta=10000.0, tied_embeddings=True,
-    notes="Multi-query attention (one KV head). " + _GEMMA_NOTE,
-)
-
 _GEMMA_7B = ModelConfig(
     name="gemma-7b", display_name="Gemma 7B", family="Gemma", release="2024-02",
     source=HF + "google/gemma-7b/blob/main/config.json",
@@ -505,7 +497,7 @@ MODELS: dict[str, ModelConfig] = {m.name: m for m in (
     _DEEPSEEK_67B,
     _MIXTRAL_8X7B,
     _MAMBA_2_8B,
-    _GEMMA_2B, _GEMMA_7B,
+    _GEMMA_7B,
     _JAMBA,
     _LLAMA_3_8B, _LLAMA_3_70B,
     _DEEPSEEK_V2,

@@ -87,8 +87,8 @@ SAMPLE = {k: (label, text) for k, label, text in SAMPLES}
 
 #: The vocab view's models: the book's tiny model, then catalog entries by vocabulary size.
 TINY = "tiny"
-VOCAB_MODELS = (TINY, "llama-2-7b", "llama-3-8b", "llama-3-70b", "qwen3-32b", "gpt-oss-120b",
-                "gemma-2b", "gemma-7b")
+VOCAB_MODELS = (TINY, "llama-2-7b", "llama-3-8b", "llama-3-70b", "deepseek-v3", "qwen3-32b",
+                "gpt-oss-120b", "gemma-7b")
 #: Bytes per parameter of the 16-bit (BF16) copy of the tables the vocab view sizes.
 TABLE_DTYPE = "bf16"
 
