@@ -43,6 +43,9 @@ def test_three_merges_by_hand():
     # worked out in the exercise: aa a b d aa a b a c, then aa ab d aa ab a c, then aaab d aaab a c
     assert (val("bpe_bytes"), val("bpe_after1"), val("bpe_after2"), val("bpe_after3")) == (11, 9, 7, 5)
     assert train(b"aaabdaaabac", 3) == [(97, 97), (97, 98), (256, 257)]
+    # the exercise: lo w | ·lo w e r | ·lo w e s t, then low ..., then low | ·low e r | ·low e s t
+    assert (val("ex_bpe_bytes"), val("ex_bpe_after1"), val("ex_bpe_after2"), val("ex_bpe_after3")) == (16, 13, 10, 8)
+    assert train(b"low lower lowest", 3) == [(108, 111), (256, 119), (32, 257)]
 
 
 def test_the_paragraph():
@@ -134,6 +137,13 @@ def test_the_design_exercise():
 
 def _text(tok, i):
     return tok.vocab[i].decode("utf-8", "replace")
+
+
+def test_greek_is_too_rare_in_the_training_text_for_a_merge():
+    greek = [c for c in TRAIN.decode("utf-8") if 0x370 <= ord(c) <= 0x3FF]
+    assert 0 < len(greek) < 30 and {"τ", "θ"} <= set(greek)
+    # Greek letters are two bytes, the first 0xCE or 0xCF: no merge involves either
+    assert not any(b in (0xCE, 0xCF) for pair in MERGES for b in pair)
 
 
 def test_the_first_merges_and_tokens_the_prose_names():

@@ -39,6 +39,7 @@ GEMMA_2B_D = 2048
 # the exercise's strings
 UTF8_STRING = "naïve 猫 👍"
 BPE_STRING = "aaabdaaabac"
+EXERCISE_BPE_STRING = "low lower lowest"
 # the design exercise's small model: d = 768, 85 M parameters outside its token table
 SMALL_D = 768
 SMALL_BODY = 85_000_000
@@ -79,11 +80,11 @@ def _para(k: int) -> int:
     return len(tk.training_run("matrices").states[k].spans)
 
 
-def _bpe_by_hand(k: int) -> int:
-    """Tokens of the exercise's string after the first ``k`` merges learned from it."""
+def _bpe_by_hand(k: int, text: str = BPE_STRING) -> int:
+    """Tokens of ``text`` after the first ``k`` of three merges learned from it."""
     from ..lm.tokenizer import Tokenizer
 
-    data = BPE_STRING.encode()
+    data = text.encode()
     return len(Tokenizer(train(data, 3)[:k]).encode_bytes(data))
 
 
@@ -116,6 +117,10 @@ ANSWERS = {
     "bpe_after1": lambda: _int(_bpe_by_hand(1)),
     "bpe_after2": lambda: _int(_bpe_by_hand(2)),
     "bpe_after3": lambda: _int(_bpe_by_hand(3)),
+    "ex_bpe_bytes": lambda: _int(len(EXERCISE_BPE_STRING)),
+    "ex_bpe_after1": lambda: _int(_bpe_by_hand(1, EXERCISE_BPE_STRING)),
+    "ex_bpe_after2": lambda: _int(_bpe_by_hand(2, EXERCISE_BPE_STRING)),
+    "ex_bpe_after3": lambda: _int(_bpe_by_hand(3, EXERCISE_BPE_STRING)),
     "para_bytes": lambda: _int(len(tk.training_run("matrices").text)),
     "para_first_count": lambda: _int(tk.training_run("matrices").states[0].pairs[0][1]),
     "para_after1": lambda: _int(_para(1)),
