@@ -175,7 +175,7 @@ def test_the_compression_curve_falls_from_bytes_to_the_shipped_count():
         assert t["tokens"]["value"] == c[m] and t["vocab"]["value"] == 256 + m
         assert t["tpb"]["value"] == pytest.approx(c[m] / c[0])
         # the sentence below the plot, cut by the first m merges, joins back to itself
-        assert any(s.startswith(f"A held-out sentence with {m} merges") for s in texts(f))
+        assert any(s.startswith(f"A held-out sentence with {m} merge{'' if m == 1 else 's'}:") for s in texts(f))
 
 
 # -- vocab view ---------------------------------------------------------------------------------

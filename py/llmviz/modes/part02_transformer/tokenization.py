@@ -26,6 +26,7 @@ step up and builds its scene once per step (:meth:`Mode.memo`).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -101,8 +102,12 @@ MAX_EVENTS = 12         # console lines a frame reports at most; older steps are
 # type sizes: the pane draws the 960-unit canvas at about 0.6×, so nothing is smaller than TINY
 TITLE, SUB, BODY, SMALL, TINY_T = 20, 15, 16, 14, 13
 MONO = 16                              # the text of tokens
-CELL = MONO * CHAR_W["mono"]           # one ASCII character's cell in the train and compress views
+# one ASCII character's cell in the train and compress views: a whole number of units just wider than
+# a character of MONO type (MONO·CHAR_W), so positions serialise short and labels never overlap
+CELL = float(math.ceil(MONO * CHAR_W["mono"]))
 X0, X1 = 20, 940                       # the scene's left and right margins
+# one byte's cell in the encode view: room for the largest id, three digits of TINY_T type, and a gap
+ID_CELL = float(math.ceil(3 * TINY_T * CHAR_W["mono"]) + 3)
 
 
 # -- small pure helpers ------------------------------------------------------------------
@@ -457,7 +462,7 @@ class TokenizationMode(Mode):
             for j in range(len(c)):
                 where[at + j] = (line, x + j * CELL)
             at += len(c)
-        y0, pitch, h = 70, 30, 25
+        y0, pitch, h = 70, 30, 26
         n_lines = lines[-1][0] + 1
         new_id = N_BYTES + k - 1 if k else None
         rows: list[list[float]] = [[] for _ in range(n_lines)]
@@ -487,7 +492,8 @@ class TokenizationMode(Mode):
                        f"({_ratio(bytes_per_token(len(text), n_tok), 2)} bytes a token). Vocabulary: 256 + {k} "
                        f"= {bpe_vocab_size(k)} tokens.", size=BODY, base="t")
         ty = y + 48
-        self._pair_table(sc, st, tok, ty)
+        self._pair_table(sc, st, tok, ty, "top row: the next merge, underlined in the text" if k < K else
+                         f"training stops at {K}; the top row would be merge {K + 1}")
         self._merge_list(sc, run, k, ty)
         sc.text(X0, 584, "\u00b7 is a space. Pairs stay inside chunks (a word and its leading space, a digit, "
                          "punctuation); ties go to smaller ids.", size=SMALL, fill="muted")
@@ -500,13 +506,13 @@ class TokenizationMode(Mode):
             metric("tokens", "paragraph length", n_tok, f"{n_tok} tokens", "tokens"),
             metric("tpb", "tokens per byte", tokens_per_byte(n_tok, len(text)),
                    _ratio(tokens_per_byte(n_tok, len(text))), "tokens/byte"),
-            metric("gain", "last merge saved", gained, f"{gained} tokens", "tokens",
+            metric("gain", "last merge saved", gained, f"{gained} token{'' if gained == 1 else 's'}", "tokens",
                    "how many places the last merge joined"),
         ]
         return sc, tel
 
-    def _pair_table(self, sc: Scene, st: TrainState, tok: Tokenizer, y: float) -> None:
-        """The pair counts now, most frequent first; the top row is the next merge."""
+    def _pair_table(self, sc: Scene, st: TrainState, tok: Tokenizer, y: float, note: str) -> None:
+        """The pair counts now, most frequent first; the top row is the next merge, and ``note`` says so."""
         sc.text(X0, y, "Adjacent pairs now, most frequent first", size=BODY, bold=True, base="t")
         hy = y + 28
         for x, label, al in ((X0 + 8, "left", "l"), (110, "right", "l"), (200, "joined", "l"),
@@ -528,8 +534,7 @@ class TokenizationMode(Mode):
             bw = 110 * n / top
             sc.rect(296, ry + 3, bw, 14, fill="accent" if r == 0 else "faint")
             sc.text(430, ry + 10, str(n), size=SMALL, align="r")
-        sc.text(X0 + 8, hy + 24 + len(st.pairs) * 25 + 4, "top row: the next merge, underlined in the text",
-                size=SMALL, fill="accent", base="t")
+        sc.text(X0 + 8, hy + 24 + len(st.pairs) * 25 + 4, note, size=SMALL, fill="accent", base="t")
 
     def _merge_list(self, sc: Scene, run: TrainRun, k: int, y: float) -> None:
         """The merges learned so far, newest first, with the count each had when chosen."""
@@ -594,11 +599,10 @@ class TokenizationMode(Mode):
         n_steps = len(steps) - 1
         self._header(sc, "Encoding a string with the book's tokenizer",
                      f"{label}: {len(data)} bytes of UTF-8 for {len(text)} code points. The merges apply in "
-                     f"the order learned.", f"step {s} of {n_steps}")
+                     f"the order learned.", f"step {s} of {n_steps}" if n_steps else "no merge applies")
         sc.text(X0, 82, text, size=20, font="mono" if key == "python" else "sans")
-        # one cell per byte: ASCII narrow, other bytes wide enough for their hex
-        narrow, wide = 16.0, 26.0
-        cw = [narrow if b < 0x80 else wide for b in data]
+        # one cell per byte, wide enough for a byte's hex and for the widest id (three digits) under it
+        cw = [ID_CELL] * len(data)
         pieces = chunks(data)
         widths, at = [], 0
         for c in pieces:
@@ -613,9 +617,9 @@ class TokenizationMode(Mode):
                 x += cw[at + j]
             at += len(c)
         # a line: code points over their bytes (only where a character needs several), the token
-        # boxes, and two rows of ids
+        # boxes, and the ids
         glyphs = 42 if any(b >= 0x80 for b in data) else 0
-        y0, pitch = 104, glyphs + 72
+        y0, pitch = 104, glyphs + 58
         # characters beyond ASCII: the glyph and its code point over the bytes UTF-8 gives it
         at = 0
         for ch in text:
@@ -629,7 +633,6 @@ class TokenizationMode(Mode):
                 sc.line(X0 + x + 2, yy + 38, X0 + x + w - 2, yy + 38, stroke="muted")
             at += n
         new_id = N_BYTES + step.rank if step.rank is not None else None
-        id_ends: dict = {}
         for idx, (s0, s1, i) in enumerate(step.spans):
             line, x = bx[s0]
             w = sum(cw[s0:s1])
@@ -641,16 +644,8 @@ class TokenizationMode(Mode):
             label_s = shown(b)
             size = MONO if all(c < 0x80 for c in b) else TINY_T
             sc.text(X0 + x + w / 2, cy + 15, label_s, size=size, font="mono", align="c")
-            # ids under the tokens, on a second row where a narrow token's id would touch its neighbour's
-            ids = str(i)
-            iw = len(ids) * TINY_T * CHAR_W["mono"]
-            left = X0 + x + w / 2 - iw / 2
-            if line != id_ends.get("line"):
-                id_ends = {"line": line, 0: -1e9, 1: -1e9}
-            row = 0 if left > id_ends[0] + 1 else 1
-            id_ends[row] = left + iw
-            sc.text(X0 + x + w / 2, cy + 34 + row * 17, ids, size=TINY_T, font="mono", fill="muted",
-                    align="c", base="t")
+            sc.text(X0 + x + w / 2, cy + 34, str(i), size=TINY_T, font="mono", fill="muted", align="c",
+                    base="t")
         n_lines = lines[-1][0] + 1
         y = y0 + n_lines * pitch + 8
         n_tok = len(step.spans)
@@ -748,7 +743,7 @@ class TokenizationMode(Mode):
         first32 = counts[0] - counts[32]
         last32 = counts[224] - counts[256]
         rows = (
-            (f"{m} merges: vocabulary {bpe_vocab_size(m)}", "ink", True),
+            (f"{m} merge{'' if m == 1 else 's'}: vocabulary {bpe_vocab_size(m)}", "ink", True),
             (f"{_int(counts[m])} tokens", "accent2", True),
             (f"{_ratio(r)} tokens per byte", "ink", False),
             (f"{_ratio(bytes_per_token(n_bytes, counts[m]), 2)} bytes per token", "ink", False),
@@ -770,7 +765,8 @@ class TokenizationMode(Mode):
         cut = Tokenizer(tok.merges[:m])
         ids = cut.encode_bytes(sent)
         sy = 470
-        sc.text(X0, sy, f"A held-out sentence with {m} merges: {len(ids)} tokens for {len(sent)} bytes",
+        sc.text(X0, sy, f"A held-out sentence with {m} merge{'' if m == 1 else 's'}: {len(ids)} tokens for "
+                        f"{len(sent)} bytes",
                 size=BODY, bold=True, base="t")
         y0, h = sy + 30, 26
         vals: list[float] = []
@@ -820,8 +816,9 @@ class TokenizationMode(Mode):
             sc.rect(480, ry + 2, bw, 18, fill="accent2" if on else "accent", alpha=1 if on else 0.6)
             sc.text(480 + bw + 8, ry + 11, fmt_count(row.table), size=SMALL)
             share_w = 110 * row.share / 0.25
-            sc.rect(X1 - 170, ry + 3, 110, 16, fill="grid")
-            sc.rect(X1 - 170, ry + 3, min(110, share_w), 16, fill="accent3" if on else "muted")
+            # the bar ends clear of the widest label, "0.276 %"
+            sc.rect(X1 - 180, ry + 3, 110, 16, fill="grid")
+            sc.rect(X1 - 180, ry + 3, min(110, share_w), 16, fill="accent3" if on else "muted")
             sc.text(X1, ry + 11, fmt_percent(row.share, 3), size=SMALL, align="r")
         y = hy + 28 + len(rows) * 38 + 4
         untied = not sel.tied
