@@ -123,6 +123,7 @@ def test_table_costs_from_the_configs():
     g7 = 256_000 * 3072
     assert val("g7_table") == g7 and val("ds3_share") == pytest.approx(2 * 129_280 * 7168 / 671e9, rel=0.01)
     assert val("g7_share") == pytest.approx(g7 / (g7 + 7_751_248_896))
+    assert val("ds3_vocab") == 129_280 and val("ds3_total") == pytest.approx(671e9, rel=1e-3)
     assert val("tiny_table") == 512 * 64 and val("tiny_share") == pytest.approx(512 * 64 / 139_584)
 
 

@@ -202,6 +202,8 @@ ANSWERS = {
     "l2_share": lambda: _pct(vocabulary_param_share("llama-2-7b")),
     "l70_share": lambda: _pct(vocabulary_param_share("llama-3-70b")),
     "ds3_share": lambda: _pct(vocabulary_param_share("deepseek-v3")),
+    "ds3_vocab": lambda: _int(get_model("deepseek-v3").vocab),
+    "ds3_total": lambda: _count(param_count("deepseek-v3")),
     "g2_d": lambda: _int(GEMMA_2B_D),
     "g2_table": lambda: _int(GEMMA_2B_EMBEDDING),
     "g2_rows": lambda: _int(GEMMA_2B_EMBEDDING // GEMMA_2B_D),
