@@ -578,7 +578,7 @@ class TokenizationMode(Mode):
                        f"{shown(tok.vocab[N_BYTES + k - 1])} (token {N_BYTES + k - 1}), {n} pairs joined; "
                        f"the paragraph is now {len(run.states[k].spans)} tokens.")
         if hi == K and lo < K:
-            out.append(f"Done: {K} merges learned; the paragraph is {len(run.states[K].spans)} tokens.")
+            out.append(f"Done: {K} merge{'' if K == 1 else 's'} learned; the paragraph is {len(run.states[K].spans)} tokens.")
         return out
 
     # -- encode view -----------------------------------------------------------------------
