@@ -217,3 +217,17 @@ def test_shown_marks_spaces_and_partial_characters():
     assert tk.shown("γ".encode()) == "\u03b3"
     assert tk.shown("γ".encode()[:1]) == "CE"
     assert tk.shown(b"\n") == "\u23ce"
+
+
+def test_a_dot_in_a_view_is_always_a_space():
+    # the views print a space as "·", but the book's tokenizer also has tokens for the character "·"
+    # (U+00B7) itself and for " ·": no text a view cuts into tokens may hold it (nor "⏎", the newline's
+    # mark), or a space and that character would look alike
+    tok = load_tokenizer()
+    assert "\u00b7".encode() in tok.vocab and " \u00b7".encode() in tok.vocab
+    cut = [t for _, _, t in tk.PARAGRAPHS] + [t for _, _, t in tk.SAMPLES] + [tk.HELD_OUT_SENTENCE]
+    assert not any(mark in t for t in cut for mark in ("\u00b7", "\u23ce"))
+    for key in ("book", "python", "emoji"):
+        f = Mode(submode="encode", values={"sample": key}).frame(100.0)
+        assert any(s.startswith("\u00b7 is a space.") for s in texts(f))
+    assert any(s.endswith("\u00b7 is a space.") for s in texts(Mode(submode="compress").frame(1.0)))

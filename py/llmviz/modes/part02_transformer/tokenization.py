@@ -115,7 +115,8 @@ ID_CELL = float(math.ceil(3 * TINY_T * CHAR_W["mono"]) + 3)
 
 def shown(b: bytes) -> str:
     """A token's bytes as the views print them: a space as "·", a newline as "⏎", and bytes
-    that are not whole UTF-8 characters in hex ("CE B3")."""
+    that are not whole UTF-8 characters in hex ("CE B3"). The book's tokenizer also has a token for the
+    character "\u00b7" itself, so no text a view cuts may contain it (a test checks the samples)."""
     try:
         s = b.decode("utf-8")
     except UnicodeDecodeError:
@@ -690,8 +691,8 @@ class TokenizationMode(Mode):
                     _ratio(tokens_per_byte(row.tokens, row.n_bytes)), tpw)
             for (x, _, al), v in zip(cols, vals):
                 sc.text(x, ry + 10, v, size=SMALL, align=al, bold=k == key)
-        sc.text(X0, hy + 22 + len(keys) * 22 + 6, "\u2014: Chinese is written without spaces, so it has no "
-                "words to count this way.", size=SMALL, fill="muted", base="t")
+        sc.text(X0, hy + 22 + len(keys) * 22 + 6, "\u00b7 is a space. \u2014: Chinese is written without spaces, "
+                "so it has no words to count this way.", size=SMALL, fill="muted", base="t")
 
     def _encode_events(self, t0: float, t1: float) -> list[str]:
         steps = encoding(self["sample"])
@@ -779,7 +780,7 @@ class TokenizationMode(Mode):
             sc.text(X0 + x, y0 + h / 2, shown(cut.vocab[i]), size=MONO, font="mono")
             x += len(cut.vocab[i]) * CELL
         sc.text(X0, 560, "Early merges join the most frequent pairs, late ones rarer pairs: the curve falls "
-                         "fast, then flattens.", size=SMALL, fill="muted", base="t")
+                         "fast, then flattens. \u00b7 is a space.", size=SMALL, fill="muted", base="t")
         tel = [
             metric("merges", "merges used", m, str(m), ""),
             metric("vocab", "vocabulary", bpe_vocab_size(m), f"{bpe_vocab_size(m)} tokens", "tokens"),
