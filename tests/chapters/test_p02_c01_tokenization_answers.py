@@ -1,7 +1,10 @@
 """Chapter p02-c01's answers against independent routes: Python's UTF-8 encoder, the merges worked out
-by hand, tokenizers cut to m merges (instead of the traced counts), published figures and closed forms.
+by hand, a naive BPE written here from the rules (it applies each merge in turn to every chunk, where the
+tokenizer repeatedly applies the lowest-ranked pair of one chunk), published figures and closed forms.
 The last tests check the facts the prose states in words (which merges come first, which tokens
 appear) against the tokenizer."""
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,52 @@ TRAIN = (CORPUS / "train.txt").read_bytes()
 HELD = (CORPUS / "heldout.txt").read_bytes()
 MERGES = [tuple(m) for m in load_header()["merges"]]
 B = 1e9
+# the pre-split as the tokenizer's docstring states it: a word, one digit or a run of other non-space bytes,
+# each with an optional leading space, then whitespace
+SPLIT = re.compile(rb" ?[A-Za-z]+| ?[0-9]| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+")
+
+
+def _join(seq, pair, new):
+    out, i = [], 0
+    while i < len(seq):
+        if i + 1 < len(seq) and (seq[i], seq[i + 1]) == pair:
+            out.append(new)
+            i += 2
+        else:
+            out.append(seq[i])
+            i += 1
+    return out
+
+
+def naive_lengths(data: bytes, merges) -> list[int]:
+    """Tokens of ``data`` after each prefix of ``merges``: merge k joins its pair in every chunk, left to
+    right, before merge k + 1 is looked at (the definition the chapter gives)."""
+    chunks = Counter(SPLIT.findall(data))
+    seqs = {c: list(c) for c in chunks}
+    out = [len(data)]
+    for k, pair in enumerate(merges):
+        for c in seqs:
+            seqs[c] = _join(seqs[c], tuple(pair), 256 + k)
+        out.append(sum(len(seqs[c]) * n for c, n in chunks.items()))
+    return out
+
+
+def naive_train(data: bytes, n: int) -> list[tuple[int, int]]:
+    """BPE from the rules: the most frequent pair inside chunks, ties to the smaller (left, right)."""
+    chunks = Counter(SPLIT.findall(data))
+    seqs = {c: list(c) for c in chunks}
+    merges = []
+    for k in range(n):
+        counts = Counter()
+        for c, w in chunks.items():
+            for p in zip(seqs[c], seqs[c][1:]):
+                counts[p] += w
+        best = max(counts.values())
+        pair = min(p for p, v in counts.items() if v == best)
+        merges.append(pair)
+        for c in seqs:
+            seqs[c] = _join(seqs[c], pair, 256 + k)
+    return merges
 
 
 def val(name):
@@ -42,10 +91,12 @@ def test_utf8():
 def test_three_merges_by_hand():
     # worked out in the exercise: aa a b d aa a b a c, then aa ab d aa ab a c, then aaab d aaab a c
     assert (val("bpe_bytes"), val("bpe_after1"), val("bpe_after2"), val("bpe_after3")) == (11, 9, 7, 5)
-    assert train(b"aaabdaaabac", 3) == [(97, 97), (97, 98), (256, 257)]
+    assert train(b"aaabdaaabac", 3) == naive_train(b"aaabdaaabac", 3) == [(97, 97), (97, 98), (256, 257)]
+    assert naive_lengths(b"aaabdaaabac", naive_train(b"aaabdaaabac", 3)) == [11, 9, 7, 5]
     # the exercise: lo w | ·lo w e r | ·lo w e s t, then low ..., then low | ·low e r | ·low e s t
     assert (val("ex_bpe_bytes"), val("ex_bpe_after1"), val("ex_bpe_after2"), val("ex_bpe_after3")) == (16, 13, 10, 8)
-    assert train(b"low lower lowest", 3) == [(108, 111), (256, 119), (32, 257)]
+    assert train(b"low lower lowest", 3) == naive_train(b"low lower lowest", 3) == [(108, 111), (256, 119), (32, 257)]
+    assert naive_lengths(b"low lower lowest", naive_train(b"low lower lowest", 3)) == [16, 13, 10, 8]
 
 
 def test_the_paragraph():
@@ -53,16 +104,16 @@ def test_the_paragraph():
     assert val("para_bytes") == len(para) == 287
     assert val("para_first_count") == para.count(b"th") == 9
     assert val("para_after1") == len(para) - 9
-    steps = list(replay(para, train(para, 32)))     # counts every pair afresh at each step
-    assert val("para_after32") == steps[-1].tokens
-    assert val("para_bpt32") == pytest.approx(len(para) / steps[-1].tokens)
+    n32 = naive_lengths(para, naive_train(para, 32))[-1]
+    assert val("para_after32") == n32 == list(replay(para, train(para, 32)))[-1].tokens
+    assert val("para_bpt32") == pytest.approx(len(para) / n32)
 
 
 def test_the_book_s_tokenizer_and_gpt2():
     assert val("lm_merges") == len(MERGES) == 256
     assert val("lm_vocab") == load_header()["config"]["n_vocab"] == 512
     assert val("train_bytes") == len(TRAIN)
-    assert val("train_tokens") == len(Tokenizer(MERGES).encode_bytes(TRAIN))
+    assert val("train_tokens") == naive_lengths(TRAIN, MERGES)[-1] == len(Tokenizer(MERGES).encode_bytes(TRAIN))
     assert val("train_tpb") == pytest.approx(val("train_tokens") / len(TRAIN))
     assert val("gpt2_merges") == 50_257 - 256 - 1 == 50_000
 
@@ -72,7 +123,13 @@ def test_the_book_s_tokenizer_and_gpt2():
 def test_samples(key, prefix):
     s = tk.SAMPLE[key][1]
     assert val(f"{prefix}_bytes") == len(s.encode("utf-8"))
-    assert val(f"{prefix}_tokens") == len(Tokenizer(MERGES).encode_bytes(s.encode("utf-8")))
+    assert val(f"{prefix}_tokens") == naive_lengths(s.encode("utf-8"), MERGES)[-1]
+
+
+def test_sample_counts_worked_out_by_hand():
+    # The | c at | s at | on | the | mat | . ; Greek and Chinese: no merge joins their bytes
+    assert val("en_tokens") == 9 and val("el_tokens") == val("el_bytes") == 45
+    assert val("zh_tokens") == val("zh_bytes") == 21
 
 
 def test_sample_ratios():
@@ -85,11 +142,14 @@ def test_sample_ratios():
 
 def test_held_out_compression():
     words = len(HELD.decode("utf-8").split())
-    n = len(cut(256).encode_bytes(HELD))
+    curve = naive_lengths(HELD, MERGES)
+    n = curve[256]
+    assert n == len(cut(256).encode_bytes(HELD))
     assert (val("held_bytes"), val("held_tokens"), val("held_words")) == (len(HELD), n, words)
     assert val("held_tpb") == pytest.approx(n / len(HELD)) and val("held_bpt") == pytest.approx(len(HELD) / n)
     assert val("held_tpw") == pytest.approx(n / words)
-    lengths = {m: len(cut(m).encode_bytes(HELD)) for m in (1, 32, 64, 128, 224)}
+    lengths = {m: curve[m] for m in (1, 32, 64, 128, 224)}
+    assert lengths[32] == len(cut(32).encode_bytes(HELD))
     assert val("held_m32") == lengths[32]
     assert val("held_m128_tpb") == pytest.approx(lengths[128] / len(HELD))
     assert val("first_merge_saved") == len(HELD) - lengths[1]

@@ -3,9 +3,11 @@
 Everything about tokens comes from the book's own tokenizer and the
 simulation's data (:mod:`llmviz.modes.part02_transformer.tokenization`, over
 :mod:`llmviz.lm`); UTF-8 lengths, ratios and table sizes from
-:mod:`llmviz.calc.tokens`; real models from the catalog. The only typed-in
-figures are the Llama 3 paper's characters per token (§3.2) and GPT-2's
-vocabulary size (its paper, §2.3), both quoted in the chapter.
+:mod:`llmviz.calc.tokens`; real models from the catalog. The typed-in figures
+are published ones quoted in the chapter (the Llama 3 paper's characters per
+token, §3.2; GPT-2's vocabulary size, its paper §2.3; Gemma 2B's parameter
+counts, the Gemma paper's Table 2) and the exercises' own givens (the strings,
+the design exercise's small model).
 """
 from __future__ import annotations
 
