@@ -132,6 +132,17 @@ def test_qwen3_non_embedding_counts():
         assert round(rest / B, digits) == published
 
 
+def test_gemma_7b_non_embedding_count_matches_the_paper_exactly():
+    # Gemma paper (arXiv 2403.08295) Table 2: 7,751,248,896 non-embedding parameters (7B). Its
+    # embedding column, 786,825,216, counts 256,128 rows; the checkpoint's config.json has
+    # vocab_size 256,000, so the tied table here is 128 rows shorter.
+    m = get_model("gemma-7b")
+    parts = param_breakdown(m)
+    assert parts["unembedding"] == 0 and m.tied_embeddings
+    assert param_count(m) - parts["embedding"] == 7_751_248_896
+    assert 786_825_216 == 256_128 * m.hidden and parts["embedding"] == 256_000 * m.hidden
+
+
 def test_gpt_oss_parameter_table():
     # gpt-oss model card Table 1: MLP / attention / embed + unembed, in billions.
     for name, mlp, attn in (("gpt-oss-120b", 114.71, 0.96), ("gpt-oss-20b", 19.12, 0.64)):

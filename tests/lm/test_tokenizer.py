@@ -131,3 +131,42 @@ def test_the_model_ships_the_merges_training_gives(shipped):
     header = json.loads(HEADER.read_text())
     assert [tuple(m) for m in header["merges"]] == shipped.merges
     assert header["config"]["n_vocab"] == shipped.n_vocab == 512
+
+
+def test_trace_ends_where_encoding_ends_and_passes_through_every_shorter_tokenizer(shipped):
+    """Each traced state is what a tokenizer cut to the first rank + 1 merges gives; ranks rise."""
+    text = (CORPUS / "heldout.txt").read_bytes()
+    for chunk in sorted(set(chunks(text)))[::7] + ["Η γάτα".encode(), b" tokenizer", b"aaaa"]:
+        trace = shipped.trace_chunk(chunk)
+        ranks = [r for r, _ in trace]
+        assert ranks == sorted(set(ranks))
+        final = trace[-1][1] if trace else tuple(chunk)
+        assert list(final) == shipped.encode_bytes(chunk)
+        for r, ids in trace[:6]:
+            assert list(ids) == Tokenizer(shipped.merges[:r + 1]).encode_bytes(chunk)
+
+
+def test_token_counts_agree_with_replay_and_with_cut_tokenizers(shipped):
+    text = (CORPUS / "heldout.txt").read_bytes()
+    counts = shipped.token_counts(text)
+    assert len(counts) == shipped.n_vocab - 256 + 1
+    assert counts[0] == len(text) and counts[-1] == len(shipped.encode_bytes(text))
+    # replay counts pairs from scratch at every step: an independent route to the same lengths
+    assert counts[1:] == [s.tokens for s in replay(text, shipped.merges)]
+    for k in (0, 1, 17, 100):
+        assert counts[k] == len(Tokenizer(shipped.merges[:k]).encode_bytes(text))
+
+
+def test_the_package_ships_the_held_out_text_byte_for_byte():
+    import hashlib
+
+    from llmviz.lm.model import held_out_bytes, load_header, load_tokenizer
+
+    data = held_out_bytes()
+    assert data == (CORPUS / "heldout.txt").read_bytes()
+    header = load_header()
+    assert hashlib.sha256(data).hexdigest() == header["training"]["corpus_sha256"]["heldout.txt"]
+    assert len(data) == header["training"]["bytes"]["held_out"]
+    tok = load_tokenizer()
+    assert tok is load_tokenizer() and tok.merges == [tuple(m) for m in header["merges"]]
+    assert len(tok.encode_bytes(data)) == header["training"]["tokens"]["held_out"]

@@ -307,6 +307,20 @@ _MAMBA_2_8B = ModelConfig(
           "max_context is the training length (Mamba paper, arXiv 2312.00752).",
 )
 
+_GEMMA_NOTE = ("Gemma paper (arXiv 2403.08295): embeddings shared between input and output, GeGLU "
+               "FFN (gated, three matrices), RMSNorm; its Table 2 counts the embedding with 256,128 "
+               "rows, the checkpoint's table (vocab_size) has 256,000. Its tokenizer: a subset of "
+               "Gemini's SentencePiece vocabulary, digits split, byte fallback for unknown characters.")
+
+_GEMMA_7B = ModelConfig(
+    name="gemma-7b", display_name="Gemma 7B", family="Gemma", release="2024-02",
+    source=HF + "google/gemma-7b/blob/main/config.json",
+    layers=28, hidden=3072, heads=16, kv_heads=16, head_dim=256, ffn=24576,
+    vocab=256000, max_context=8192, rope_theta=10000.0, tied_embeddings=True,
+    notes="Full multi-head attention; 16 heads of 256 make 4,096, wider than the 3,072 hidden size. "
+          + _GEMMA_NOTE,
+)
+
 _JAMBA = ModelConfig(
     name="jamba-v0.1", display_name="Jamba v0.1", family="Jamba", release="2024-03",
     source=HF + "ai21labs/Jamba-v0.1/blob/main/config.json",
@@ -483,6 +497,7 @@ MODELS: dict[str, ModelConfig] = {m.name: m for m in (
     _DEEPSEEK_67B,
     _MIXTRAL_8X7B,
     _MAMBA_2_8B,
+    _GEMMA_7B,
     _JAMBA,
     _LLAMA_3_8B, _LLAMA_3_70B,
     _DEEPSEEK_V2,

@@ -497,6 +497,37 @@ def _tensor(blob: bytes, t: dict):
 
 
 _LOADED: dict[str, TinyLM] = {}
+_HEADERS: dict[str, dict] = {}
+_TOKENIZERS: dict[str, Tokenizer] = {}
+
+#: The held-out part of the corpus the model was trained from (tools/tiny_lm/corpus/heldout.txt,
+#: byte for byte; its SHA-256 is the header's ``training.corpus_sha256["heldout.txt"]``).
+HELD_OUT = "tiny_lm_heldout.txt"
+
+
+def load_header(name: str = DEFAULT, folder: Path | None = None) -> dict:
+    """``<name>.json`` from ``folder`` (default: this package), read once and kept: sizes,
+    the merges, the tensor table and the training record (about 5 KB; no weights)."""
+    key = f"{folder or HERE}/{name}"
+    hit = _HEADERS.get(key)
+    if hit is None:
+        hit = _HEADERS[key] = json.loads(((folder or HERE) / f"{name}.json").read_text(encoding="utf-8"))
+    return hit
+
+
+def load_tokenizer(name: str = DEFAULT, folder: Path | None = None) -> Tokenizer:
+    """The model's tokenizer alone, built from the header's merges; the weights are not read."""
+    key = f"{folder or HERE}/{name}"
+    hit = _TOKENIZERS.get(key)
+    if hit is None:
+        hit = _TOKENIZERS[key] = Tokenizer(load_header(name, folder)["merges"])
+    return hit
+
+
+def held_out_bytes() -> bytes:
+    """The held-out text (8,103 bytes of the book's prose the model and its tokenizer never saw)."""
+    return (HERE / HELD_OUT).read_bytes()
+
 
 
 def load(name: str = DEFAULT, folder: Path | None = None) -> TinyLM:
@@ -512,7 +543,7 @@ def load(name: str = DEFAULT, folder: Path | None = None) -> TinyLM:
     if hit is not None:
         return hit
     folder = folder or HERE
-    header = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    header = load_header(name, folder)
     blob = (folder / f"{name}.bin").read_bytes()
     if len(blob) != header["n_bytes"]:
         raise ValueError(f"{name}.bin holds {len(blob)} bytes; the header says {header['n_bytes']}")
@@ -525,6 +556,6 @@ def load(name: str = DEFAULT, folder: Path | None = None) -> TinyLM:
             tensors[p + "attn_norm"], tensors[p + "w_q"], tensors[p + "w_k"], tensors[p + "w_v"],
             tensors[p + "w_o"], tensors[p + "ffn_norm"], tensors[p + "w_gate"], tensors[p + "w_up"],
             tensors[p + "w_down"]))
-    model = TinyLM(cfg, Tokenizer(header["merges"]), tensors["tok_emb"], layers, tensors["final_norm"], header)
+    model = TinyLM(cfg, load_tokenizer(name, folder), tensors["tok_emb"], layers, tensors["final_norm"], header)
     _LOADED[key] = model
     return model

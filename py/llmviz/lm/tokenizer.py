@@ -208,6 +208,51 @@ class Tokenizer:
         self._cache[chunk] = out
         return out
 
+    def trace_chunk(self, chunk: bytes) -> list[tuple[int, tuple[int, ...]]]:
+        """How one chunk is encoded, merge by merge: ``(rank, ids after it)`` for every merge that
+        changes it, in rank order.
+
+        The ranks come out increasing: a merge can only create pairs that hold
+        its own new id, and those belong to later merges. So the ids after the
+        merge of rank ``r`` are exactly what a tokenizer holding only the first
+        ``r + 1`` merges would give, and the last entry (or the bytes, if no
+        merge applies) is :meth:`encode_bytes` of the chunk.
+        """
+        ids = list(chunk)
+        ranks = self.ranks
+        out: list[tuple[int, tuple[int, ...]]] = []
+        while len(ids) > 1:
+            best_rank = min((r for r in map(ranks.get, zip(ids, ids[1:])) if r is not None), default=None)
+            if best_rank is None:
+                break
+            ids = _merge(ids, self.merges[best_rank], N_BYTES + best_rank)
+            out.append((best_rank, tuple(ids)))
+        return out
+
+    def token_counts(self, data: bytes) -> list[int]:
+        """Length of ``data`` in tokens under the first ``k`` merges, for ``k = 0 … n_merges``.
+
+        Entry 0 is the number of bytes; the last entry is ``len(encode_bytes(data))``.
+        Each distinct chunk is traced once (:meth:`trace_chunk`) and weighted by
+        how often it occurs, so a compression curve over a whole text costs
+        about one encoding of it instead of one per merge.
+        """
+        freq: dict[bytes, int] = {}
+        for c in chunks(bytes(data)):
+            freq[c] = freq.get(c, 0) + 1
+        saved = [0] * len(self.merges)
+        total = 0
+        for c, w in freq.items():
+            total += len(c) * w
+            before = len(c)
+            for rank, ids in self.trace_chunk(c):
+                saved[rank] += (before - len(ids)) * w
+                before = len(ids)
+        counts = [total]
+        for s in saved:
+            counts.append(counts[-1] - s)
+        return counts
+
     def encode_bytes(self, data: bytes) -> list[int]:
         """Token ids of a byte string (any bytes, valid UTF-8 or not)."""
         out: list[int] = []

@@ -1003,7 +1003,11 @@ class FunctionsMode(Mode):
         else:
             xlim = (0.0, 1.2e12)
             ticks = nice_ticks(*xlim, target=7)
-        top, rh = 92.0, 19.0
+        # a growing catalog first moves the rows up towards the subtitle, then packs them closer, so
+        # the axis labels under the last row stay clear of the footnote
+        bottom = 550.0
+        top = max(72.0, min(92.0, bottom - 19.0 * len(rows)))
+        rh = min(19.0, (bottom - top) / len(rows))
         p = Plot(240, top, 660, rh * len(rows), xlim, (0.0, float(len(rows))), xlog=logx)
         sc = Scene(*self.size)
         self._header(sc, "Model sizes: the catalog on a " + ("log axis" if logx else "linear axis"),
