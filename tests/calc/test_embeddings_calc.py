@@ -6,7 +6,7 @@ import pytest
 
 import llmviz.calc as calc
 from llmviz.calc.embeddings import (
-    analogy_target, covariance_matrix, embedding_bytes, embedding_params, mean_row, nearest_by_cosine,
+    analogy_target, chance_nearest_cosine, covariance_matrix, embedding_bytes, embedding_params, mean_row, nearest_by_cosine,
     one_hot, one_hot_matmul, pca_2d, power_iteration, project_2d, rank_of, solve_analogy, unit_rows,
     variance_along,
 )
@@ -154,6 +154,26 @@ def test_projection_is_centred_coordinates():
     assert np.allclose(xy, want, atol=1e-12)
     # the spread of the coordinates is the variance along each axis
     assert xy[:, 0].var() == pytest.approx(p.variances[0], rel=1e-9)
+
+
+def test_chance_level_of_a_nearest_neighbour():
+    # d = 3: P(cos >= c) = (1 - c) / 2 exactly (Archimedes), so (1 - (1 - c)/2)^n = q in closed form
+    for n, q in ((10, 0.5), (355, 0.5), (50, 0.9)):
+        assert chance_nearest_cosine(3, n, q) == pytest.approx(1 - 2 * (1 - q ** (1 / n)), abs=1e-12)
+    # d = 64, 355 others: a numpy simulation of the largest cosine
+    rng = np.random.default_rng(11)
+    q = rng.normal(size=(3000, 64))
+    tops = []
+    for v in q:
+        R = rng.normal(size=(355, 64))
+        tops.append((R @ v / np.linalg.norm(R, axis=1)).max() / np.linalg.norm(v))
+    assert chance_nearest_cosine(64, 355) == pytest.approx(np.median(tops), abs=0.005)
+    assert chance_nearest_cosine(64, 355, 0.95) == pytest.approx(np.quantile(tops, 0.95), abs=0.01)
+    # more candidates or fewer dimensions: a closer neighbour by chance
+    assert chance_nearest_cosine(64, 1000) > chance_nearest_cosine(64, 355) > chance_nearest_cosine(4096, 355)
+    for bad in ((64, 0, 0.5), (0, 5, 0.5), (64, 5, 1.0), (64, 5, 0.0)):
+        with pytest.raises(ValueError):
+            chance_nearest_cosine(*bad)
 
 
 def test_names_are_exported_from_the_package():

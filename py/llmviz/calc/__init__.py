@@ -38,6 +38,7 @@ _WHERE = {
     "broadcast_report": "shapes",
     "broadcast_shape": "shapes",
     "chain_slope": "derivatives",
+    "chance_nearest_cosine": "embeddings",
     "chinchilla_optimal": "training",
     "condition_number": "descent",
     "continuous_batching_schedule": "batching",

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from operator import mul
 from typing import Sequence
 
-from ._checks import positive_int
+from ._checks import in_range, positive_int
 from .shapes import tensor_bytes
+from .vectors import random_cosine_tail
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
@@ -158,6 +159,34 @@ def nearest_by_cosine(query, table, k: int, exclude: Sequence[int] = ()) -> list
     scored = [(i, max(-1.0, min(1.0, _dot(q, r)))) for i, r in enumerate(rows) if i not in skip]
     scored.sort(key=lambda p: (-p[1], p[0]))
     return scored[:k]
+
+
+def chance_nearest_cosine(d: int, n: int, quantile: float = 0.5) -> float:
+    """The cosine the nearest of ``n`` random directions reaches by chance, in d dimensions.
+
+    For one fixed vector and ``n`` others pointing in independent random
+    directions (standard-normal components), the largest of the n cosines
+    is below c with probability (1 − P(cos ≥ c))ⁿ, and P(cos ≥ c) is half
+    the two-tailed :func:`llmviz.calc.vectors.random_cosine_tail`. Returns
+    the c at which that probability equals ``quantile`` (0.5: the median),
+    found by bisection. A pure number in (0, 1): a nearest neighbour whose
+    cosine is not clearly above it could be chance.
+    """
+    positive_int("d", d)
+    positive_int("n", n)
+    in_range("quantile", quantile, 0.0, 1.0)
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be strictly between 0 and 1, got {quantile!r}")
+    # the one-sided tail each of the n must stay under: (1 − p)ⁿ = quantile
+    p = -math.expm1(math.log(quantile) / n)
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if random_cosine_tail(d, mid) / 2 > p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 def analogy_target(table, a: int, b: int, c: int) -> list[float]:
