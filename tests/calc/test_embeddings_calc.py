@@ -75,6 +75,9 @@ def test_nearest_by_cosine_matches_numpy():
         again = nearest_by_cosine(TABLE[q], unit_rows(TABLE), 6, exclude=[q])
         assert [i for i, _ in again] == [i for i, _ in got]
         assert [c for _, c in again] == pytest.approx([c for _, c in got], abs=1e-15)
+        fast = nearest_by_cosine(TABLE[q], unit_rows(TABLE), 6, exclude=[q], normalised=True)
+        assert [i for i, _ in fast] == [i for i, _ in got]
+        assert [c for _, c in fast] == pytest.approx([c for _, c in got], abs=1e-15)
 
 
 def test_unit_rows_have_length_one():

@@ -140,16 +140,21 @@ def unit_rows(table) -> list[list[float]]:
     return out
 
 
-def nearest_by_cosine(query, table, k: int, exclude: Sequence[int] = ()) -> list[tuple[int, float]]:
+def nearest_by_cosine(query, table, k: int, exclude: Sequence[int] = (),
+                      normalised: bool = False) -> list[tuple[int, float]]:
     """The ``k`` rows of ``table`` with the largest cosine similarity to ``query``: (row, cosine) pairs.
 
     Sorted by cosine, largest first; equal cosines by row index. Rows in
     ``exclude`` are skipped (the query token itself, say). ``table`` may be
-    the raw table or :func:`unit_rows` of it (the cosines are the same).
-    Fewer than ``k`` pairs come back only if the table has fewer rows left.
+    the raw table or :func:`unit_rows` of it (the cosines are the same);
+    ``normalised=True`` promises the latter and skips dividing every row by
+    its length again (a caller searching one table many times). Fewer than
+    ``k`` pairs come back only if the table has fewer rows left.
     """
     positive_int("k", k)
-    rows = unit_rows(table)
+    rows = list(table) if normalised else unit_rows(table)
+    if not rows or any(len(r) != len(rows[0]) for r in rows):
+        raise ValueError("table must hold rows of equal length")
     q = _vec("query", query, len(rows[0]))
     nq = math.hypot(*q)
     if nq == 0:
