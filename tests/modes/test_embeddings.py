@@ -65,6 +65,9 @@ def test_offered_tokens_and_analogies_exist():
 def test_unseen_rows_are_exactly_the_tokens_the_training_text_lacks(counts, E):
     missing = {i for i in range(E.shape[0]) if counts[i] == 0}
     assert set(em.unseen()) == missing
+    # among them a character the text does use, but only inside a longer token
+    text = (ROOT / "tools" / "tiny_lm" / "corpus" / "train.txt").read_text(encoding="utf-8")
+    assert "=" in text and em.token_id("=") in missing and em.token_id(" =") not in missing
     U = unit_np(E)[sorted(missing)]
     assert (U @ U.T).min() > 0.9999          # one vector, to four decimals
     seen = [i for i in range(E.shape[0]) if i not in missing]
@@ -104,6 +107,9 @@ def test_the_first_axis_runs_from_rare_to_common_tokens(counts):
     assert {em.texts()[i] for i in far} == {" ", ".", " the", ",", " a"}
     rare_end = sorted(ids, key=lambda i: c[i][0])[:5]
     assert all("\ufffd" in em.texts()[i] for i in rare_end)
+    # " its" is almost as close to " the" in 64 dimensions, but rarer, so further in along axis 1
+    the, its = em.token_id(" the"), em.token_id(" its")
+    assert counts[its] < counts[the] and c[its][0] < c[the][0]
     # " the" is the commonest token that is a word
     words = [i for i in counts if em.group(i) == "word"]
     assert max(words, key=counts.__getitem__) == em.token_id(" the")

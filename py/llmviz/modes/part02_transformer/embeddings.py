@@ -313,7 +313,7 @@ class EmbeddingsMode(Mode):
                        ("token", "k", "zoom", "rows")),
         "pca": Submode("Finding the axes", {}, "power iteration turns two random directions into the principal axes",
                        ("start", "rows")),
-        "analogy": Submode("Analogies", {}, "a is to b as c is to ?: the row nearest u_b − u_a + u_c",
+        "analogy": Submode("Analogies", {}, "a is to b as c is to ?: the row nearest b − a + c",
                            ("analogy",)),
         "sizes": Submode("Real tables", {}, "vocabulary × width × bytes for real models, tied or untied",
                          ("model", "dtype")),
@@ -396,7 +396,7 @@ class EmbeddingsMode(Mode):
             sc.rect(188, y + 2, 24, ch - 4, fill="hl" if sel else "panel", stroke="faint", lw=1)
             sc.text(200, y + ch / 2, "1" if sel else "0", size=SMALL, align="c", font="mono", collide=False,
                     bold=sel)
-        sc.text(230, gy + n_win * ch / 2, "·", size=24, align="c")
+        sc.text(230, gy + n_win * ch / 2, "·", size=32, align="c", bold=True)
         sc.grid(gx, gy, d * cw, n_win * ch, n_win, d, [E[i][j] for i in rows for j in range(d)], cmap="div",
                 vmin=-L["amax"], vmax=L["amax"], stroke="bg", label="embedding rows")
         sc.rect(gx - 2, gy + (t - lo) * ch - 1, d * cw + 4, ch + 2, stroke="ink", lw=2.5)
@@ -768,11 +768,11 @@ class EmbeddingsMode(Mode):
         a, b, c, d = res["ids"]
         L_ = labels()
         self._header(sc, f"{L_[a]} is to {L_[b]} as {L_[c]} is to ?",
-                     "The word-offset method: the row nearest u_b − u_a + u_c by cosine, "
-                     "the three question tokens left out.")
+                     "The word-offset method: rows scaled to length 1, then the row nearest b − a + c "
+                     "by cosine, a, b and c left out.")
         U = unit()
-        strips = ((f"u of {L_[b]}", U[b], "+"), (f"u of {L_[a]}", U[a], "−"),
-                  (f"u of {L_[c]}", U[c], "+"), ("target", res["target"], "="))
+        strips = ((f"b = {L_[b]}", U[b], "+"), (f"a = {L_[a]}", U[a], "−"),
+                  (f"c = {L_[c]}", U[c], "+"), ("target", res["target"], "="))
         gx, cw, sh = 250, 9, 22
         amax = max(abs(v) for v in res["target"])
         for k, (lab, vec, op) in enumerate(strips):
@@ -797,7 +797,8 @@ class EmbeddingsMode(Mode):
             if hit and on:
                 sc.rect(26, y + 2, 470, rh - 4, fill="hl", r=3)
             sc.text(34, y + rh / 2, str(r), size=SMALL, fill="muted", font="mono")
-            sc.text(58, y + rh / 2, L_[i], size=SMALL, fill="ink" if on else "faint", bold=hit and on)
+            if on:
+                sc.text(58, y + rh / 2, L_[i], size=SMALL, bold=hit)
             sc.rect(190, y + 8, 220, rh - 16, fill="panel")
             if on:
                 sc.rect(190, y + 8, round(220 * max(0.0, cos), 1), rh - 16, fill="good" if hit else "accent")
@@ -812,7 +813,7 @@ class EmbeddingsMode(Mode):
         verdict = [
             (f"Expected: {L_[d]}", BODY, "ink", True),
             (f"rank {res['rank']} of {len(U) - 3}, cosine {res['cos']:.3f}" if done else "searching…",
-             BODY, "good" if res["rank"] == 1 else "bad", False),
+             BODY, "muted" if not done else "good" if res["rank"] == 1 else "bad", False),
             ("", SMALL, "muted", False),
             (f"Without the offset, the row nearest", SMALL, "muted", False),
             (f"{L_[c]} is {L_[res['alone'][0]]} (cosine {res['alone'][1]:.2f}).", SMALL, "muted", False),
