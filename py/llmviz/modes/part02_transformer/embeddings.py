@@ -88,7 +88,7 @@ SIZE_MODELS = (TINY, "opt-13b", "mamba-2.8b", "llama-2-7b", "mistral-7b", "llama
                "llama-3.1-405b", "qwen2.5-72b", "qwen3-32b", "qwen3-30b-a3b", "deepseek-v3",
                "gpt-oss-20b", "llama-4-scout", "kimi-k2")
 DTYPES = (("bf16", "BF16, 2 bytes"), ("fp32", "FP32, 4 bytes"), ("fp8_e4m3", "FP8, 1 byte"),
-          ("int4", "INT4, half a byte"))
+          ("int8", "INT8, 1 byte"), ("int4", "INT4, half a byte"))
 
 #: a row is "unseen" (its token never occurs in the training text) when its cosine with row 0,
 #: the byte 0 that no prose contains, is above this: those rows all collapsed onto one vector
@@ -768,8 +768,8 @@ class EmbeddingsMode(Mode):
         a, b, c, d = res["ids"]
         L_ = labels()
         self._header(sc, f"{L_[a]} is to {L_[b]} as {L_[c]} is to ?",
-                     "The word-offset method: rows scaled to length 1, then the row nearest b − a + c "
-                     "by cosine, a, b and c left out.")
+                     "Word offset: rows scaled to length 1, then the row nearest b − a + c by cosine "
+                     "(a, b, c left out).")
         U = unit()
         strips = ((f"b = {L_[b]}", U[b], "+"), (f"a = {L_[a]}", U[a], "−"),
                   (f"c = {L_[c]}", U[c], "+"), ("target", res["target"], "="))
