@@ -161,12 +161,16 @@ def test_map_reveals_the_neighbours_one_by_one():
     for t in (0.0, em.REVEAL_T0 + 0.01, em.REVEAL_T0 + 2 * em.REVEAL_DT + 0.01, 10.0):
         f = m.frame(t)
         rings.append(sum(1 for it in f["scene"]["items"] if it["k"] == "circle" and it.get("stroke") == "ink"
-                         and it.get("fill") == "bg"))
+                         and "fill" not in it))
+        ranked = [s for s in texts_of(f) if s[:2] in {f"{r} " for r in range(1, 7)}]
+        assert len(ranked) == rings[-1]
     assert rings == [0, 1, 3, 6]
     f = m.frame(10.0)
-    first, cos = em.neighbours(em.token_id(" the"), 1)[0]
-    assert tel(f)["nearest"]["value"] == pytest.approx(cos)
-    assert em.labels()[first] in texts_of(f)
+    nb = em.neighbours(em.token_id(" the"), 6)
+    assert tel(f)["nearest"]["value"] == pytest.approx(nb[0][1])
+    # every neighbour is named on the map with its rank, even two that project onto one spot
+    for r, (i, _) in enumerate(nb, 1):
+        assert f"{r} {em.labels()[i]}" in texts_of(f)
     assert f"chance {em.chance_level():.2f}" in texts_of(f)
 
 
@@ -190,6 +194,19 @@ def test_power_iteration_climbs_to_the_principal_axes():
     assert tel(m.frame(60))["angle1"]["value"] < 0.01
     other = EmbeddingsMode(submode="pca", values={"start": 7})
     assert tel(other.frame(60))["share2"]["value"] == pytest.approx(p.shares[1], rel=1e-6)
+
+
+@pytest.mark.parametrize("start", [1, 3, 7, 20])
+def test_both_directions_end_within_a_hundredth_of_a_degree(start):
+    """The chapter's claim for the last step, from any start; and which way the axes point."""
+    hist, _ = EmbeddingsMode(submode="pca", values={"start": start})._trajectory()
+    p = em.principal("seen")
+    cos = [float(np.dot(v, a)) for v, a in zip(hist[em.PI_STEPS], p.axes)]
+    assert all(math.degrees(math.acos(min(1.0, abs(c)))) < 0.01 for c in cos)
+    if start == 3:        # the default start draws the map's way round
+        assert cos[0] > 0 and cos[1] > 0
+    if start == 7:        # the chapter's other start: axis 1 reversed, axis 2 not, a mirror image
+        assert cos[0] < 0 < cos[1]
 
 
 def test_idle_frames_project_the_next_step_ahead():

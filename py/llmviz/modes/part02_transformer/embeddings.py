@@ -33,6 +33,7 @@ from ...calc.embeddings import (
 )
 from ...calc.gemm import gemm_macs
 from ...calc.model_size import active_param_count, param_count
+from ...calc.shapes import tensor_bytes
 from ...catalog import get_model
 from ...catalog.formats import get_format
 from ...core import Choice, Flag, Mode, Number, Scene, Submode
@@ -274,6 +275,7 @@ def model_row(name: str) -> dict:
 
 # map geometry: the plot box and the panel to its right
 MX, MY, MW, MH = 30, 96, 580, 470
+RING = 7                 # radius of the ring around a neighbour on the map
 PX = 640
 # power-iteration view: the scatter box and the chart
 PCA_X, PCA_Y, PCA_BOX = 30, 96, 470
@@ -297,7 +299,7 @@ class EmbeddingsMode(Mode):
                "the tokens seen in training, or every row (the never-seen bytes sit at one spot)",
                options=(("seen", "tokens seen in training"), ("all", "all 512 rows")), default="seen"),
         Number("start", "random start", "seed of the two random directions power iteration starts from",
-               lo=1, hi=20, step=1, default=1, integer=True),
+               lo=1, hi=20, step=1, default=3, integer=True),
         Choice("analogy", "analogy", "a is to b as c is to ?: which question to ask the table",
                options=tuple((r[0], _analogy_label(*r[1:])) for r in ANALOGIES), default=ANALOGIES[0][0]),
         Choice("model", "model", "a real model whose token tables are sized (the catalog's config.json)",
@@ -385,7 +387,9 @@ class EmbeddingsMode(Mode):
                      f"x has {V} entries, all 0 but a 1 at {t}. Output j is Σᵢ xᵢ·E[i, j]: "
                      f"only row {t} adds anything.")
         sc.text(200, gy - 14, "x", size=BODY, bold=True, align="c", base="b")
-        sc.text(gx + d * cw / 2, gy - 14, f"E: rows {lo}–{lo + n_win - 1} of {V}, each {d} numbers",
+        sc.text(170, gy - 14, "(· is a space)", size=SMALL, fill="muted", align="r", base="b")
+        sc.text(gx + d * cw / 2, gy - 14, f"E: rows {lo}–{lo + n_win - 1} of {V}, each {d} numbers: "
+                                          "blue > 0, orange < 0",
                 size=SMALL, fill="muted", align="c", base="b")
         rows = list(range(lo, lo + n_win))
         for k, i in enumerate(rows):
@@ -396,7 +400,6 @@ class EmbeddingsMode(Mode):
             sc.rect(188, y + 2, 24, ch - 4, fill="hl" if sel else "panel", stroke="faint", lw=1)
             sc.text(200, y + ch / 2, "1" if sel else "0", size=SMALL, align="c", font="mono", collide=False,
                     bold=sel)
-        sc.text(230, gy + n_win * ch / 2, "·", size=32, align="c", bold=True)
         sc.grid(gx, gy, d * cw, n_win * ch, n_win, d, [E[i][j] for i in rows for j in range(d)], cmap="div",
                 vmin=-L["amax"], vmax=L["amax"], stroke="bg", label="embedding rows")
         sc.rect(gx - 2, gy + (t - lo) * ch - 1, d * cw + 4, ch + 2, stroke="ink", lw=2.5)
@@ -486,8 +489,12 @@ class EmbeddingsMode(Mode):
                 out[i] = (x, y)
         return out
 
-    def _map_static(self) -> tuple[list[dict], list[dict]]:
-        """The map's points and its labels (two layers: the rings go between them)."""
+    def _map_static(self) -> tuple[list[dict], list[dict], list[list[dict]]]:
+        """The map's points, its fixed labels, and each neighbour's label (shown once revealed).
+
+        Every label is placed where it overlaps no other label and no ring, so the neighbours'
+        labels carry their rank ("2 ·its") and two neighbours that project onto the same spot
+        are both still named."""
         kind = self["rows"]
         screen = self.cached("map_screen", self._map_screen)
         t = self._token()
@@ -506,7 +513,9 @@ class EmbeddingsMode(Mode):
             if i not in gone:
                 pts.circle(x, y, 3, fill=GROUP_FILL[group(i)], alpha=0.8)
         lab = self.new_scene()
-        placed = []
+        # the rings of the token and its neighbours are kept clear of every label
+        placed = [(x - RING, y - RING, x + RING, y + RING)
+                  for x, y in (screen[i] for i in [t] + [i for i, _ in nb] if i in screen)]
         for x, y, s_, align, base in ((MX + MW - 6, MY + MH - 8, "axis 1 →", "r", "b"),
                                       (MX + 6, MY + 8, "↑ axis 2", "l", "t")):
             lab.text(x, y, s_, size=SMALL, fill="muted", align=align, base=base)
@@ -517,10 +526,16 @@ class EmbeddingsMode(Mode):
             pts.circle(x, y, 9, fill="bad", alpha=0.85)
             self._place(lab, placed, x, y, f"{len(cluster)} unseen bytes, one vector", SMALL, "bad", 12)
         if t in screen:
-            self._place(lab, placed, *screen[t], labels()[t], BODY, "ink", 13, bold=True)
-        for i, _ in nb:
-            if i in screen:
-                self._place(lab, placed, *screen[i], labels()[i], SMALL, "ink", 12)
+            self._place(lab, placed, *screen[t], labels()[t], BODY, "ink", RING + 4, bold=True, backed=True)
+        ranked = []
+        for r, (i, _) in enumerate(nb, 1):
+            one = self.new_scene()
+            if i in screen and not self._place(one, placed, *screen[i], f"{r} {labels()[i]}", SMALL, "ink",
+                                               RING + 3, backed=True):
+                # no room beside it on a crowded map: the rank goes in the ring, the name in the list
+                one.circle(*screen[i], RING + 1, fill="bg", stroke="ink", lw=1.5)
+                one.text(*screen[i], str(r), size=13, align="c", bold=True, collide=False)
+            ranked.append(one.items)
         budget = 24
         busy = {t} | {i for i, _ in nb} | gone
         for i in label_order():
@@ -530,7 +545,7 @@ class EmbeddingsMode(Mode):
                                                               SMALL, "muted", 6):
                 budget -= 1
         self._legend(lab, kind)
-        return pts.items, lab.items
+        return pts.items, lab.items, ranked
 
     def _draw_map(self, revealed: int):
         sc = self.new_scene()
@@ -538,21 +553,22 @@ class EmbeddingsMode(Mode):
         t = self._token()
         nb = neighbours(t, self["k"])
         screen = self.cached("map_screen", self._map_screen)
-        points, lab_items = self.cached("map_static", self._map_static)
+        points, lab_items, ranked = self.cached("map_static", self._map_static)
         sc.items.extend(points)
         shown = nb[:revealed]
         if t in screen:
             tx, ty = screen[t]
             for i, _ in shown:
                 if i in screen:
-                    sc.line(tx, ty, *screen[i], stroke="ink", lw=1, dash=[3, 3], alpha=0.6)
-        for r, (i, _) in enumerate(shown, 1):
+                    sc.line(tx, ty, *screen[i], stroke="ink", lw=1, dash=[3, 3], alpha=0.5)
+        for i, _ in shown:
             if i in screen:
-                sc.circle(*screen[i], 8, fill="bg", stroke="ink", lw=1.5)
-                sc.text(*screen[i], str(r), size=13, align="c", bold=True, collide=False)
+                sc.circle(*screen[i], RING, stroke="ink", lw=1.5)
         if t in screen:
             sc.circle(*screen[t], 8, fill="hl", stroke="ink", lw=2)
         sc.items.extend(lab_items)
+        for items in ranked[:revealed]:
+            sc.items.extend(items)
         self._neighbour_panel(sc, t, nb, revealed)
         sh = principal(kind).shares
         first = nb[0] if revealed else None
@@ -569,21 +585,36 @@ class EmbeddingsMode(Mode):
 
     @staticmethod
     def _place(sc: Scene, placed: list, x: float, y: float, s: str, size: float, fill: str, gap: float,
-               bold: bool = False) -> bool:
+               bold: bool = False, backed: bool = False) -> bool:
         """Put a label beside the point (right, left, above, below), the first spot inside the
-        map that overlaps no label already placed; False if there is none."""
-        for dx, dy, align, base in ((gap, 0, "l", "m"), (-gap, 0, "r", "m"), (0, -gap, "c", "b"),
-                                    (0, gap, "c", "t")):
+        map that overlaps no label already placed; False if there is none. A ``backed`` label
+        tries more spots and sits on a patch of the map's colour, so the lines drawn to the
+        neighbours pass under it."""
+        spots = [(gap, 0, "l", "m"), (-gap, 0, "r", "m"), (0, -gap, "c", "b"), (0, gap, "c", "t")]
+        if backed:
+            # a label that matters more tries the diagonals and further out
+            spots += [(sx * g, sy * g, "l" if sx > 0 else "r", "b" if sy < 0 else "t")
+                      for g in (gap * 0.8, gap * 1.6, gap * 2.4) for sx in (1, -1) for sy in (-1, 1)]
+            spots += [(sg * g, 0, "l" if sg > 0 else "r", "m") for g in (gap * 2, gap * 3) for sg in (1, -1)]
+            spots += [(0, sg * g, "c", "t" if sg > 0 else "b") for g in (gap * 2, gap * 3) for sg in (1, -1)]
+        chosen = None
+        for dx, dy, align, base in spots:
             box = text_box(x + dx, y + dy, s, size, align, base)
             if box[0] < MX + 2 or box[2] > MX + MW - 2 or box[1] < MY + 2 or box[3] > MY + MH - 2:
                 continue
-            if any(not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1]) for b in placed):
-                continue
-            placed.append(box)
-            sc.text(round(x + dx, 1), round(y + dy, 1), s, size=size, fill=fill, align=align, base=base,
-                    bold=bold)
-            return True
-        return False
+            if not any(not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1])
+                       for b in placed):
+                chosen = (dx, dy, align, base, box)
+                break
+        if chosen is None:
+            return False
+        dx, dy, align, base, box = chosen
+        placed.append(box)
+        if backed:
+            sc.rect(round(box[0] - 1, 1), round(box[1] + 1, 1), round(box[2] - box[0] + 2, 1),
+                    round(box[3] - box[1] - 2, 1), fill="panel", alpha=0.85)
+        sc.text(round(x + dx, 1), round(y + dy, 1), s, size=size, fill=fill, align=align, base=base, bold=bold)
+        return True
 
     def _legend(self, sc: Scene, kind: str) -> None:
         groups = ["word", "piece", "digit", "symbol"] + (["unseen"] if kind == "all" else [])
@@ -723,6 +754,7 @@ class EmbeddingsMode(Mode):
         sc.text(PCA_X + PCA_BOX - 6, PCA_Y + PCA_BOX - 8, "direction 1 →", size=SMALL, fill="muted", align="r",
                 base="b")
         sc.text(PCA_X + 6, PCA_Y + 8, "↑ direction 2", size=SMALL, fill="muted", base="t")
+        self._legend(sc, self["rows"])
         return sc.items
 
     def _chart_top(self) -> float:
@@ -801,7 +833,8 @@ class EmbeddingsMode(Mode):
                 sc.text(58, y + rh / 2, L_[i], size=SMALL, bold=hit)
             sc.rect(190, y + 8, 220, rh - 16, fill="panel")
             if on:
-                sc.rect(190, y + 8, round(220 * max(0.0, cos), 1), rh - 16, fill="good" if hit else "accent")
+                bar = "good" if hit else "accent" if cos > chance else "faint"
+                sc.rect(190, y + 8, round(220 * max(0.0, cos), 1), rh - 16, fill=bar)
                 sc.text(420, y + rh / 2, f"{cos:.3f}", size=SMALL, font="mono")
         cxl = 190 + 220 * chance
         sc.line(round(cxl, 1), top_y + 16, round(cxl, 1), top_y + 16 + N_CAND * rh, stroke="bad", dash=[4, 3])
@@ -874,17 +907,23 @@ class EmbeddingsMode(Mode):
             f"{r['name']}: one table is {r['vocab']:,} × {r['d']:,} = {per:,} numbers; "
             + ("the output layer reuses it (tied)." if r["tied"] else "the output matrix is a second one (untied)."),
             f"Both jobs: {n:,} parameters = {fmt_bytes(nb)} in {fmt.label}, "
-            f"{fmt_percent(n / r['total'])} of its {fmt_count(r['total'])} parameters"
-            + (f" ({fmt_percent(n / r['active'])} of the {fmt_count(r['active'])} one token uses)."
-               if r["active"] != r["total"] else "."),
+            f"{fmt_percent(n / r['total'])} of its {fmt_count(r['total'])} parameters.",
         ]
+        if sel == TINY:
+            stored = tensor_bytes((r["vocab"], r["d"]), "int8") + tensor_bytes((r["vocab"],), "fp32")
+            detail.append(f"Its weights file stores INT8 numbers plus one 4-byte scale per row: "
+                          f"{fmt_bytes(stored)} ({stored:,} bytes).")
+        if r["active"] != r["total"]:
+            detail.append(f"Each token passes through only {fmt_count(r['active'])} of them; "
+                          f"the tables are {fmt_percent(n / r['active'])} of those.")
         for k, s in enumerate(detail):
             sc.text(30, yb + 24 * k, s, size=SMALL, bold=k == 0)
-        sc.rect(30, yb + 52, 12, 12, fill="accent")
-        sc.text(48, yb + 58, "untied: input table + output matrix", size=SMALL, fill="muted")
-        sc.rect(330, yb + 52, 12, 12, fill="accent3")
-        sc.text(348, yb + 58, "tied: one table does both", size=SMALL, fill="muted")
-        sc.text(600, yb + 58, f"bars run from 0 to {smax:.0%}", size=SMALL, fill="muted")
+        yl = yb + 82
+        sc.rect(30, yl - 6, 12, 12, fill="accent")
+        sc.text(48, yl, "untied: input table + output matrix", size=SMALL, fill="muted")
+        sc.rect(330, yl - 6, 12, 12, fill="accent3")
+        sc.text(348, yl, "tied: one table does both", size=SMALL, fill="muted")
+        sc.text(600, yl, f"bars run from 0 to {smax:.0%}", size=SMALL, fill="muted")
         tel = [
             metric("params", "parameters in token tables", n, f"{n:,}", "parameters"),
             metric("bytes", f"bytes in {fmt.label}", nb, fmt_bytes(nb), "B"),
