@@ -37,9 +37,10 @@ from ...calc.shapes import tensor_bytes
 from ...catalog import get_model
 from ...catalog.formats import get_format
 from ...core import Choice, Flag, Mode, Number, Scene, Submode
+from ...core.labels import around, place_label
 from ...core.mode import metric
 from ...core.rng import normals
-from ...core.scene import text_box
+from ...core.scene import LINE_H, text_box
 from ...units import fmt_bytes, fmt_count, fmt_percent
 from . import trained_head as th
 
@@ -586,35 +587,18 @@ class EmbeddingsMode(Mode):
     @staticmethod
     def _place(sc: Scene, placed: list, x: float, y: float, s: str, size: float, fill: str, gap: float,
                bold: bool = False, backed: bool = False) -> bool:
-        """Put a label beside the point (right, left, above, below), the first spot inside the
-        map that overlaps no label already placed; False if there is none. A ``backed`` label
-        tries more spots and sits on a patch of the map's colour, so the lines drawn to the
-        neighbours pass under it."""
-        spots = [(gap, 0, "l", "m"), (-gap, 0, "r", "m"), (0, -gap, "c", "b"), (0, gap, "c", "t")]
+        """Name a point of the map :func:`~llmviz.core.labels.place_label`'s way: right, left, above
+        or below it, ``gap`` away. A ``backed`` label (the token's, a neighbour's) also tries the
+        diagonals and further out, and sits on a plate of the map's colour, so the lines drawn to
+        the neighbours pass under it."""
+        offsets = around(gap, size)
         if backed:
-            # a label that matters more tries the diagonals and further out
-            spots += [(sx * g, sy * g, "l" if sx > 0 else "r", "b" if sy < 0 else "t")
-                      for g in (gap * 0.8, gap * 1.6, gap * 2.4) for sx in (1, -1) for sy in (-1, 1)]
-            spots += [(sg * g, 0, "l" if sg > 0 else "r", "m") for g in (gap * 2, gap * 3) for sg in (1, -1)]
-            spots += [(0, sg * g, "c", "t" if sg > 0 else "b") for g in (gap * 2, gap * 3) for sg in (1, -1)]
-        chosen = None
-        for dx, dy, align, base in spots:
-            box = text_box(x + dx, y + dy, s, size, align, base)
-            if box[0] < MX + 2 or box[2] > MX + MW - 2 or box[1] < MY + 2 or box[3] > MY + MH - 2:
-                continue
-            if not any(not (box[2] <= b[0] or b[2] <= box[0] or box[3] <= b[1] or b[3] <= box[1])
-                       for b in placed):
-                chosen = (dx, dy, align, base, box)
-                break
-        if chosen is None:
-            return False
-        dx, dy, align, base, box = chosen
-        placed.append(box)
-        if backed:
-            sc.rect(round(box[0] - 1, 1), round(box[1] + 1, 1), round(box[2] - box[0] + 2, 1),
-                    round(box[3] - box[1] - 2, 1), fill="panel", alpha=0.85)
-        sc.text(round(x + dx, 1), round(y + dy, 1), s, size=size, fill=fill, align=align, base=base, bold=bold)
-        return True
+            half = size * LINE_H / 2
+            offsets += tuple((sx * g, sy * (g + half), "l" if sx > 0 else "r")
+                             for g in (gap * 0.8, gap * 1.6, gap * 2.4) for sx in (1, -1) for sy in (-1, 1))
+            offsets += tuple(o for g in (gap * 2, gap * 3) for o in around(g, size))
+        return place_label(sc, placed, (MX, MY, MX + MW, MY + MH), round(x, 1), round(y, 1), s, size=size,
+                           fill=fill, bold=bold, offsets=offsets, halo=backed, plate="panel")
 
     def _legend(self, sc: Scene, kind: str) -> None:
         groups = ["word", "piece", "digit", "symbol"] + (["unseen"] if kind == "all" else [])
