@@ -74,7 +74,7 @@ def test_ids_are_the_tokenizers(tok):
 @pytest.mark.parametrize("name, token, rank", [
     ("the_1", " the", 1), ("the_2", " the", 2), ("the_3", " the", 3), ("the_4", " the", 4),
     ("zero_1", "0", 1), ("The_1", " The", 1), ("The_2", " The", 2), ("The_3", " The", 3),
-    ("ing_1", "ing", 1), ("token_1", " token", 1), ("token_2", " token", 2), ("token_3", " token", 3),
+    ("token_1", " token", 1), ("token_2", " token", 2), ("token_3", " token", 3),
     ("matrix_1", " matrix", 1), ("matrix_2", " matrix", 2), ("matrix_3", " matrix", 3),
 ])
 def test_neighbours_by_numpy_cosine(U, tok, name, token, rank):
@@ -91,7 +91,6 @@ def test_neighbours_by_numpy_cosine(U, tok, name, token, rank):
 def test_other_cosines(U, tok):
     def cos(a, b):
         return float(U[tid(tok, a)] @ U[tid(tok, b)])
-    assert val("row_column") == pytest.approx(cos(" row", " column"))
     assert val("comma_1_cos") == pytest.approx(cos(",", " and")) and val("comma_2_cos") == pytest.approx(cos(",", "."))
     one = tid(tok, " 1")
     c = U @ U[one]
@@ -102,7 +101,7 @@ def test_other_cosines(U, tok):
 
 def test_chance_levels_against_a_simulation_and_a_closed_form(seen):
     n = len(seen) - 1
-    assert val("nb_candidates") == n == 355 and val("seen_rows") == 356
+    assert val("nb_candidates") == n == 355
     assert val("random_cos_64") == pytest.approx(1 / 8) and val("random_cos_4096") == pytest.approx(1 / 64)
     rng = np.random.default_rng(5)
     q = rng.normal(size=(2000, 64))
@@ -196,7 +195,6 @@ def test_analogies_by_numpy(U, tok):
     assert val("an_tr_second") == order[1] and val("an_tr_second_cos") == pytest.approx(cos[order[1]])
     assert val("an_tw_rank") == ranks["token-weight"][0] == 251
     assert val("an_tw_cos") == pytest.approx(ranks["token-weight"][1][tid(tok, " weights")])
-    assert val("an_wt_rank") == ranks["weight-token"][0] and val("an_rw_rank") == ranks["request-weight"][0]
     assert val("an_digits_rank") == ranks["digits"][0] == 1
     assert val("an_cap_rank") == ranks["capital"][0] == 2
     assert val("an_cap_first") == int(np.argmax(ranks["capital"][1]))
@@ -204,7 +202,7 @@ def test_analogies_by_numpy(U, tok):
     q = tid(tok, " request")
     c = U @ U[q]
     c[[tid(tok, " token"), tid(tok, " tokens"), q]] = -np.inf
-    assert val("an_tr_alone") == int(np.argmax(c)) and val("an_tr_alone_cos") == pytest.approx(c.max())
+    assert val("an_tr_alone") == int(np.argmax(c))
 
 
 # Published shapes (config.json of each model) and totals (Hugging Face model pages)
@@ -219,7 +217,7 @@ def test_llama_tables_from_their_configs():
     assert val("l8_share") == pytest.approx(2 * V * d8 / val("l8_params"))
     assert val("l8_row_bytes") == 2 * d8
     assert val("l8_output_flops") == 2 * V * d8
-    assert val("l405_table") == val("l405_product_macs") == V * d405
+    assert val("l405_product_macs") == V * d405
     assert val("l405_tables") == 2 * V * d405 and val("l405_row_bytes") == 2 * d405
     assert val("l405_share") == pytest.approx(2 * V * d405 / 405.85e9, rel=1e-3)
     assert val("l27_vocab") == 32_000 and val("l27_tables") == 2 * 32_000 * 4_096
@@ -229,12 +227,10 @@ def test_llama_tables_from_their_configs():
     assert val("l27_to_l8_tables") > val("l27_to_l8_params") / 2
 
 
-def test_opt_and_gpt_oss():
+def test_opt():
     assert (val("opt_vocab"), val("opt_d")) == (50_272, 5_120)
     assert val("opt_tables") == 50_272 * 5_120                # tied: one table
     assert val("opt_share") == pytest.approx(50_272 * 5_120 / 13e9, rel=0.02)
-    assert val("gpt_vocab") == 201_088 and val("gpt_tables") == 2 * 201_088 * 2_880
-    assert val("gpt_share_active") == pytest.approx(val("gpt_tables") / val("gpt_active"))
 
 
 def test_exercise_lookup_by_hand():

@@ -14,7 +14,7 @@ from ..calc.embeddings import (
     solve_analogy, variance_along,
 )
 from ..calc.gemm import gemm_macs
-from ..calc.model_size import active_param_count, param_breakdown, param_count
+from ..calc.model_size import param_count
 from ..calc.shapes import tensor_bytes
 from ..calc.vectors import random_cosine_std
 from ..catalog import get_model
@@ -25,7 +25,7 @@ from ..modes.part02_transformer import trained_head as th
 from ..units import fmt_bytes, fmt_count, fmt_flops, fmt_percent
 from . import Answer
 
-L8, L27, L405, OPT, GPT = "llama-3-8b", "llama-2-7b", "llama-3.1-405b", "opt-13b", "gpt-oss-20b"
+L8, L27, L405, OPT = "llama-3-8b", "llama-2-7b", "llama-3.1-405b", "opt-13b"
 
 # Exercise: one-hot times a small table, by hand
 EX_TABLE = ((2, -1, 0), (1, 3, -2), (0, 4, 1), (-3, 0, 2))
@@ -87,11 +87,6 @@ def _nb_cos(name: str, rank: int) -> Answer:
 def _nb_tok(name: str, rank: int) -> Answer:
     i, c = _nb(name, rank)
     return Answer(i, _tok(em.texts()[i]))
-
-
-def _cos_between(a: str, b: str) -> float:
-    u = em.unit()
-    return sum(x * y for x, y in zip(u[em.token_id(a)], u[em.token_id(b)]))
 
 
 def _nearest_cosines() -> list[float]:
@@ -207,8 +202,6 @@ ANSWERS = {
     "lm_params": lambda: _int(_lm_params()),
     "lm_table_share": lambda: _pct(_lm_table() / _lm_params()),
     "lm_table_bytes": lambda: Answer(_lm_table_bytes(), f"{_lm_table_bytes():,} bytes"),
-    "lm_scale_bytes": lambda: Answer(tensor_bytes((_cfg().n_vocab,), "fp32"),
-                                     f"{tensor_bytes((_cfg().n_vocab,), 'fp32'):,} bytes"),
     "lm_untied": lambda: _int(_lm_params() + _lm_table()),
     "lm_tie_saving": lambda: _pct(_lm_table() / (_lm_params() + _lm_table())),
     "lm_layers": lambda: _int(_cfg().n_layer),
@@ -221,7 +214,6 @@ ANSWERS = {
     # similarity
     "random_cos_64": lambda: _cos(random_cosine_std(_cfg().d_model), 3),
     "chance_64": lambda: _cos(em.chance_level()),
-    "seen_rows": lambda: _int(len(em.selection("seen"))),
     "nb_candidates": lambda: _int(len(em.selection("seen")) - 1),
     "candidates_ratio": lambda: Answer((get_model(L8).vocab - 1) / (len(em.selection("seen")) - 1),
                                        f"{(get_model(L8).vocab - 1) / (len(em.selection('seen')) - 1):.0f}"),
@@ -234,11 +226,9 @@ ANSWERS = {
     "the_2": lambda: _nb_tok("the", 2), "the_2_cos": lambda: _nb_cos("the", 2),
     "the_3": lambda: _nb_tok("the", 3), "the_4": lambda: _nb_tok("the", 4),
     "one_1_cos": lambda: _nb_cos("one", 1),
-    "zero_1": lambda: _nb_tok("zero", 1), "zero_1_cos": lambda: _nb_cos("zero", 1),
+    "zero_1": lambda: _nb_tok("zero", 1),
     "comma_1_cos": lambda: _nb_cos("comma", 1), "comma_2_cos": lambda: _nb_cos("comma", 2),
-    "row_column": lambda: _cos(_cos_between(" row", " column")),
     "The_1": lambda: _nb_tok("The", 1), "The_2": lambda: _nb_tok("The", 2), "The_3": lambda: _nb_tok("The", 3),
-    "ing_1": lambda: _nb_tok("ing", 1), "ing_1_cos": lambda: _nb_cos("ing", 1),
     "token_1": lambda: _nb_tok("token", 1), "token_2": lambda: _nb_tok("token", 2),
     "token_3": lambda: _nb_tok("token", 3),
     "matrix_1": lambda: _nb_tok("matrix", 1), "matrix_1_cos": lambda: _nb_cos("matrix", 1),
@@ -272,13 +262,9 @@ ANSWERS = {
     "an_tr_second_cos": lambda: _cos(_analogy("token-request")["top"][1][1], 3),
     "an_tr_alone": lambda: Answer(_analogy("token-request")["alone"][0],
                                   _tok(em.texts()[_analogy("token-request")["alone"][0]])),
-    "an_tr_alone_cos": lambda: _cos(_analogy("token-request")["alone"][1]),
     "an_tw_rank": lambda: _int(_analogy("token-weight")["rank"]),
     "an_tw_cos": lambda: _cos(_analogy("token-weight")["cos"]),
-    "an_wt_rank": lambda: _int(_analogy("weight-token")["rank"]),
-    "an_rw_rank": lambda: _int(_analogy("request-weight")["rank"]),
     "an_digits_rank": lambda: _int(_analogy("digits")["rank"]),
-    "an_digits_cos": lambda: _cos(_analogy("digits")["cos"], 3),
     "an_cap_rank": lambda: _int(_analogy("capital")["rank"]),
     "an_cap_first": lambda: Answer(_analogy("capital")["top"][0][0],
                                    _tok(em.texts()[_analogy("capital")["top"][0][0]])),
@@ -301,7 +287,6 @@ ANSWERS = {
     "l27_to_l8_params": lambda: Answer(param_count(L8) - param_count(L27),
                                        fmt_count(param_count(L8) - param_count(L27))),
     "l405_d": lambda: _int(get_model(L405).hidden),
-    "l405_table": lambda: _int(_one_table(L405)),
     "l405_tables": lambda: Answer(_tables(L405), fmt_count(_tables(L405))),
     "l405_share": lambda: _pct(_share(L405)),
     "l405_product_macs": lambda: _int(gemm_macs(1, get_model(L405).hidden, get_model(L405).vocab)),
@@ -310,10 +295,6 @@ ANSWERS = {
     "opt_d": lambda: _int(get_model(OPT).hidden),
     "opt_tables": lambda: Answer(_tables(OPT), fmt_count(_tables(OPT))),
     "opt_share": lambda: _pct(_share(OPT)),
-    "gpt_tables": lambda: Answer(_tables(GPT), fmt_count(_tables(GPT))),
-    "gpt_vocab": lambda: _int(get_model(GPT).vocab),
-    "gpt_share_active": lambda: _pct(_tables(GPT) / active_param_count(GPT)),
-    "gpt_active": lambda: Answer(active_param_count(GPT), fmt_count(active_param_count(GPT))),
     "chance_4096": lambda: _cos(chance_nearest_cosine(get_model(L8).hidden, get_model(L8).vocab - 1), 3),
     "random_cos_4096": lambda: _cos(random_cosine_std(get_model(L8).hidden), 4),
     # exercise: one-hot by hand

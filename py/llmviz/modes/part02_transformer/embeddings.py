@@ -832,7 +832,7 @@ class EmbeddingsMode(Mode):
             (f"rank {res['rank']} of {len(U) - 3}, cosine {res['cos']:.3f}" if done else "searching…",
              BODY, "muted" if not done else "good" if res["rank"] == 1 else "bad", False),
             ("", SMALL, "muted", False),
-            (f"Without the offset, the row nearest", SMALL, "muted", False),
+            ("Without the offset, the row nearest", SMALL, "muted", False),
             (f"{L_[c]} is {L_[res['alone'][0]]} (cosine {res['alone'][1]:.2f}).", SMALL, "muted", False),
             ("", SMALL, "muted", False),
             (f"Of the {len(ANALOGIES)} questions in this view, the offset", SMALL, "muted", False),
