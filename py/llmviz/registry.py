@@ -24,6 +24,7 @@ MODE_PATHS: dict[str, str] = {
     "p01-c04-backprop": "llmviz.modes.part01_networks.backprop:BackpropMode",
     "p01-c06-rnn": "llmviz.modes.part01_networks.rnn:RNNMode",
     "p02-c01-tokenization": "llmviz.modes.part02_transformer.tokenization:TokenizationMode",
+    "p02-c02-embeddings": "llmviz.modes.part02_transformer.embeddings:EmbeddingsMode",
     "p02-c03-positions": "llmviz.modes.part02_transformer.positions:PositionsMode",
     "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
     "p05-c02-kv-cache": "llmviz.modes.part05_inference.kv_cache:KVCacheMode",

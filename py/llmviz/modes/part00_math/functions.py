@@ -20,15 +20,17 @@ summarised rather than replayed.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from ...calc.functions import (GEMMA2_SOFT_CAP_ATTENTION, GEMMA2_SOFT_CAP_FINAL, decades, doubling_distance,
                                log_base, sigmoid, soft_cap, softplus)
 from ...calc.model_size import param_count
 from ...catalog import MODELS
+from ...core import labels
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Flag, Number
 from ...core.plot import Plot, log_ticks, nice_ticks
-from ...core.scene import Scene, text_box
+from ...core.scene import Scene
 from ...units import fmt_count, fmt_sci
 
 MINUS = "\u2212"
@@ -155,34 +157,8 @@ def units_text(v: float) -> str:
     return f"{v:.0f} units" if v >= 10 else f"{v:.2g} units"
 
 
-def _overlaps(a, b) -> bool:
-    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
-
-
-def place_label(sc: Scene, placed: list, bounds, ax: float, ay: float, s: str, size: float = SMALL,
-                fill: str = "ink", bold: bool = False, offsets=None, halo: bool = False) -> bool:
-    """Put a label near ``(ax, ay)`` where it fits inside ``bounds`` and clear of ``placed``.
-
-    Tries the offsets in order (right-above first); returns False, drawing
-    nothing, when no spot fits: the panel beside the plot carries every
-    number anyway. ``halo`` lays a background-coloured plate under the
-    text so a label that moves across curves stays readable.
-    """
-    offsets = offsets or ((10, -14, "l"), (10, 14, "l"), (-10, -14, "r"), (-10, 14, "r"),
-                          (0, -22, "c"), (0, 22, "c"), (14, 0, "l"), (-14, 0, "r"))
-    x0, y0, x1, y1 = bounds
-    for dx, dy, align in offsets:
-        box = text_box(ax + dx, ay + dy, s, size, align, "m")
-        if box[0] < x0 + 2 or box[2] > x1 - 2 or box[1] < y0 + 2 or box[3] > y1 - 2:
-            continue
-        if any(_overlaps(box, p) for p in placed):
-            continue
-        placed.append(box)
-        if halo:
-            sc.rect(box[0] - 3, box[1] + 1, box[2] - box[0] + 6, box[3] - box[1] - 2, fill="bg", alpha=0.85, r=3)
-        sc.text(ax + dx, ay + dy, s, size=size, fill=fill, align=align, base="m", bold=bold)
-        return True
-    return False
+#: labels on this chapter's plots: the shared placement at this mode's small type
+place_label = partial(labels.place_label, size=SMALL)
 
 
 def _pad(lo: float, hi: float, frac: float = 0.08) -> tuple[float, float]:
