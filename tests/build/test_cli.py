@@ -5,7 +5,7 @@ import filecmp
 import json
 import shutil
 
-from conftest import ROOT, run_build
+from build_run import ROOT, run_build
 from tooling import precache
 
 BAD = """\

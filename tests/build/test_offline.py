@@ -10,7 +10,7 @@ from threading import Thread
 import pytest
 
 from buildlib.serve import SiteHandler, SiteServer
-from conftest import ROOT, run_build
+from build_run import ROOT, run_build
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ import yaml
 from buildlib.htmltree import parse_html
 from buildlib.project import PYODIDE_FILES
 from buildlib.serve import make_server
-from conftest import ROOT
+from build_run import ROOT
 from llmviz.registry import get_mode_class, mode_ids
 from tooling import precache
 

@@ -15,7 +15,7 @@ import pytest
 from buildlib import BuildError, Project
 from buildlib.book import compile_book
 from buildlib.htmltree import parse_html, prose_words
-from conftest import ROOT
+from build_run import ROOT
 from llmviz import registry
 from llmviz.core.mode import Mode, Submode
 from llmviz.core.params import Choice, Flag, Number

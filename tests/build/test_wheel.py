@@ -11,7 +11,7 @@ import sys
 import zipfile
 
 from buildlib.wheel import package_files, write_wheel
-from conftest import ROOT
+from build_run import ROOT
 
 
 def test_wheel_is_valid_and_complete(dist, book):
