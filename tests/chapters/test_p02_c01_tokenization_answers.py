@@ -1,10 +1,8 @@
 """Chapter p02-c01's answers against independent routes: Python's UTF-8 encoder, the merges worked out
-by hand, a naive BPE written here from the rules (it applies each merge in turn to every chunk, where the
-tokenizer repeatedly applies the lowest-ranked pair of one chunk), published figures and closed forms.
+by hand, a naive BPE written from the rules (tests/naive_bpe.py: each merge in turn over every chunk, where
+the tokenizer repeatedly joins the lowest-ranked pair of one chunk), published figures and closed forms.
 The last tests check the facts the prose states in words (which merges come first, which tokens
 appear) against the tokenizer."""
-import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from llmviz.answers import answers_for
 from llmviz.lm.model import load_header
 from llmviz.lm.tokenizer import Tokenizer, replay, train
 from llmviz.modes.part02_transformer import tokenization as tk
+from naive_bpe import lengths as naive_lengths, train as naive_train
 
 A = answers_for("p02-c01-tokenization")
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,52 +20,6 @@ TRAIN = (CORPUS / "train.txt").read_bytes()
 HELD = (CORPUS / "heldout.txt").read_bytes()
 MERGES = [tuple(m) for m in load_header()["merges"]]
 B = 1e9
-# the pre-split as the tokenizer's docstring states it: a word, one digit or a run of other non-space bytes,
-# each with an optional leading space, then whitespace
-SPLIT = re.compile(rb" ?[A-Za-z]+| ?[0-9]| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+")
-
-
-def _join(seq, pair, new):
-    out, i = [], 0
-    while i < len(seq):
-        if i + 1 < len(seq) and (seq[i], seq[i + 1]) == pair:
-            out.append(new)
-            i += 2
-        else:
-            out.append(seq[i])
-            i += 1
-    return out
-
-
-def naive_lengths(data: bytes, merges) -> list[int]:
-    """Tokens of ``data`` after each prefix of ``merges``: merge k joins its pair in every chunk, left to
-    right, before merge k + 1 is looked at (the definition the chapter gives)."""
-    chunks = Counter(SPLIT.findall(data))
-    seqs = {c: list(c) for c in chunks}
-    out = [len(data)]
-    for k, pair in enumerate(merges):
-        for c in seqs:
-            seqs[c] = _join(seqs[c], tuple(pair), 256 + k)
-        out.append(sum(len(seqs[c]) * n for c, n in chunks.items()))
-    return out
-
-
-def naive_train(data: bytes, n: int) -> list[tuple[int, int]]:
-    """BPE from the rules: the most frequent pair inside chunks, ties to the smaller (left, right)."""
-    chunks = Counter(SPLIT.findall(data))
-    seqs = {c: list(c) for c in chunks}
-    merges = []
-    for k in range(n):
-        counts = Counter()
-        for c, w in chunks.items():
-            for p in zip(seqs[c], seqs[c][1:]):
-                counts[p] += w
-        best = max(counts.values())
-        pair = min(p for p, v in counts.items() if v == best)
-        merges.append(pair)
-        for c in seqs:
-            seqs[c] = _join(seqs[c], pair, 256 + k)
-    return merges
 
 
 def val(name):

@@ -1,6 +1,5 @@
 """The tokenization workshop: what each view shows is what BPE does, checked against a naive BPE
-written here from the rules, against the book's tokenizer and against the catalog."""
-import re
+written from the rules (tests/naive_bpe.py), against the book's tokenizer and against the catalog."""
 from pathlib import Path
 
 import pytest
@@ -10,44 +9,11 @@ from llmviz.catalog import get_model
 from llmviz.lm.model import load_header, load_tokenizer
 from llmviz.modes.part02_transformer import tokenization as tk
 from llmviz.registry import get_mode_class
+from naive_bpe import train as naive_bpe
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tools" / "tiny_lm" / "corpus"
 Mode = get_mode_class("p02-c01-tokenization")
-
-# the pre-split as the tokenizer's docstring states it: a word with an optional leading space, one
-# digit with an optional leading space, a run of other non-space bytes with an optional leading
-# space, whitespace
-SPLIT = re.compile(rb" ?[A-Za-z]+| ?[0-9]| ?[^\sA-Za-z0-9]+|\s+(?!\S)|\s+")
-
-
-def naive_bpe(text: bytes, n: int) -> list[tuple[int, int]]:
-    """BPE from the rules alone: count every adjacent pair in every chunk, merge the most frequent
-    (ties: smaller left id, then smaller right id) left to right without overlap, n times."""
-    seqs = [list(c) for c in SPLIT.findall(text)]
-    merges = []
-    for k in range(n):
-        counts = {}
-        for s in seqs:
-            for i in range(len(s) - 1):
-                counts[(s[i], s[i + 1])] = counts.get((s[i], s[i + 1]), 0) + 1
-        if not counts:
-            break
-        best = max(counts.values())
-        pair = min(p for p, c in counts.items() if c == best)
-        merges.append(pair)
-        new = 256 + k
-        for j, s in enumerate(seqs):
-            out, i = [], 0
-            while i < len(s):
-                if i + 1 < len(s) and (s[i], s[i + 1]) == pair:
-                    out.append(new)
-                    i += 2
-                else:
-                    out.append(s[i])
-                    i += 1
-            seqs[j] = out
-    return merges
 
 
 def texts(frame):
