@@ -282,8 +282,8 @@ class MultiHeadMode(Mode):
         g = cell * n_tok
         gy = 112
         sc.text(40, 22, f"Four heads of layer {layer} read the same sentence", size=TITLE, bold=True)
-        sc.text(40, 46, "The tiny model's own weights: each head has its own slices of W_Q, W_K, W_V, "
-                        "so its own pattern. Rows sum to 1.", size=SUB, fill="muted")
+        sc.text(40, 46, "The tiny model's own weights. Each head has its own slices of W_Q, W_K and W_V, "
+                        "so its own pattern.", size=SUB, fill="muted")
         for h in range(N_HEAD):
             x = x0 + h * (g + gap)
             sc.text(x, gy - 34, f"head {h}", size=SUB, bold=True)
@@ -356,12 +356,12 @@ class MultiHeadMode(Mode):
         sc.rect(gx - 1, gy + focus * rows_h - 1, dh * cw + 2, rows_h + 2, stroke="accent", lw=2.5)
         qh = split_heads(q, h)[focus]
         norm = math.sqrt(sum(v * v for v in qh))
-        y = gy + h * rows_h + 34
+        y = 372
         sc.text(RX, y, f"head {focus}: columns {cols.start}–{cols.stop - 1} of W_Q, W_K and W_V",
                 size=BODY, bold=True, fill="accent")
-        sc.text(RX, y + 26, f"q{_sub(focus)} = x · W_Q[:, {cols.start}:{cols.stop}], {dh} numbers, "
+        sc.text(RX, y + 24, f"q{_sub(focus)} = x · W_Q[:, {cols.start}:{cols.stop}], {dh} numbers, "
                             f"length {norm:.2f}", size=SMALL)
-        sc.text(RX, y + 50, f"its own projections: three {D_MODEL} × {dh} slices, {D_MODEL * dh:,} weights each",
+        sc.text(RX, y + 46, f"its own projections: three {D_MODEL} × {dh} slices, {D_MODEL * dh:,} weights each",
                 size=SMALL)
         return [
             metric("heads", "heads h", h, str(h), "heads"),
@@ -416,7 +416,7 @@ class MultiHeadMode(Mode):
                 sc.text(RX, gy + k * rows_h + rows_h / 2, f"head {k}", size=SMALL, fill="accent")
         # the whole layer as batched products, shapes from calc.shapes
         n = len(labs)
-        self._shape_lines(sc, n, h, dh, 430)
+        self._shape_lines(sc, n, h, dh, 458)
         sc.text(40, 604, f"Cutting changes no weight: W_Q holds {D_MODEL}·{D_MODEL} = {D_MODEL * D_MODEL:,} "
                          f"at every h. The model was trained with h = {N_HEAD}.", size=SUB)
         return sc.items
@@ -474,9 +474,9 @@ class MultiHeadMode(Mode):
         _strip(sc, sx, 330, run, vmax, thick=20)
         diff = max(abs(a - b) for a, b in zip(run, full))
         done = added == N_HEAD
-        sc.text(RX, 412, (f"sum of all {N_HEAD} = concat · W_O: largest difference {fmt_sci(diff, digits=2)}"
+        sc.text(RX, 412, (f"all {N_HEAD} added: equal to concat · W_O within {fmt_sci(diff, digits=2)}"
                           if done else f"after {added} of {N_HEAD} heads: largest difference {diff:.3f}"),
-                size=BODY, bold=done, fill="good" if done else "ink")
+                size=SUB, bold=done, fill="good" if done else "ink")
         self._concat_table(sc, c, added)
         return [
             metric("layer", "layer", self._layer(), f"layer {self._layer()}", ""),
@@ -515,7 +515,7 @@ class MultiHeadMode(Mode):
                 fill="muted")
         full, vmax = c["full"], c["vmax"]
         _strip(sc, MX, MY + D_MODEL * PX + 16, full, vmax, thick=20, label="concat · W_O")
-        sc.text(MX, MY + D_MODEL * PX + 56, "concat · W_O: the layer's output, in one product", size=SMALL,
+        sc.text(MX, MY + D_MODEL * PX + 56, "concat · W_O, in one product", size=SMALL,
                 fill="muted")
         sx = RX + 96
         sc.text(RX, MY, f"Each head's share o⁽ᵏ⁾ · W_O⁽ᵏ⁾ ({D_MODEL} numbers)", size=SUB, bold=True)
@@ -532,8 +532,8 @@ class MultiHeadMode(Mode):
     def _concat_table(self, sc: Scene, c: dict, added: int) -> None:
         dims = c["dims"]
         x0, y0 = RX, 452
-        colx = [x0 + 190 + 90 * k for k in range(len(dims))]
-        sc.text(x0, y0, "three entries of the output", size=SMALL, fill="muted")
+        colx = [x0 + 250 + 85 * k for k in range(len(dims))]
+        sc.text(x0, y0, "entries of the output:", size=SMALL, fill="muted")
         for x, j in zip(colx, dims):
             sc.text(x, y0, f"[{j}]", size=SMALL, font="mono", align="r", fill="muted")
         lines = [(f"head {h}", c["shares"][h], h < added) for h in range(N_HEAD)]
