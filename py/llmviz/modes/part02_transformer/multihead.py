@@ -266,60 +266,68 @@ class MultiHeadMode(Mode):
 
     # -- heads side by side --------------------------------------------------
 
-    def _heads_geometry(self, n_tok: int) -> tuple[int, int, float]:
-        """(cell, gap, left edge) of the four heatmaps for a sentence of ``n_tok`` tokens."""
+    def _heads_geometry(self, n_tok: int) -> tuple[int, int, int, float]:
+        """(column width, row height, gap, left edge) of the four heatmaps for ``n_tok`` tokens.
+
+        Four heatmaps share the pane's width, so a column is narrow; rows get
+        the height the pane has to spare, which keeps each query's row easy to
+        follow across the four.
+        """
         gap = 24
-        cell = min(12, (880 - 3 * gap) // (N_HEAD * n_tok))
-        width = N_HEAD * cell * n_tok + 3 * gap
-        return cell, gap, 40 + (880 - width) // 2
+        cw = min(12, (880 - 3 * gap) // (N_HEAD * n_tok))
+        rh = min(14, 286 // n_tok)
+        width = N_HEAD * cw * n_tok + 3 * gap
+        return cw, rh, gap, 40 + (880 - width) // 2
 
     def _draw_heads(self, sc: Scene, n: int, focus: int) -> list[dict]:
         si, layer = self._sentence(), self._layer()
         labs = self._labels()
         n_tok = len(labs)
         rows = [th.weights(si, f"{layer}.{h}", n) for h in range(N_HEAD)]
-        cell, gap, x0 = self._heads_geometry(n_tok)
-        g = cell * n_tok
-        gy = 112
+        cw, rh, gap, x0 = self._heads_geometry(n_tok)
+        g, gh = cw * n_tok, rh * n_tok
+        gy = 104
         sc.text(40, 22, f"Four heads of layer {layer} read the same sentence", size=TITLE, bold=True)
         sc.text(40, 46, "The tiny model's own weights. Each head has its own slices of W_Q, W_K and W_V, "
                         "so its own pattern.", size=SUB, fill="muted")
         for h in range(N_HEAD):
             x = x0 + h * (g + gap)
-            sc.text(x, gy - 34, f"head {h}", size=SUB, bold=True)
-            sc.text(x + g, gy - 34, "key →", size=SMALL, fill="k", align="r")
+            sc.text(x, gy - 32, f"head {h}", size=SUB, bold=True)
+            sc.text(x + g, gy - 32, "key →", size=SMALL, fill="k", align="r")
             for j in range(0, n_tok, 5):
-                sc.text(x + j * cell + cell / 2, gy - 12, str(j), size=SMALL, fill="muted", align="c")
+                sc.text(x + j * cw + cw / 2, gy - 11, str(j), size=SMALL, fill="muted", align="c")
             vals = [w for i in range(n) for w in rows[h][i] + [None] * (n_tok - i - 1)]
-            sc.grid(x, gy, g, n * cell, n, n_tok, vals, vmin=0, vmax=1, stroke="bg",
+            sc.grid(x, gy, g, n * rh, n, n_tok, vals, vmin=0, vmax=1, stroke="bg",
                     label=f"attention weights of layer {layer}, head {h}").pop("stroke")
             if n < n_tok:
-                sc.path([(x + g, gy + n * cell), (x + g, gy + g), (x, gy + g), (x, gy + n * cell)],
+                sc.path([(x + g, gy + n * rh), (x + g, gy + gh), (x, gy + gh), (x, gy + n * rh)],
                         stroke="faint", lw=1.2, dash=[3, 3])
-            sc.rect(x - 1, gy + focus * cell - 1, (focus + 1) * cell + 2, cell + 2, stroke="q", lw=2)
+            sc.rect(x - 1, gy + focus * rh - 1, (focus + 1) * cw + 2, rh + 2, stroke="q", lw=2)
             prof = th.profile(rows[h])
             ent = sum(entropy_bits(r) for r in rows[h][1:]) / max(1, n - 1)
-            sc.text(x, gy + g + 18, f"previous {prof.previous:.2f} · first {prof.first:.2f}", size=SMALL)
-            sc.text(x, gy + g + 40, f"itself {prof.itself:.2f} · {ent:.2f} bits", size=SMALL)
-        sc.text(x0, gy + g + 62, f"means over queries 1–{max(1, n - 1)} (weights, and row entropy in bits)",
-                size=SMALL, fill="muted")
-        self._heads_panel(sc, rows, focus, labs, x0, g, gap, gy + g + 102)
+            sc.text(x, gy + gh + 18, f"previous {prof.previous:.2f} · first {prof.first:.2f}", size=SMALL)
+            sc.text(x, gy + gh + 38, f"itself {prof.itself:.2f} · {ent:.2f} bits", size=SMALL)
+        sc.text(x0 - 8, gy + focus * rh + rh / 2, "▸", size=SMALL, fill="q", align="r")
+        self._heads_panel(sc, rows, focus, labs, x0, g, gap, gy + gh + 76, n)
         where, sentence = th.SENTENCES[si]
-        sc.text(40, 592, f"The sentence, from {where}:", size=SUB, fill="muted")
-        sc.text(40, 616, f"“{sentence}”", size=SUB)
+        sc.text(40, 596, f"The sentence, from {where}:", size=SUB, fill="muted")
+        sc.text(40, 618, f"“{sentence}”", size=SUB)
         return self._heads_telemetry(rows, n, focus, labs)
 
-    def _heads_panel(self, sc: Scene, rows, focus: int, labs, x0: float, g: float, gap: float, y: float) -> None:
-        sc.text(40, y, f"Query {focus}, “{labs[focus]}” (the outlined row): each head's three largest weights",
+    def _heads_panel(self, sc: Scene, rows, focus: int, labs, x0: float, g: float, gap: float, y: float,
+                     n: int) -> None:
+        sc.text(40, y, f"Query {focus}, “{labs[focus]}” (outlined): each head's three largest weights",
                 size=BODY, bold=True)
         for h in range(N_HEAD):
             x = x0 + h * (g + gap)
             row = rows[h][focus]
             for k, j in enumerate(top_keys(row)):
-                yy = y + 28 + 24 * k
+                yy = y + 28 + 22 * k
                 sc.text(x, yy, f"{row[j]:.2f}", size=SMALL, font="mono", fill="q")
                 sc.text(x + 40, yy, labs[j], size=SMALL, font="mono", fill="k")
-                sc.text(x + g + gap - 8, yy, short_relation(focus, j), size=SMALL, fill="muted", align="r")
+                sc.text(x + g, yy, short_relation(focus, j), size=SMALL, fill="muted", align="r")
+        sc.text(40, y + 106, f"Under each head: mean weights on the previous token, the first and itself, and "
+                             f"mean row entropy (queries 1–{max(1, n - 1)}).", size=SMALL, fill="muted")
 
     def _heads_telemetry(self, rows, n: int, focus: int, labs) -> list[dict]:
         tops = [max(range(focus + 1), key=rows[h][focus].__getitem__) for h in range(N_HEAD)]
@@ -565,61 +573,69 @@ class MultiHeadMode(Mode):
 
     def _draw_cost(self, sc: Scene) -> list[dict]:
         s = self._cost_numbers()
-        m, d, h, n = s["m"], s["d"], s["h"], s["n"]
+        m, d, h, n, own = s["m"], s["d"], s["h"], s["n"], s["own"]
         dh = d // h
-        sc.text(40, 22, f"What h changes in one layer of {m.display_name} (d_model = {d:,})", size=TITLE, bold=True)
-        sc.text(40, 46, f"Every h that divides {d:,}, with d_head = {d:,} / h. Its own: {s['own']} heads of "
-                        f"{d // s['own']}. Dot: h = {h}.", size=SUB, fill="muted")
         counts = s["counts"]
-        lo, hi = counts[0], counts[-1]
-        flat = [("parameters (W_Q, W_K, W_V, W_O)", lambda c: mha_param_count(d, c, s["bias"]), "accent"),
-                ("FLOPs per token: projections", lambda c: mha_projection_flops_per_token(d, c), "q"),
-                (f"FLOPs per token: scores, mix ({n:,} keys)", lambda c: mha_core_flops_per_token(d, c, n), "k")]
+        sc.text(40, 22, f"What h changes in one layer of {m.display_name} (d_model = {d:,})", size=TITLE,
+                bold=True)
+        sc.text(40, 46, f"Every h that divides {d:,}, with d_head = {d:,} / h. Ringed: its own {own} heads of "
+                        f"{d // own}. Dot: h = {h}.", size=SUB, fill="muted")
+        xt = [c for c in (1, 4, 16, 64, 256, 1024, 4096) if counts[0] <= c <= counts[-1]]
+        # left: FLOPs per token, flat in h
+        flat = [("projections Q, K, V, O: 8·d_model²", lambda c: mha_projection_flops_per_token(d, c), "q"),
+                (f"scores and weighted sums: 4·N·d_model", lambda c: mha_core_flops_per_token(d, c, n), "k")]
         ys = [f(c) for _, f, _ in flat for c in counts]
-        ylo, yhi = 10 ** math.floor(math.log10(min(ys)) - 0.3), 10 ** math.ceil(math.log10(max(ys)) + 0.3)
-        p = Plot(110, 110, 330, 230, (lo, hi), (ylo, yhi), xlog=True, ylog=True)
-        xt = [c for c in (1, 4, 16, 64, 256, 1024, 4096) if lo <= c <= hi]
-        p.frame(sc, xticks=xt, yticks=[10.0 ** e for e in range(round(math.log10(ylo)), round(math.log10(yhi)) + 1)],
-                size=SMALL, xlabel="heads h (log scale)")
-        sc.text(110, 92, "The same at every h (per layer)", size=BODY, bold=True, base="b")
-        for k, (label, f, col) in enumerate(flat):
+        e0, e1 = math.floor(math.log10(min(ys))) - 1, math.ceil(math.log10(max(ys))) + 1
+        p = Plot(110, 104, 330, 250, (counts[0], counts[-1]), (10.0 ** e0, 10.0 ** e1), xlog=True, ylog=True)
+        p.frame(sc, xticks=xt, yticks=[10.0 ** e for e in range(e0, e1 + 1)], size=SMALL,
+                xlabel="heads h (log scale)")
+        sc.text(110, 90, "FLOPs per token and layer: flat", size=BODY, bold=True, base="b")
+        for label, f, col in flat:
             p.polyline(sc, [(c, f(c)) for c in counts], stroke=col, lw=2.4)
+            sc.circle(p.fx(own), p.fy(f(own)), 8, stroke="ink", lw=1.5)
             sc.circle(p.fx(h), p.fy(f(h)), 5, fill=col)
-            sc.text(40, 400 + 24 * k, f"{label}: {fmt_count(f(h)) if k == 0 else fmt_flops(f(h))}",
-                    size=SMALL, fill=col)
-        # what grows with h: scores per token, and the bytes of the layer's score matrices at N
-        q = Plot(580, 110, 330, 230, (lo, hi), (max(1, lo * n) / 3, hi * n * 3), xlog=True, ylog=True)
-        yt = [10.0 ** e for e in range(math.ceil(math.log10(lo * n / 3)), math.floor(math.log10(hi * n * 3)) + 1)]
-        q.frame(sc, xticks=xt, yticks=yt[::max(1, len(yt) // 5)], size=SMALL, xlabel="heads h (log scale)")
-        sc.text(580, 92, "What grows with h: scores per token", size=BODY, bold=True, base="b")
+        # right: scores per token, proportional to h
+        sc_lo, sc_hi = counts[0] * n, counts[-1] * n
+        f0, f1 = math.floor(math.log10(sc_lo)), math.ceil(math.log10(sc_hi))
+        q = Plot(590, 104, 330, 250, (counts[0], counts[-1]), (10.0 ** f0, 10.0 ** f1), xlog=True, ylog=True)
+        step = max(1, (f1 - f0 + 4) // 5)
+        q.frame(sc, xticks=xt, yticks=[10.0 ** e for e in range(f0, f1 + 1, step)], size=SMALL,
+                xlabel="heads h (log scale)")
+        sc.text(590, 90, f"Scores per token and layer: h · N", size=BODY, bold=True, base="b")
         q.polyline(sc, [(c, mha_scores_per_token(c, n)) for c in counts], stroke="accent3", lw=2.4)
+        sc.circle(q.fx(own), q.fy(mha_scores_per_token(own, n)), 8, stroke="ink", lw=1.5)
         sc.circle(q.fx(h), q.fy(s["scores"]), 5, fill="accent3")
-        sc.circle(q.fx(s["own"]), q.fy(mha_scores_per_token(s["own"], n)), 8, stroke="ink", lw=1.5)
-        for p_ in (p,):
-            sc.circle(p_.fx(s["own"]), p_.fy(s["params"]), 8, stroke="ink", lw=1.5)
-        right = [
-            (f"h = {h}: {h} heads of d_head = {dh}", "ink"),
-            (f"scores per token: h · N = {s['scores']:,}", "accent3"),
-            (f"score matrices at N = {n:,}: {fmt_bytes(s['bytes'])} in BF16", "accent3"),
-            (f"one head's W_Q slice: {d:,} × {dh} = {d * dh:,}", "ink"),
-        ]
-        for k, (line, col) in enumerate(right):
-            sc.text(520, 400 + 24 * k, line, size=SMALL, fill=col)
-        note = (f"Ringed: the model's own h = {s['own']}." + (f" {s['want']} does not divide {d:,}: nearest is {h}."
-                                                             if s["want"] != h else ""))
-        sc.text(40, 510, note, size=SUB, fill="muted")
-        sc.text(40, 546, "A head's queries, keys and values are slices of the same matrices, so more heads means",
-                size=SUB)
-        sc.text(40, 570, "thinner slices, not more weights. Each head does its own softmax over the N keys.",
-                size=SUB)
         bias = " + 4·d_model biases" if s["bias"] else ""
+        left = [
+            (f"h = {h}: {h} head{'s' if h > 1 else ''} of d_head = {dh}", "ink", True),
+            (f"parameters: 4·d_model²{bias} = {s['params']:,}", "ink", False),
+            (f"projections: {fmt_flops(s['proj'])} per token", "q", False),
+            (f"scores, sums at N = {n:,}: {fmt_flops(s['core'])}", "k", False),
+        ]
+        right = [
+            (f"scores per token: {h} · {n:,} = {s['scores']:,}", "accent3", False),
+            (f"all score matrices at N = {n:,}: {fmt_bytes(s['bytes'])}", "accent3", False),
+            (f"(h matrices of N × N, 2 bytes a score)", "muted", False),
+            (f"one head's W_Q slice: {d:,} × {dh} = {d * dh:,}", "ink", False),
+        ]
+        for k, (line, col, bold) in enumerate(left):
+            sc.text(40, 420 + 26 * k, line, size=BODY if k == 0 else SMALL, fill=col, bold=bold)
+        for k, (line, col, bold) in enumerate(right):
+            sc.text(520, 420 + 26 * k, line, size=SMALL, fill=col, bold=bold)
+        if s["want"] != h:
+            sc.text(40, 540, f"h = {s['want']} does not divide {d:,}; the nearest head count that does is {h}.",
+                    size=SMALL, fill="warn")
+        sc.text(40, 574, "A head's queries, keys and values are slices of the same four matrices: more heads "
+                         "means", size=SUB)
+        sc.text(40, 598, "thinner slices, not more weights or FLOPs. What grows is the number of softmaxes, "
+                         "one per head.", size=SUB)
         return [
             metric("h", "heads h", h, f"{h} of {dh}", "heads"),
             metric("d_head", "d_head", dh, str(dh), "numbers"),
             metric("params", f"attention parameters per layer (4·d_model²{bias})", s["params"],
                    f"{s['params']:,}", "parameters"),
             metric("proj", "projection FLOPs per token", s["proj"], fmt_flops(s["proj"]), "FLOP"),
-            metric("core", f"score and mix FLOPs per token at N = {n:,}", s["core"], fmt_flops(s["core"]), "FLOP"),
+            metric("core", f"score and sum FLOPs per token at N = {n:,}", s["core"], fmt_flops(s["core"]), "FLOP"),
             metric("scores", "scores per token (h·N)", s["scores"], f"{s['scores']:,}", "scores"),
             metric("bytes", f"all heads' score matrices at N = {n:,} (BF16)", s["bytes"], fmt_bytes(s["bytes"]), "B"),
         ]
