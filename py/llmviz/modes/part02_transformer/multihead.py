@@ -53,6 +53,7 @@ ARRIVE = th.ARRIVE                # seconds between two tokens in the heads view
 SPLIT_STEP = 1.6                  # seconds the split view rests on each head
 CONCAT_STEP = 1.5                 # seconds between two heads joining the sum
 HEAT_STEPS = 20                   # weight matrices cross as whole twentieths of their largest entry
+WEIGHT_STEPS = 100                # attention weights cross as whole hundredths
 
 TITLE, SUB, BODY, SMALL = 20, 15, 16, 14
 # shared geometry of the split and concat views: a vertical vector, a 64 × 64 matrix, a strip below it
@@ -296,9 +297,12 @@ class MultiHeadMode(Mode):
             sc.text(x + g, gy - 32, "key →", size=SMALL, fill="k", align="r")
             for j in range(0, n_tok, 5):
                 sc.text(x + j * cw + cw / 2, gy - 11, str(j), size=SMALL, fill="muted", align="c")
-            vals = [w for i in range(n) for w in rows[h][i] + [None] * (n_tok - i - 1)]
-            sc.grid(x, gy, g, n * rh, n, n_tok, vals, vmin=0, vmax=1, stroke="bg",
-                    label=f"attention weights of layer {layer}, head {h}").pop("stroke")
+            grid = sc.grid(x, gy, g, n * rh, n, n_tok, [None] * (n * n_tok), vmin=0, vmax=WEIGHT_STEPS,
+                           label=f"attention weights of layer {layer}, head {h}")
+            grid.pop("stroke")
+            # whole hundredths: a quarter of the bytes of four-decimal floats, finer than the colours
+            grid["v"] = [v for i in range(n) for v in
+                         [round(w * WEIGHT_STEPS) for w in rows[h][i]] + [None] * (n_tok - i - 1)]
             if n < n_tok:
                 sc.path([(x + g, gy + n * rh), (x + g, gy + gh), (x, gy + gh), (x, gy + n * rh)],
                         stroke="faint", lw=1.2, dash=[3, 3])
