@@ -23,14 +23,14 @@ from ..calc.shapes import matmul_shape, numel
 from ..catalog import get_model
 from ..modes.part02_transformer import multihead as mh
 from ..modes.part02_transformer import trained_head as th
-from ..units import fmt_bytes, fmt_count, fmt_flops, fmt_percent, fmt_plain, fmt_sci
+from ..units import fmt_bytes, fmt_count, fmt_flops, fmt_percent, fmt_plain
 from . import Answer
 
 # GPT-2 small as released: openai/gpt-2, src/model.py, default_hparams() (n_ctx 1024, n_embd 768,
 # n_head 12, n_layer 12); every projection carries a bias (conv1d's b).
 GPT2_D, GPT2_HEADS, GPT2_LAYERS, GPT2_CTX = 768, 12, 12, 1024
 
-L2, L3 = "llama-2-7b", "llama-3-8b"
+L2, L3, Q3, OPT = "llama-2-7b", "llama-3-8b", "qwen3-32b", "opt-13b"
 L2_KEYS = 4096                   # Llama 2's context, the keys a last token's query meets
 
 # The views' example: sentence 0, layer 1, query 12 (the chapter's default state)
@@ -137,7 +137,6 @@ ANSWERS = {
     "out_length": lambda: _p(_length(_concat()[2])),
     "gap_after_1": lambda: _p(_run_gap(1), 3),
     "gap_after_3": lambda: _p(_run_gap(3), 3),
-    "gap_after_4": lambda: Answer(_run_gap(4), fmt_sci(_run_gap(4), digits=2)),
     # two heads by hand
     "hand_s0_0": lambda: _plain(_hand_shares()[0][0]),
     "hand_s0_1": lambda: _plain(_hand_shares()[0][1]),
@@ -200,4 +199,12 @@ ANSWERS = {
     "l3_slice": lambda: _int(get_model(L3).hidden * get_model(L3).head_dim),
     "l3_kv_width": lambda: _int(get_model(L3).kv_heads * get_model(L3).head_dim),
     "l3_kv_heads": lambda: _int(get_model(L3).kv_heads),
+    # models whose heads are not d_model / h wide, and OPT-13B
+    "q3_d": lambda: _int(get_model(Q3).hidden),
+    "q3_heads": lambda: _int(get_model(Q3).heads),
+    "q3_d_head": lambda: _int(get_model(Q3).head_dim),
+    "q3_q_width": lambda: _int(get_model(Q3).heads * get_model(Q3).head_dim),
+    "opt_d": lambda: _int(get_model(OPT).hidden),
+    "opt_heads": lambda: _int(get_model(OPT).heads),
+    "opt_d_head": lambda: _int(head_dim(get_model(OPT).hidden, get_model(OPT).heads)),
 }
