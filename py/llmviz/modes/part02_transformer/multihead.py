@@ -193,8 +193,8 @@ class MultiHeadMode(Mode):
         Choice("layer", "layer", "which of the tiny model's two layers (counted from 0)",
                options=(("0", "layer 0"), ("1", "layer 1")), default="1"),
         Number("query", "query token",
-               "the token whose row, projection or output is shown (a later token than the "
-               "sentence has means its last)", lo=0, hi=th.MAX_TOKENS - 1, step=1, default=12,
+               "the token whose row, projection or output is shown; a position past the "
+               "sentence's end shows its last token", lo=0, hi=th.MAX_TOKENS - 1, step=1, default=12,
                unit="position", integer=True),
         Choice("split_heads", "cut into h heads",
                "how many slices the 64 numbers of x·W_Q are cut into (the model was trained with 4)",
