@@ -16,6 +16,8 @@ from llmviz.calc.multihead import (
     mha_scores_per_token,
     multi_head_attention,
     output_by_head,
+    random_top_agreement,
+    random_top_distinct,
     split_heads,
 )
 
@@ -141,3 +143,16 @@ def test_every_public_function_is_registered():
               and getattr(f, "__module__", "") == m.__name__ and not isinstance(f, type)]
     for name in public:
         assert getattr(calc, name) is getattr(m, name), name
+
+
+@pytest.mark.parametrize("keys,heads", [(1, 4), (2, 4), (5, 3), (7, 4), (3, 1)])
+def test_random_picks_counted_one_by_one(keys, heads):
+    import itertools
+
+    picks = list(itertools.product(range(keys), repeat=heads))
+    assert random_top_agreement(keys, heads) == pytest.approx(
+        sum(len(set(p)) == 1 for p in picks) / len(picks), rel=1e-12)
+    assert random_top_distinct(keys, heads) == pytest.approx(
+        sum(len(set(p)) for p in picks) / len(picks), rel=1e-12)
+    with pytest.raises(ValueError):
+        random_top_agreement(0, heads)

@@ -81,6 +81,26 @@ def test_how_often_the_heads_agree(traces, layer, agree, distinct):
     assert val(distinct) == pytest.approx(np.mean(kinds))
 
 
+def test_what_four_random_picks_would_give(traces):
+    # every way four independent heads could pick among m visible keys, counted one by one
+    agree, distinct, queries = 0.0, 0.0, 0
+    for tr in traces:
+        for i in range(1, tr["layers"][0]["weights"].shape[1]):
+            m = i + 1
+            picks = np.stack(np.meshgrid(*[np.arange(m)] * 4, indexing="ij"), -1).reshape(-1, 4)
+            kinds = np.array([len(set(p)) for p in picks.tolist()])
+            agree += np.mean(kinds == 1)
+            distinct += kinds.mean()
+            queries += 1
+    assert queries == val("agree_queries")
+    assert val("chance_agree") == pytest.approx(agree, rel=1e-12)
+    assert val("chance_distinct") == pytest.approx(distinct / queries, rel=1e-12)
+    # the prose: layer 1 agrees about as often as chance, layer 0 more often
+    assert abs(val("agree_all") - agree) < 0.5 and val("agree_all_l0") > agree + 2
+    assert text("distinct_mean") == text("chance_distinct")
+    assert val("distinct_mean_l0") < val("chance_distinct")
+
+
 def test_each_heads_share_of_the_output(shipped, traces):
     params, _, _ = shipped
     L = traces[0]["layers"][1]
@@ -153,6 +173,7 @@ def test_llama_3_8b_from_its_configuration():
     assert (val("l3_d"), val("l3_heads"), val("l3_d_head")) == (d, h, d // h)
     assert val("l3_wq") == d * d and val("l3_slice") == d * (d // h)
     assert val("l3_kv_heads") == kv and val("l3_kv_width") == kv * (d // h)
+    assert val("l3_group") == h // kv == 4
 
 
 

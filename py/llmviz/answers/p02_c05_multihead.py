@@ -18,6 +18,8 @@ from ..calc.multihead import (
     mha_projection_flops_per_token,
     mha_scores_per_token,
     output_by_head,
+    random_top_agreement,
+    random_top_distinct,
 )
 from ..calc.shapes import matmul_shape, numel
 from ..catalog import get_model
@@ -73,6 +75,11 @@ def _top_keys_per_query(layer: int) -> list[list[int]]:
     return out
 
 
+def _visible_keys() -> list[int]:
+    """For every query after the first of every sentence: how many keys it may see (i + 1)."""
+    return [i + 1 for s in range(len(th.SENTENCES)) for i in range(1, mh.n_tokens(s))]
+
+
 def _concat():
     outs = mh.head_outputs(S, LAYER, Q)
     shares = output_by_head(outs, mh.w_o_rows(LAYER))
@@ -125,6 +132,9 @@ ANSWERS = {
     "agree_all": lambda: _int(sum(1 for t in _top_keys_per_query(LAYER) if len(set(t)) == 1)),
     "distinct_mean": lambda: _p(sum(len(set(t)) for t in _top_keys_per_query(LAYER))
                                 / len(_top_keys_per_query(LAYER)), 1),
+    "chance_agree": lambda: _p(sum(random_top_agreement(m, mh.N_HEAD) for m in _visible_keys()), 1),
+    "chance_distinct": lambda: _p(sum(random_top_distinct(m, mh.N_HEAD) for m in _visible_keys())
+                                  / len(_visible_keys()), 1),
     "agree_all_l0": lambda: _int(sum(1 for t in _top_keys_per_query(0) if len(set(t)) == 1)),
     "distinct_mean_l0": lambda: _p(sum(len(set(t)) for t in _top_keys_per_query(0))
                                    / len(_top_keys_per_query(0)), 1),
@@ -199,6 +209,7 @@ ANSWERS = {
     "l3_slice": lambda: _int(get_model(L3).hidden * get_model(L3).head_dim),
     "l3_kv_width": lambda: _int(get_model(L3).kv_heads * get_model(L3).head_dim),
     "l3_kv_heads": lambda: _int(get_model(L3).kv_heads),
+    "l3_group": lambda: _int(get_model(L3).heads // get_model(L3).kv_heads),
     # models whose heads are not d_model / h wide, and OPT-13B
     "q3_d": lambda: _int(get_model(Q3).hidden),
     "q3_heads": lambda: _int(get_model(Q3).heads),

@@ -131,6 +131,8 @@ _WHERE = {
     "random_cosine_std": "vectors",
     "random_cosine_tail": "vectors",
     "random_dot_std": "vectors",
+    "random_top_agreement": "multihead",
+    "random_top_distinct": "multihead",
     "relu": "activations",
     "relu_interpolant": "mlp",
     "relu_knot": "mlp",

@@ -127,6 +127,29 @@ def multi_head_attention(x: Sequence[Sequence[float]], w_q: Sequence[Sequence[fl
     return MultiHeadResult(results, concat, matmul(concat, w_o))
 
 
+def random_top_agreement(keys: int, heads: int) -> float:
+    """Chance that ``heads`` picks, each uniform over ``keys`` keys and independent, all fall on one key.
+
+    The baseline for "do the heads agree on their strongest key?": h heads
+    that ignored one another and chose at random would agree with
+    probability keys · (1/keys)^h = keys^(1−h).
+    """
+    positive_int("keys", keys)
+    positive_int("heads", heads)
+    return float(keys) ** (1 - heads)
+
+
+def random_top_distinct(keys: int, heads: int) -> float:
+    """Expected number of different keys among ``heads`` independent uniform picks over ``keys`` keys.
+
+    Each key is missed by all h picks with probability (1 − 1/keys)^h, so
+    the expected count of keys picked at least once is keys · (1 − (1 − 1/keys)^h).
+    """
+    positive_int("keys", keys)
+    positive_int("heads", heads)
+    return keys * (1.0 - (1.0 - 1.0 / keys) ** heads)
+
+
 # --------------------------------------------------------------------------
 # what it costs
 
