@@ -40,7 +40,7 @@ from ...catalog import get_model
 from ...core import Choice, Mode, Number, Scene, Submode
 from ...core.mode import metric
 from ...core.plot import Plot
-from ...units import fmt_bytes, fmt_count, fmt_flops, fmt_plain, fmt_sci
+from ...units import fmt_bytes, fmt_count, fmt_flops, fmt_sci
 from . import trained_head as th
 
 N_LAYER, N_HEAD = th.N_LAYER, th.N_HEAD
@@ -52,8 +52,12 @@ COST_MODELS = ("llama-2-7b", "llama-2-13b", "opt-13b")
 ARRIVE = th.ARRIVE                # seconds between two tokens in the heads view
 SPLIT_STEP = 1.6                  # seconds the split view rests on each head
 CONCAT_STEP = 1.5                 # seconds between two heads joining the sum
-HEAT_STEPS = 20                   # weight matrices cross as whole twentieths of their largest entry
+HEAT_STEPS = 20                   # weight matrices and vectors cross as whole twentieths of their largest entry
 WEIGHT_STEPS = 100                # attention weights cross as whole hundredths
+#: Read-ahead per frame once the sentence a view shows is read (or in a view that does not animate
+#: the reading): the other sentences only need to be ready before a reader picks one, so half
+#: the heads view's pace (trained_head.PREFETCH) reads all four in about 40 s at 60 frames a second.
+PREFETCH_IDLE = 2
 
 TITLE, SUB, BODY, SMALL = 20, 15, 16, 14
 # shared geometry of the split and concat views: a vertical vector, a 64 × 64 matrix, a strip below it
@@ -157,18 +161,35 @@ def _heat(sc: Scene, x: float, y: float, w: float, h: float, rows: int, cols: in
     """
     g = sc.grid(x, y, w, h, rows, cols, [0.0] * (rows * cols), cmap="div", vmin=-HEAT_STEPS,
                 vmax=HEAT_STEPS, label=label)
-    g["v"] = [max(-HEAT_STEPS, min(HEAT_STEPS, round(v / vmax * HEAT_STEPS))) for v in values]
+    g["v"] = _steps(values, vmax)
     g.pop("stroke")
     return g
 
 
+def _steps(values: list[float], vmax: float) -> list[int]:
+    """``values`` as whole steps of vmax / HEAT_STEPS, clipped to ±HEAT_STEPS (the colours show no finer)."""
+    k = HEAT_STEPS / vmax if vmax else 0.0
+    return [max(-HEAT_STEPS, min(HEAT_STEPS, round(v * k))) for v in values]
+
+
 def _strip(sc: Scene, x: float, y: float, values: list[float], vmax: float, vertical: bool = False,
            px: float = PX, thick: float = 18, label: str = "") -> None:
-    """One vector as a row (or column) of cells, on the diverging scale ±vmax."""
+    """One vector as a row (or column) of cells, on the diverging scale ±vmax, sent as whole steps."""
     n = len(values)
     w, h = (thick, n * px) if vertical else (n * px, thick)
-    sc.grid(x, y, w, h, n if vertical else 1, 1 if vertical else n, values, cmap="div",
-            vmin=-vmax, vmax=vmax, stroke="bg", label=label or None).pop("stroke")
+    g = sc.grid(x, y, w, h, n if vertical else 1, 1 if vertical else n, [0.0] * n, cmap="div",
+                vmin=-HEAT_STEPS, vmax=HEAT_STEPS, label=label or None)
+    g["v"] = _steps(values, vmax)
+    g.pop("stroke")
+
+
+def _div_legend(sc: Scene, x: int, y: int) -> None:
+    """What the blue-to-orange colours of the split and concat views mean, in two lines."""
+    sc.text(x, y, "below 0", size=SMALL, fill="muted")
+    sc.grid(x + 62, y - 6, 90, 12, 1, 9, [5 * k - HEAT_STEPS for k in range(9)], cmap="div",
+            vmin=-HEAT_STEPS, vmax=HEAT_STEPS, label="colour scale: below 0, 0, above 0").pop("stroke")
+    sc.text(x + 158, y, "above 0", size=SMALL, fill="muted")
+    sc.text(x, y + 22, "each picture scaled to its own largest |entry|", size=SMALL, fill="muted")
 
 
 def _sub(i: int) -> str:
@@ -260,9 +281,12 @@ class MultiHeadMode(Mode):
 
         hit = self.memo(self.submode, key, build)
         if not built and self.submode != "cost":
-            # read ahead a few slices of the model's work on frames that only look a scene up,
-            # so a later token (or sentence) is ready before a frame must show it
-            th.prefetch(self._sentence())
+            # read ahead a few slices of the model's work on frames that only look a scene up, so a
+            # later token (or sentence) is ready before a frame must show it: at the heads view's
+            # pace while it still reads its own sentence, at half of it for the others
+            si = self._sentence()
+            busy = self.submode == "heads" and not th.reading(si).done
+            th.prefetch(si, th.PREFETCH if busy else PREFETCH_IDLE)
         return hit
 
     # -- heads side by side --------------------------------------------------
@@ -289,14 +313,22 @@ class MultiHeadMode(Mode):
         g, gh = cw * n_tok, rh * n_tok
         gy = 104
         sc.text(40, 22, f"Four heads of layer {layer} read the same sentence", size=TITLE, bold=True)
-        sc.text(40, 46, "The tiny model's own weights. Each head has its own slices of W_Q, W_K and W_V, "
-                        "so its own pattern.", size=SUB, fill="muted")
+        sc.text(40, 46, "The tiny model's own weights, one row per query. Each head has its own slices of "
+                        "W_Q, W_K and W_V.", size=SUB, fill="muted")
+        sc.text(812, 22, "weight 0", size=SMALL, fill="muted", align="r")
+        sc.grid(818, 16, 80, 12, 1, 8, [round(k * WEIGHT_STEPS / 7) for k in range(8)], vmin=0,
+                vmax=WEIGHT_STEPS, label="colour scale of the attention weights").pop("stroke")
+        sc.text(904, 22, "1", size=SMALL, fill="muted")
+        for j in range(0, n_tok, 5):
+            if abs(j - focus) > 1:
+                sc.text(x0 - 4, gy + j * rh + rh // 2, str(j), size=SMALL, fill="muted", align="r")
+        sc.text(x0 - 4, gy + focus * rh + rh // 2, str(focus), size=SMALL, fill="q", align="r", bold=True)
         for h in range(N_HEAD):
             x = x0 + h * (g + gap)
             sc.text(x, gy - 32, f"head {h}", size=SUB, bold=True)
             sc.text(x + g, gy - 32, "key →", size=SMALL, fill="k", align="r")
             for j in range(0, n_tok, 5):
-                sc.text(x + j * cw + cw / 2, gy - 11, str(j), size=SMALL, fill="muted", align="c")
+                sc.text(x + j * cw + cw // 2, gy - 11, str(j), size=SMALL, fill="muted", align="c")
             grid = sc.grid(x, gy, g, n * rh, n, n_tok, [None] * (n * n_tok), vmin=0, vmax=WEIGHT_STEPS,
                            label=f"attention weights of layer {layer}, head {h}")
             grid.pop("stroke")
@@ -311,7 +343,6 @@ class MultiHeadMode(Mode):
             ent = sum(entropy_bits(r) for r in rows[h][1:]) / max(1, n - 1)
             sc.text(x, gy + gh + 18, f"previous {prof.previous:.2f} · first {prof.first:.2f}", size=SMALL)
             sc.text(x, gy + gh + 38, f"itself {prof.itself:.2f} · {ent:.2f} bits", size=SMALL)
-        sc.text(x0 - 8, gy + focus * rh + rh / 2, "▸", size=SMALL, fill="q", align="r")
         self._heads_panel(sc, rows, focus, labs, x0, g, gap, gy + gh + 76, n)
         where, sentence = th.SENTENCES[si]
         sc.text(40, 596, f"The sentence, from {where}:", size=SUB, fill="muted")
@@ -320,7 +351,7 @@ class MultiHeadMode(Mode):
 
     def _heads_panel(self, sc: Scene, rows, focus: int, labs, x0: float, g: float, gap: float, y: float,
                      n: int) -> None:
-        sc.text(40, y, f"Query {focus}, “{labs[focus]}” (outlined): each head's three largest weights",
+        sc.text(40, y, f"Query {focus}, “{labs[focus]}” (the outlined row): each head's three largest weights",
                 size=BODY, bold=True)
         for h in range(N_HEAD):
             x = x0 + h * (g + gap)
@@ -406,7 +437,7 @@ class MultiHeadMode(Mode):
             sc.rect(MX + k * dh * PX, MY, dh * PX, D_MODEL * PX, stroke="ink", lw=1)
             if h <= 8 or dh * PX >= 18:
                 name = f"head {k}" if dh * PX >= 60 else str(k)
-                sc.text(MX + (k + 0.5) * dh * PX, MY - 12, name, size=SMALL, align="c", fill="accent")
+                sc.text(MX + (2 * k + 1) * dh * PX // 2, MY - 12, name, size=SMALL, align="c", fill="accent")
         sc.text(MX, MY - 34, f"W_Q ({D_MODEL} × {D_MODEL}): one band of {dh} columns per head",
                 size=SMALL, fill="muted")
         qm = max(abs(v) for v in q)
@@ -417,6 +448,7 @@ class MultiHeadMode(Mode):
         sc.text(MX - 10, MY + D_MODEL * PX + 26, "q", size=BODY, bold=True, align="r")
         sc.text(MX, MY + D_MODEL * PX + 56, f"q = x · W_Q: {D_MODEL} numbers, cut every {dh}",
                 size=SMALL, fill="muted")
+        _div_legend(sc, 40, MY + D_MODEL * PX + 92)
         # the reshape: h rows of d_head
         rows_h = min(26, 200 // h)
         gx, gy = RX + (70 if rows_h >= 16 else 0), 148
@@ -425,7 +457,7 @@ class MultiHeadMode(Mode):
         for k, part in enumerate(split_heads(q, h)):
             _strip(sc, gx, gy + k * rows_h, part, qm, px=cw, thick=rows_h - 2)
             if rows_h >= 16:
-                sc.text(RX, gy + k * rows_h + rows_h / 2, f"head {k}", size=SMALL, fill="accent")
+                sc.text(RX, gy + k * rows_h + rows_h // 2, f"head {k}", size=SMALL, fill="accent")
         # the whole layer as batched products, shapes from calc.shapes
         n = len(labs)
         self._shape_lines(sc, n, h, dh, 458)
@@ -514,7 +546,7 @@ class MultiHeadMode(Mode):
         om = max(abs(v) for v in concat)
         _strip(sc, VX, MY, concat, om, vertical=True, label="the heads' outputs, concatenated")
         for h in range(N_HEAD):
-            sc.text(VX - 6, MY + (h + 0.5) * dh * PX, f"o{_sub(h)}", size=SMALL, align="r", fill="accent")
+            sc.text(VX - 6, MY + (2 * h + 1) * dh * PX // 2, f"o{_sub(h)}", size=SMALL, align="r", fill="accent")
             if h:
                 sc.line(VX - 4, MY + h * dh * PX, VX + 22, MY + h * dh * PX, stroke="ink", lw=1.5)
         rows = c["rows"]
@@ -529,6 +561,8 @@ class MultiHeadMode(Mode):
         _strip(sc, MX, MY + D_MODEL * PX + 16, full, vmax, thick=20, label="concat · W_O")
         sc.text(MX, MY + D_MODEL * PX + 56, "concat · W_O, in one product", size=SMALL,
                 fill="muted")
+        _div_legend(sc, 40, MY + D_MODEL * PX + 92)
+        sc.text(VX + 20, MY - 12, "concat", size=SMALL, bold=True, align="r")
         sx = RX + 96
         sc.text(RX, MY, f"Each head's share o⁽ᵏ⁾ · W_O⁽ᵏ⁾ ({D_MODEL} numbers)", size=SUB, bold=True)
         sc.text(930, MY, "length", size=SMALL, fill="muted", align="r")
@@ -555,7 +589,8 @@ class MultiHeadMode(Mode):
             y = y0 + 22 * (r + 1)
             sc.text(x0, y, name, size=SMALL, bold=r >= N_HEAD, fill="ink" if shown else "faint")
             for x, j in zip(colx, dims):
-                sc.text(x, y, fmt_plain(vec[j], 3) if shown else "·", size=SMALL, font="mono", align="r",
+                sc.text(x, y, f"{vec[j]:.3f}".replace("-", "\u2212") if shown else "·", size=SMALL,
+                        font="mono", align="r",
                         fill="ink" if shown else "faint")
 
     # -- cost against h --------------------------------------------------------
@@ -586,18 +621,24 @@ class MultiHeadMode(Mode):
                         f"{d // own}. Dot: h = {h}.", size=SUB, fill="muted")
         xt = [c for c in (1, 4, 16, 64, 256, 1024, 4096) if counts[0] <= c <= counts[-1]]
         # left: FLOPs per token, flat in h
-        flat = [("projections Q, K, V, O: 8·d_model²", lambda c: mha_projection_flops_per_token(d, c), "q"),
-                (f"scores and weighted sums: 4·N·d_model", lambda c: mha_core_flops_per_token(d, c, n), "k")]
+        flat = [("projections: 8·d_model²", lambda c: mha_projection_flops_per_token(d, c), "q"),
+                ("scores and sums: 4·N·d_model", lambda c: mha_core_flops_per_token(d, c, n), "k")]
         ys = [f(c) for _, f, _ in flat for c in counts]
         e0, e1 = math.floor(math.log10(min(ys))) - 1, math.ceil(math.log10(max(ys))) + 1
         p = Plot(110, 104, 330, 250, (counts[0], counts[-1]), (10.0 ** e0, 10.0 ** e1), xlog=True, ylog=True)
         p.frame(sc, xticks=xt, yticks=[10.0 ** e for e in range(e0, e1 + 1)], size=SMALL,
                 xlabel="heads h (log scale)")
         sc.text(110, 90, "FLOPs per token and layer: flat", size=BODY, bold=True, base="b")
-        for label, f, col in flat:
+        upper = max(range(len(flat)), key=lambda k: (flat[k][1](own), -k))
+        for k, (label, f, col) in enumerate(flat):
             p.polyline(sc, [(c, f(c)) for c in counts], stroke=col, lw=2.4)
-            sc.circle(p.fx(own), p.fy(f(own)), 8, stroke="ink", lw=1.5)
-            sc.circle(p.fx(h), p.fy(f(h)), 5, fill=col)
+            # the upper line named above it, the lower below it, both clear of the markers (radius 8)
+            y_line = p.fy(f(own))
+            above = k == upper
+            sc.text(434, round(y_line - 10 if above else y_line + 10), label, size=SMALL, fill=col,
+                    align="r", base="b" if above else "t")
+            sc.circle(round(p.fx(own), 1), round(p.fy(f(own)), 1), 8, stroke="ink", lw=1.5)
+            sc.circle(round(p.fx(h), 1), round(p.fy(f(h)), 1), 5, fill=col)
         # right: scores per token, proportional to h
         sc_lo, sc_hi = counts[0] * n, counts[-1] * n
         f0, f1 = math.floor(math.log10(sc_lo)), math.ceil(math.log10(sc_hi))
@@ -607,14 +648,14 @@ class MultiHeadMode(Mode):
                 xlabel="heads h (log scale)")
         sc.text(590, 90, f"Scores per token and layer: h · N", size=BODY, bold=True, base="b")
         q.polyline(sc, [(c, mha_scores_per_token(c, n)) for c in counts], stroke="accent3", lw=2.4)
-        sc.circle(q.fx(own), q.fy(mha_scores_per_token(own, n)), 8, stroke="ink", lw=1.5)
-        sc.circle(q.fx(h), q.fy(s["scores"]), 5, fill="accent3")
+        sc.circle(round(q.fx(own), 1), round(q.fy(mha_scores_per_token(own, n)), 1), 8, stroke="ink", lw=1.5)
+        sc.circle(round(q.fx(h), 1), round(q.fy(s["scores"]), 1), 5, fill="accent3")
         bias = " + 4·d_model biases" if s["bias"] else ""
         left = [
             (f"h = {h}: {h} head{'s' if h > 1 else ''} of d_head = {dh}", "ink", True),
             (f"parameters: 4·d_model²{bias} = {s['params']:,}", "ink", False),
             (f"projections: {fmt_flops(s['proj'])} per token", "q", False),
-            (f"scores, sums at N = {n:,}: {fmt_flops(s['core'])}", "k", False),
+            (f"scores, sums at N = {n:,}: {fmt_flops(s['core'])} per token", "k", False),
         ]
         right = [
             (f"scores per token: {h} · {n:,} = {s['scores']:,}", "accent3", False),
@@ -631,8 +672,8 @@ class MultiHeadMode(Mode):
                     size=SMALL, fill="warn")
         sc.text(40, 574, "A head's queries, keys and values are slices of the same four matrices: more heads "
                          "means", size=SUB)
-        sc.text(40, 598, "thinner slices, not more weights or FLOPs. What grows is the number of softmaxes, "
-                         "one per head.", size=SUB)
+        sc.text(40, 598, "thinner slices, not more weights or FLOPs. What grows is the number of scores "
+                         "and softmaxes.", size=SUB)
         return [
             metric("h", "heads h", h, f"{h} of {dh}", "heads"),
             metric("d_head", "d_head", dh, str(dh), "numbers"),
