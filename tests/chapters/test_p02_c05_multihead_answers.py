@@ -135,6 +135,7 @@ def test_gpt2_small_from_its_released_tensor_shapes():
     n_embd, n_head, n_layer, n_ctx = 768, 12, 12, 1024
     c_attn = n_embd * 3 * n_embd + 3 * n_embd
     c_proj = n_embd * n_embd + n_embd
+    assert (val("gpt2_d"), val("gpt2_heads"), val("gpt2_layers")) == (n_embd, n_head, n_layer)
     assert val("gpt2_d_head") == n_embd // n_head == 64
     assert val("gpt2_slice") == n_embd * 64
     assert val("gpt2_weights") == n_embd * 3 * n_embd + n_embd * n_embd
@@ -153,6 +154,7 @@ def test_llama_2_7b_from_its_configuration():
     per_layer = 4 * d * d + 3 * d * ff + 2 * d
     total = 2 * vocab * d + layers * per_layer + d
     assert total == 6_738_415_616 and val("l2_total") == total
+    assert (val("l2_d"), val("l2_heads"), val("l2_layers")) == (d, h, layers)
     assert val("l2_attn_layer") == 4 * d * d and val("l2_attn_all") == layers * 4 * d * d
     assert val("l2_attn_share") == pytest.approx(layers * 4 * d * d / total)
     assert text("l2_attn_share") == "31.9 %" and text("l2_attn_all") == "2.15 B"
