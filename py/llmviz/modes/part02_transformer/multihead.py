@@ -652,7 +652,7 @@ class MultiHeadMode(Mode):
         sc.circle(round(q.fx(h), 1), round(q.fy(s["scores"]), 1), 5, fill="accent3")
         bias = " + 4·d_model biases" if s["bias"] else ""
         left = [
-            (f"h = {h}: {h} head{'s' if h > 1 else ''} of d_head = {dh}", "ink", True),
+            (f"h = {h}: {h} head{'s' if h > 1 else ''} of d_head = {dh:,}", "ink", True),
             (f"parameters: 4·d_model²{bias} = {s['params']:,}", "ink", False),
             (f"projections: {fmt_flops(s['proj'])} per token", "q", False),
             (f"scores, sums at N = {n:,}: {fmt_flops(s['core'])} per token", "k", False),
@@ -661,7 +661,7 @@ class MultiHeadMode(Mode):
             (f"scores per token: {h} · {n:,} = {s['scores']:,}", "accent3", False),
             (f"all score matrices at N = {n:,}: {fmt_bytes(s['bytes'])}", "accent3", False),
             (f"(h matrices of N × N, 2 bytes a score)", "muted", False),
-            (f"one head's W_Q slice: {d:,} × {dh} = {d * dh:,}", "ink", False),
+            (f"one head's W_Q slice: {d:,} × {dh:,} = {d * dh:,}", "ink", False),
         ]
         for k, (line, col, bold) in enumerate(left):
             sc.text(40, 420 + 26 * k, line, size=BODY if k == 0 else SMALL, fill=col, bold=bold)
