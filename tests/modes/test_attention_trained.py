@@ -109,6 +109,10 @@ def test_no_frame_waits_for_the_model_after_the_first():
     assert all(th.reading(s).done for s in range(len(th.SENTENCES)))
 
 
+#: Chapters whose every view shows the tiny model at work: they load it by design.
+MODEL_CHAPTERS = ("p02-c02-embeddings", "p02-c05-multihead")
+
+
 def test_the_model_loads_only_for_the_trained_view():
     code = (
         "import sys, json; sys.path.insert(0, sys.argv[1])\n"
@@ -125,9 +129,9 @@ def test_the_model_loads_only_for_the_trained_view():
         "import llmviz.lm.model as m\n"
         "out['trained'] = bool(m._LOADED)\n"
         "print(json.dumps(out))\n")
-    # chapters built on the tiny model (every view of the embeddings chapter reads its table)
-    # load it by design; every other mode, and the attention chapter's other views, must not
-    uses = "p02-c02-embeddings"
+    # chapters built on the tiny model load it by design; every other mode, and the attention
+    # chapter's other views, must not
+    uses = ",".join(MODEL_CHAPTERS)
     r = subprocess.run([sys.executable, "-c", code, str(ROOT / "py"), uses], capture_output=True, text=True,
                        timeout=300)
     assert r.returncode == 0, r.stderr
