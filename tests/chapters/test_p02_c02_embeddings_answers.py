@@ -134,6 +134,8 @@ def test_map_shares_against_numpy_eigh(E, seen):
     w_all = np.linalg.eigvalsh(np.cov(E.T, bias=True))
     assert val("share1_all") == pytest.approx(w_all[-1] / w_all.sum(), rel=1e-8)
     assert val("share_random") == 1 / 64 and val("share_random_two") == 2 / 64
+    # power iteration's pace on the first direction: the second variance over the first
+    assert val("pi_ratio_table") == pytest.approx(w[-2] / w[-1], rel=1e-8)
 
 
 def test_axis_two_splits_word_starts_from_pieces(E, seen, tok):
@@ -156,6 +158,19 @@ def test_unseen_rows(E, U, seen):
     assert val("unseen_norm") == pytest.approx(np.linalg.norm(E[unseen], axis=1).mean())
     assert val("seen_norm") == pytest.approx(np.linalg.norm(E[seen], axis=1).mean())
     assert val("unseen_bytes") == 156 * 68
+
+
+def test_unseen_rows_split_into_bytes_and_absorbed_merges(seen, tok):
+    """Byte tokens are ids 0–255; the rest are merges, each a prefix of a longer merge that absorbed it."""
+    unseen = sorted(set(range(512)) - set(seen))
+    merges = [i for i in unseen if i >= 256]
+    assert val("unseen_byte_rows") == len(unseen) - len(merges) == 152
+    assert val("unseen_merge_rows") == len(merges) == 4
+    assert val("unseen_merge_example") == merges[0] and text("unseen_merge_example") == "“ reques”"
+    # each absorbed merge is the start of a longer token that does occur
+    for i in merges:
+        assert any(j in seen and tok.token_text(j).startswith(tok.token_text(i)) for j in range(256, 512) if j != i)
+    assert tid(tok, " request") in seen
 
 
 def test_unseen_tokens_get_almost_no_probability(seen, tok):
@@ -198,6 +213,13 @@ def test_analogies_by_numpy(U, tok):
     assert val("an_digits_rank") == ranks["digits"][0] == 1
     assert val("an_cap_rank") == ranks["capital"][0] == 2
     assert val("an_cap_first") == int(np.argmax(ranks["capital"][1]))
+    # the digits need no offset: the row nearest the third digit alone is already the fourth
+    for words, name in (((" 1", " 2", " 3"), "an_digits_alone"), (("1", "2", "3"), "an_bare_alone")):
+        q = tid(tok, words[2])
+        c = U @ U[q]
+        c[[tid(tok, w) for w in words]] = -np.inf
+        assert val(name) == int(np.argmax(c)) and text(name) == f"“{tok.token_text(int(np.argmax(c)))}”"
+    assert text("an_digits_alone") == "“ 4”" and text("an_bare_alone") == "“4”"
     # without the offset: the row nearest " request", the question tokens left out
     q = tid(tok, " request")
     c = U @ U[q]
@@ -259,6 +281,16 @@ def test_exercise_power_iteration_by_hand():
     for k in (1, 2):
         assert val(f"pi_angle{k}") == pytest.approx(math.degrees(math.acos(abs(vs[k] @ e))))
     assert val("pi_share") == pytest.approx(w[-1] / np.trace(C))
+    # the axis from its first row, and the off-axis part over the on-axis part shrinking by λ2/λ1
+    assert val("pi_slope") == pytest.approx(e[1] / e[0])
+    assert val("pi_lambda2") == pytest.approx(w[0]) == pytest.approx((5 - math.sqrt(5)) / 2)
+    assert val("pi_ratio") == pytest.approx(w[0] / w[-1])
+    assert val("pi_angle0") == pytest.approx(math.degrees(math.acos(abs(vs[0] @ e))))
+    other = V[:, 0]
+    tans = [abs(v @ other) / abs(v @ e) for v in vs]
+    for k in range(3):
+        assert val(f"pi_tan{k}") == pytest.approx(tans[k])
+    assert tans[1] / tans[0] == pytest.approx(w[0] / w[-1]) and tans[2] / tans[1] == pytest.approx(w[0] / w[-1])
 
 
 def test_exercise_analogy_in_the_plane():

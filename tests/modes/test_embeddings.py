@@ -181,7 +181,7 @@ def test_zoom_and_rows_change_what_is_drawn():
     every = EmbeddingsMode(submode="map", values={"rows": "all"}).frame(5)
     assert tel(every)["rows"]["value"] == 512
     blobs = [it for it in every["scene"]["items"] if it["k"] == "circle" and it.get("fill") == "bad" and it["r"] > 5]
-    assert len(blobs) == 1 and any("156 unseen bytes" in s for s in texts_of(every))
+    assert len(blobs) == 1 and any("156 never-seen tokens" in s for s in texts_of(every))
     assert tel(every)["spread"]["value"] > 0.5 > tel(full)["spread"]["value"]
 
 

@@ -45,3 +45,16 @@ def test_halo_puts_a_plate_of_the_given_colour_under_the_text():
     place_label(sc, [], BOUNDS, 100, 100, "tok", size=14, halo=True, plate="panel")
     assert [it["k"] for it in sc.items] == ["rect", "text"] and sc.items[0]["fill"] == "panel"
     assert not boxes_overlap((0, 0, 1, 1), (1, 0, 2, 1))              # touching is not overlapping
+
+
+def test_margin_keeps_labels_apart_that_would_only_touch():
+    placed = [text_box(110, 100, "left", 14, "l", "m")]
+    right_edge = placed[0][2]
+    # a label whose box would start exactly where the first ends fits without a margin ...
+    sc = Scene()
+    assert place_label(sc, list(placed), BOUNDS, right_edge, 100, "next", size=14, offsets=((0, 0, "l"),))
+    # ... but not with one, so the two never read as one word
+    assert not place_label(Scene(), list(placed), BOUNDS, right_edge, 100, "next", size=14,
+                           offsets=((0, 0, "l"),), margin=3)
+    assert place_label(Scene(), list(placed), BOUNDS, right_edge + 3, 100, "next", size=14,
+                       offsets=((0, 0, "l"),), margin=3)

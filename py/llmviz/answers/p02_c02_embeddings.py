@@ -186,6 +186,21 @@ def _power_angle(step: int) -> float:
     return math.degrees(math.acos(min(1.0, abs(v[0] * e[0] + v[1] * e[1]))))
 
 
+def _second_eigen() -> float:
+    """The second variance of EX_COV: the total (the trace) less the largest."""
+    return EX_COV[0][0] + EX_COV[1][1] - _top_eigen()[0]
+
+
+def _power_tan(step: int) -> float:
+    """The part of v off the first axis over the part on it: the tangent of the angle between them."""
+    return math.tan(math.radians(_power_angle(step)))
+
+
+def _unseen_merges() -> list[int]:
+    """Never-seen rows that are learned merges (ids past the 256 byte tokens)."""
+    return [i for i in em.unseen() if i >= 256]
+
+
 def _plane() -> list[tuple[int, float]]:
     return solve_analogy([list(r) for r in EX_PLANE], 0, 1, 2, k=3)
 
@@ -242,9 +257,13 @@ ANSWERS = {
     "share_random_two": lambda: _pct(2 / _cfg().d_model),
     "share1_all": lambda: _pct(em.principal("all").shares[0]),
     "pi_steps": lambda: _int(em.PI_STEPS),
+    "pi_ratio_table": lambda: _cos(em.principal("seen").variances[1] / em.principal("seen").variances[0]),
     "word_above": lambda: _pct(_axis2_share("word", True), 2),
     "piece_below": lambda: _pct(_axis2_share("piece", False), 2),
     # rows never seen
+    "unseen_byte_rows": lambda: _int(len(em.unseen()) - len(_unseen_merges())),
+    "unseen_merge_rows": lambda: _int(len(_unseen_merges())),
+    "unseen_merge_example": lambda: Answer(_unseen_merges()[0], _tok(em.texts()[_unseen_merges()[0]])),
     "unseen_min_cos": lambda: Answer(_unseen_min_cos(), f"{_unseen_min_cos():.5f}"),
     "unseen_norm": lambda: _cos(_norms(em.unseen())),
     "seen_norm": lambda: _cos(_norms(em.selection("seen"))),
@@ -265,6 +284,9 @@ ANSWERS = {
     "an_tw_rank": lambda: _int(_analogy("token-weight")["rank"]),
     "an_tw_cos": lambda: _cos(_analogy("token-weight")["cos"]),
     "an_digits_rank": lambda: _int(_analogy("digits")["rank"]),
+    "an_digits_alone": lambda: Answer(_analogy("digits")["alone"][0], _tok(em.texts()[_analogy("digits")["alone"][0]])),
+    "an_bare_alone": lambda: Answer(_analogy("digits-bare")["alone"][0],
+                                    _tok(em.texts()[_analogy("digits-bare")["alone"][0]])),
     "an_cap_rank": lambda: _int(_analogy("capital")["rank"]),
     "an_cap_first": lambda: Answer(_analogy("capital")["top"][0][0],
                                    _tok(em.texts()[_analogy("capital")["top"][0][0]])),
@@ -308,6 +330,12 @@ ANSWERS = {
     "pi_var0": lambda: _power_var(0), "pi_var1": lambda: _power_var(1), "pi_var2": lambda: _power_var(2),
     "pi_lambda": lambda: Answer(_top_eigen()[0], f"{_top_eigen()[0]:.3f}"),
     "pi_e_x": lambda: _cos(_top_eigen()[1][0], 3), "pi_e_y": lambda: _cos(_top_eigen()[1][1], 3),
+    "pi_slope": lambda: _cos(_top_eigen()[0] - EX_COV[0][0], 3),
+    "pi_lambda2": lambda: Answer(_second_eigen(), f"{_second_eigen():.3f}"),
+    "pi_ratio": lambda: _cos(_second_eigen() / _top_eigen()[0], 3),
+    "pi_angle0": lambda: Answer(_power_angle(0), f"{_power_angle(0):.1f}°"),
+    "pi_tan0": lambda: _cos(_power_tan(0), 3), "pi_tan1": lambda: _cos(_power_tan(1), 3),
+    "pi_tan2": lambda: _cos(_power_tan(2), 3),
     "pi_angle1": lambda: Answer(_power_angle(1), f"{_power_angle(1):.1f}°"),
     "pi_angle2": lambda: Answer(_power_angle(2), f"{_power_angle(2):.1f}°"),
     "pi_share": lambda: _pct(_top_eigen()[0] / (EX_COV[0][0] + EX_COV[1][1])),

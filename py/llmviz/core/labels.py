@@ -27,22 +27,24 @@ def around(gap: float, size: float) -> tuple[tuple[float, float, str], ...]:
 
 def place_label(sc: Scene, placed: list, bounds, ax: float, ay: float, s: str, *, size: float,
                 fill: str = "ink", bold: bool = False, offsets=None, halo: bool = False,
-                plate: str = "bg") -> bool:
+                plate: str = "bg", margin: float = 0.0) -> bool:
     """Put a label near ``(ax, ay)`` where it fits inside ``bounds`` and clear of ``placed``.
 
     Tries the ``offsets`` ``(dx, dy, align)`` in order (:data:`DEFAULT_OFFSETS` if none), text
     vertically centred on ``ay + dy``; returns False, drawing nothing, when no spot fits, so the
     caller's panel or list must carry the name too. ``halo`` lays a plate of palette colour
     ``plate`` (the background under the plot) beneath the text, so lines crossing the spot pass
-    under the label. ``bounds`` and the boxes in ``placed`` are ``(x0, y0, x1, y1)``; the
-    label's box is appended to ``placed``.
+    under the label. ``margin`` (logical units) keeps the label that far from every box already
+    placed, so two labels never run together into one word. ``bounds`` and the boxes in
+    ``placed`` are ``(x0, y0, x1, y1)``; the label's box is appended to ``placed``.
     """
     x0, y0, x1, y1 = bounds
     for dx, dy, align in offsets or DEFAULT_OFFSETS:
         box = text_box(ax + dx, ay + dy, s, size, align, "m")
         if box[0] < x0 + 2 or box[2] > x1 - 2 or box[1] < y0 + 2 or box[3] > y1 - 2:
             continue
-        if any(boxes_overlap(box, p) for p in placed):
+        grown = (box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin)
+        if any(boxes_overlap(grown, p) for p in placed):
             continue
         placed.append(box)
         if halo:

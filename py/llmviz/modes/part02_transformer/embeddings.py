@@ -125,11 +125,15 @@ def texts() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def labels() -> tuple[str, ...]:
     """Every token as the views print it: a space as "·", a newline as "⏎", and a token that is
-    not whole UTF-8 (a byte of a longer character) as its bytes in hex, ⟨E2 88⟩."""
+    not whole UTF-8 (a byte of a longer character) as its bytes in hex, ⟨E2 88⟩; the lone space is
+    "· (space)"."""
     tok = model().tokenizer
     out = []
     for i, s in enumerate(texts()):
-        out.append("⟨" + " ".join(f"{b:02X}" for b in tok.token_bytes(i)) + "⟩" if "\ufffd" in s else _show(s))
+        if "\ufffd" in s:
+            out.append("⟨" + " ".join(f"{b:02X}" for b in tok.token_bytes(i)) + "⟩")
+        else:
+            out.append("· (space)" if s == " " else _show(s))   # a lone "·" would read as nothing
     return tuple(out)
 
 
@@ -277,6 +281,7 @@ def model_row(name: str) -> dict:
 # map geometry: the plot box and the panel to its right
 MX, MY, MW, MH = 30, 96, 580, 470
 RING = 7                 # radius of the ring around a neighbour on the map
+LABEL_MARGIN = 3         # clear space around every label on the map, so two never read as one
 PX = 640
 # power-iteration view: the scatter box and the chart
 PCA_X, PCA_Y, PCA_BOX = 30, 96, 470
@@ -297,7 +302,7 @@ class EmbeddingsMode(Mode):
         Flag("zoom", "zoom to the neighbours",
              "show only the part of the map around the token and its neighbours", default=False),
         Choice("rows", "rows drawn",
-               "the tokens seen in training, or every row (the never-seen bytes sit at one spot)",
+               "the tokens seen in training, or every row (the never-seen tokens sit at one spot)",
                options=(("seen", "tokens seen in training"), ("all", "all 512 rows")), default="seen"),
         Number("start", "random start", "seed of the two random directions power iteration starts from",
                lo=1, hi=20, step=1, default=3, integer=True),
@@ -519,13 +524,16 @@ class EmbeddingsMode(Mode):
                   for x, y in (screen[i] for i in [t] + [i for i, _ in nb] if i in screen)]
         for x, y, s_, align, base in ((MX + MW - 6, MY + MH - 8, "axis 1 →", "r", "b"),
                                       (MX + 6, MY + 8, "↑ axis 2", "l", "t")):
+            box = text_box(x, y, s_, SMALL, align, base)
+            lab.rect(box[0] - 3, box[1], box[2] - box[0] + 6, box[3] - box[1], fill="panel", alpha=0.85, r=3)
             lab.text(x, y, s_, size=SMALL, fill="muted", align=align, base=base)
-            placed.append(text_box(x, y, s_, SMALL, align, base))
+            placed.append(box)
         cluster = [i for i in screen if i in gone]
         if cluster:
             x, y = screen[cluster[0]]
             pts.circle(x, y, 9, fill="bad", alpha=0.85)
-            self._place(lab, placed, x, y, f"{len(cluster)} unseen bytes, one vector", SMALL, "bad", 12)
+            self._place(lab, placed, x, y, f"{len(cluster)} never-seen tokens, one vector", SMALL, "bad", 12,
+                        backed=True)
         if t in screen:
             self._place(lab, placed, *screen[t], labels()[t], BODY, "ink", RING + 4, bold=True, backed=True)
         ranked = []
@@ -588,17 +596,31 @@ class EmbeddingsMode(Mode):
     def _place(sc: Scene, placed: list, x: float, y: float, s: str, size: float, fill: str, gap: float,
                bold: bool = False, backed: bool = False) -> bool:
         """Name a point of the map :func:`~llmviz.core.labels.place_label`'s way: right, left, above
-        or below it, ``gap`` away. A ``backed`` label (the token's, a neighbour's) also tries the
-        diagonals and further out, and sits on a plate of the map's colour, so the lines drawn to
-        the neighbours pass under it."""
+        or below it, ``gap`` away, and never touching another label. A ``backed`` label (the
+        token's, a neighbour's) also tries the diagonals and further out, sits on a plate of the
+        map's colour so the lines drawn to the neighbours pass under it, and when it lands away
+        from its point a thin leader joins the two, so no label is read as another ring's."""
         offsets = around(gap, size)
         if backed:
             half = size * LINE_H / 2
             offsets += tuple((sx * g, sy * (g + half), "l" if sx > 0 else "r")
                              for g in (gap * 0.8, gap * 1.6, gap * 2.4) for sx in (1, -1) for sy in (-1, 1))
             offsets += tuple(o for g in (gap * 2, gap * 3) for o in around(g, size))
-        return place_label(sc, placed, (MX, MY, MX + MW, MY + MH), round(x, 1), round(y, 1), s, size=size,
-                           fill=fill, bold=bold, offsets=offsets, halo=backed, plate="panel")
+        x, y = round(x, 1), round(y, 1)
+        first = len(sc.items)
+        if not place_label(sc, placed, (MX, MY, MX + MW, MY + MH), x, y, s, size=size, fill=fill, bold=bold,
+                           offsets=offsets, halo=backed, plate="panel", margin=LABEL_MARGIN):
+            return False
+        box = placed[-1]
+        nx, ny = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
+        far = math.hypot(nx - x, ny - y)
+        if backed and far > gap * 1.2:
+            ux, uy = (nx - x) / far, (ny - y) / far
+            leader = Scene()
+            leader.line(round(x + ux * RING, 1), round(y + uy * RING, 1), round(nx - ux * 2, 1),
+                        round(ny - uy * 2, 1), stroke="ink", lw=1, alpha=0.7)
+            sc.items[first:first] = leader.items            # under the label's plate
+        return True
 
     def _legend(self, sc: Scene, kind: str) -> None:
         groups = ["word", "piece", "digit", "symbol"] + (["unseen"] if kind == "all" else [])
@@ -616,15 +638,15 @@ class EmbeddingsMode(Mode):
         x0, y0 = PX, MY
         sc.text(x0, y0 + 4, f"Nearest rows to {labels()[t]}", size=BODY, bold=True, base="t")
         sc.text(x0, y0 + 28, "by cosine over all 64 numbers", size=SMALL, fill="muted", base="t")
-        bar0, bw = x0 + 96, 150
+        bar0, bw = x0 + 104, 142
         top = y0 + 62
         rh = 30
         chance = chance_level()
         for r, (i, c) in enumerate(nb, 1):
             y = top + (r - 1) * rh
             on = r <= revealed
-            sc.text(x0, y + rh / 2, f"{r}", size=SMALL, fill="muted", font="mono")
-            sc.text(x0 + 18, y + rh / 2, labels()[i], size=SMALL, fill="ink" if on else "faint")
+            sc.text(x0 + 16, y + rh / 2, f"{r}", size=SMALL, fill="muted", font="mono", align="r")
+            sc.text(x0 + 22, y + rh / 2, labels()[i], size=SMALL, fill="ink" if on else "faint")
             sc.rect(bar0, y + 7, bw, rh - 14, fill="panel")
             if on:
                 sc.rect(bar0, y + 7, round(bw * max(0.0, c), 1), rh - 14,
