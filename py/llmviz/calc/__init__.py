@@ -71,6 +71,7 @@ _WHERE = {
     "gradient_step": "descent",
     "gradient_step_flops": "descent",
     "hidden_unit_output": "mlp",
+    "initial_params": "mlp",
     "interpolation_error_bound": "mlp",
     "iteration_time_lower_bound": "batching",
     "kl_divergence": "information",

@@ -41,6 +41,7 @@ from itertools import accumulate
 from operator import mul
 from typing import Callable, Sequence
 
+from ..core.rng import lcg_ints
 from ._checks import finite, positive, positive_int
 
 #: hidden-unit functions the trainer supports: the ReLU ramp and the identity (no bend at all)
@@ -198,6 +199,33 @@ def fit_trajectory(params, xs: Sequence[float], ys: Sequence[float], lr: float, 
         states.append((w, b, a, c))
         losses.append(loss)
     return states, losses, not loss <= blowup
+
+
+def initial_params(width: int, seed: int, lo: float = -3.0, hi: float = 3.0) -> Params:
+    """Starting weights ``(w, b, a, c)`` for ``width`` hidden units on inputs in [lo, hi]; the same on every
+    machine for a seed.
+
+    Unit j gets a random sign and an input weight of size 0.5–1.5, a bend
+    placed at random inside the j-th of ``width`` equal slices of [lo, hi]
+    (so the bends start spread over the data), and a small output weight in
+    [−0.3, 0.3]. The output bias starts at 0.
+    """
+    positive_int("width", width)
+    finite("lo", lo)
+    finite("hi", hi)
+    if hi <= lo:
+        raise ValueError(f"need lo < hi, got lo={lo!r}, hi={hi!r}")
+    scale = 1 << 20
+    u = [v / scale for v in lcg_ints(7919 * seed + 17, 4 * width, 0, scale - 1)]
+    w, b, a = [], [], []
+    for j in range(width):
+        sign = 1.0 if u[4 * j] < 0.5 else -1.0
+        size = 0.5 + u[4 * j + 1]
+        bend = lo + (hi - lo) * (j + u[4 * j + 2]) / width
+        w.append(sign * size)
+        b.append(-sign * size * bend)
+        a.append(0.6 * (u[4 * j + 3] - 0.5))
+    return w, b, a, 0.0
 
 
 # -- building a curve from ReLU pieces --------------------------------------------------------
