@@ -52,7 +52,7 @@ NOISE = 0.3
 X_LO, X_HI = -3.0, 3.0
 #: the block kinds of a deep stack, in the order the chapter meets them
 BLOCKS = ("plain", "norm", "residual", "prenorm")
-#: ε of every RMSNorm here: Llama 3's (Meta-Llama-3-8B config.json, rms_norm_eps)
+#: the default ε of the norms here: PyTorch's ``LayerNorm`` default, and Llama 3's ``rms_norm_eps`` too
 RMS_EPS = 1e-5
 
 
