@@ -21,7 +21,7 @@ from ..catalog import get_model
 from ..modes.part01_networks.training import (CURVE_STEPS, DEPTH_POINTS, DEPTH_SEED, DEPTH_WIDTH, EPS, EVAL,
                                               FLOOR, INIT_SEED, NOISE, SWEEP_LRS, SWEEP_POINTS, SWEEP_STEPS,
                                               SWEEP_WIDTH, TRAIN_SEED, VAL_POINTS, VAL_SEED, BASE, TrainingMode)
-from ..units import fmt_percent, fmt_sci
+from ..units import fmt_count, fmt_percent, fmt_sci
 from . import Answer
 
 L8 = "llama-3-8b"
@@ -45,6 +45,8 @@ def _num(v: float, sig: int = 3) -> str:
     """Integers exactly (with separators), others to ``sig`` significant figures, ×10ⁿ when tiny."""
     if float(v).is_integer() and abs(v) < 1e15:
         return f"{int(v):,}".replace("-", "\u2212")
+    if abs(v) >= 1000:
+        return f"{v:,.1f}".replace("-", "\u2212")
     if v != 0 and abs(v) < 1e-3:
         return fmt_sci(v, digits=2)
     return f"{v:.{sig}g}".replace("-", "\u2212")
@@ -273,7 +275,7 @@ ANSWERS = {
     "ex2_small_steps": lambda: _plain(GPT3_TOKENS / GPT3_BATCH_SMALL),
     "ex3_cc": lambda: _plain(GPT3_MIX["cc"][1] * GPT3_TOKENS / GPT3_MIX["cc"][0]),
     "ex3_books2": lambda: _plain(GPT3_MIX["books2"][1] * GPT3_TOKENS / GPT3_MIX["books2"][0]),
-    "ex3_cc_tokens": lambda: Answer(GPT3_MIX["cc"][1] * GPT3_TOKENS, "180 billion"),
+    "ex3_cc_tokens": lambda: Answer(GPT3_MIX["cc"][1] * GPT3_TOKENS, fmt_count(GPT3_MIX["cc"][1] * GPT3_TOKENS)),
     "ex4_val_above": lambda: _plain(_end("val") - FLOOR),
     "ex4_train_below": lambda: _plain(FLOOR - _end("train")),
     "ex4_best_above": lambda: _plain(_best_val() - FLOOR),

@@ -53,6 +53,8 @@ CURVE_STEPS = 1000
 EVAL = 5                      # the run is stored, and the view moves, every 5 steps
 STEP_RATE, STEP_ACCEL = 20.0, 2.0   # steps done by time t: 20t + 2t², so the early fall is slow enough to watch
 LOSS_LIM = (1e-3, 20.0)
+FIT_BOX = (70.0, 96.0, 450.0, 280.0)
+LOSS_BOX = (620.0, 96.0, 310.0, 280.0)
 
 # -- sweep: seven learning rates at once -----------------------------------------------------------------
 SWEEP_LRS = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0)
@@ -73,6 +75,8 @@ BLOCK_LABELS = {"plain": "plain: h \u2190 F(h)", "norm": "plain + RMSNorm: h \u2
 PASS_S = 3.0                  # seconds for the forward pass, and again for the backward pass
 HOLD_S = 3.0
 GRAD_LIM = (1e-16, 1e3)
+ACT_BOX = (70.0, 196.0, 860.0, 110.0)
+GRAD_BOX = (70.0, 356.0, 860.0, 160.0)
 ACT_LIM = (1e-2, 1e2)
 
 
@@ -219,7 +223,7 @@ class TrainingMode(Mode):
         self._header(sc, "Training loss and validation loss",
                      f"AdamW on batches of {run['batch']} of the {run['n']} training points (\u25cf); "
                      f"the {VAL_POINTS} validation points (\u25cb) are never trained on.")
-        fit = Plot(70, 100, 450, 250, xlim=(X_LO, X_HI), ylim=(-2.0, 2.0))
+        fit = Plot(*FIT_BOX, xlim=(X_LO, X_HI), ylim=(-2.0, 2.0))
         fit.frame(sc, xticks=range(-3, 4), yticks=(-2, -1, 0, 1, 2), xlabel="x",
                   ylabel="y = sin x + noise, and the fit \u0177(x)", marks=False)
         fit.curve(sc, math.sin, n=61, stroke="muted", lw=1.4, dash=(6, 5))
@@ -229,16 +233,16 @@ class TrainingMode(Mode):
         for x, y in zip(run["xs"], run["ys"]):
             if fit.contains(x, y):
                 sc.circle(fit.fx(x), fit.fy(y), 4.5, fill="accent")
-        lp = Plot(620, 100, 310, 250, xlim=(0, CURVE_STEPS), ylim=LOSS_LIM, ylog=True)
+        lp = Plot(*LOSS_BOX, xlim=(0, CURVE_STEPS), ylim=LOSS_LIM, ylog=True)
         lp.frame(sc, xticks=(0, 250, 500, 750, 1000), yticks=log_ticks(*LOSS_LIM), xlabel="step",
                  ylabel="average squared error (log scale)", marks=False)
         lp.hline(sc, FLOOR, stroke="muted", lw=1.2, dash=(5, 4))
         sc.text(lp.fx(CURVE_STEPS) - 6, lp.fy(FLOOR) - 4, f"noise floor {fmt_plain(NOISE)}\u00b2 = {fmt_plain(FLOOR)}",
                 size=SMALL, fill="muted", align="r", base="b")
         # legend under the loss chart
-        y = 392.0
-        for colour, text in (("accent", "training loss (the N points)"),
-                             ("accent2", f"validation loss (the {VAL_POINTS} held-out points)")):
+        y = 432.0
+        for colour, text in (("accent", "training loss (N points)"),
+                             ("accent2", f"validation loss ({VAL_POINTS} points)")):
             sc.line(620, y, 646, y, stroke=colour, lw=3)
             sc.text(654, y, text, size=SMALL, fill="muted")
             y += 24
@@ -249,12 +253,12 @@ class TrainingMode(Mode):
         sc.items.extend(self.cached("curves_static", self._curves_static))
         theta = run["thetas"][i]
         w, b, a, c = unflatten(theta)
-        fit = Plot(70, 100, 450, 250, xlim=(X_LO, X_HI), ylim=(-2.0, 2.0))
+        fit = Plot(*FIT_BOX, xlim=(X_LO, X_HI), ylim=(-2.0, 2.0))
         bends = sorted(-bj / wj for wj, bj in zip(w, b) if wj != 0 and X_LO < -bj / wj < X_HI)
         xs = [X_LO] + bends + [X_HI]
         ys = [c + sum(aj * max(0.0, wj * x + bj) for wj, bj, aj in zip(w, b, a)) for x in xs]
         fit.polyline(sc, list(zip(xs, ys)), stroke="ink", lw=2.6)
-        lp = Plot(620, 100, 310, 250, xlim=(0, CURVE_STEPS), ylim=LOSS_LIM, ylog=True)
+        lp = Plot(*LOSS_BOX, xlim=(0, CURVE_STEPS), ylim=LOSS_LIM, ylog=True)
         lo, hi = LOSS_LIM
 
         def pts(values):
@@ -287,7 +291,7 @@ class TrainingMode(Mode):
         return sc, tel
 
     def _curves_panel(self, sc: Scene, run: dict, step: int, tr: float, va: float, best: int) -> None:
-        x, y = 70.0, 396.0
+        x, y = 70.0, 420.0
         epochs = epochs_seen(step, run["batch"], run["n"])
         sc.text(x, y, f"step {fmt_int(step)} of {fmt_int(CURVE_STEPS)} \u00b7 {num(epochs)} epochs "
                       f"({fmt_plain(run['n'] / run['batch'])} steps each)", size=BODY, bold=True, base="t")
@@ -480,10 +484,9 @@ class TrainingMode(Mode):
                      f"Both divide by a size of the vector; LayerNorm first subtracts the mean. "
                      f"\u03b5 = {fmt_tick(EPS)}, Llama 3's.")
         x, ln, rn = st["x"], st["ln"], st["rn"]
-        m = max(abs(v) for v in x) or 1.0
-        top = 10 ** math.ceil(math.log10(m * 1.05))
-        if top / 2 >= m * 1.05:
-            top /= 2
+        m = 1.05 * max(abs(v) for v in x)
+        e = math.floor(math.log10(m))
+        top = next(k * 10.0 ** e for k in (1, 2, 5, 10) if k * 10.0 ** e >= m)
         panels = (("input x", x, (-top, top), "ink"),
                   ("LayerNorm(x)", ln, (-3.0, 3.0), "accent"),
                   ("RMSNorm(x)", rn, (-3.0, 3.0), "accent3"))
@@ -584,20 +587,19 @@ class TrainingMode(Mode):
         self._header(sc, f"{depth} block{'s' if depth != 1 else ''}, {BLOCK_LABELS[block]}",
                      "At PyTorch's starting weights: the forward pass goes up the stack, the backward pass comes down.")
         self._depth_diagram(sc, block)
-        bar_w = 860.0 / depth
-        act = Plot(70, 190, 860, 130, xlim=(0, depth + 1), ylim=ACT_LIM, ylog=True)
-        act.frame(sc, yticks=log_ticks(*ACT_LIM), ylabel="size of h after the input layer and each block, RMS(h)",
+        act = Plot(*ACT_BOX, xlim=(0, depth + 1), ylim=ACT_LIM, ylog=True)
+        act.frame(sc, yticks=(1e-2, 1.0, 1e2), ylabel="size of h after the input layer (0) and after each block, RMS(h)",
                   marks=False)
-        grad = Plot(70, 370, 860, 150, xlim=(0, depth + 1), ylim=GRAD_LIM, ylog=True)
-        grad.frame(sc, yticks=(1e-15, 1e-10, 1e-5, 1.0), ylabel="size of each block's weight gradient, \u2016\u2202L/\u2202W\u2016",
-                   marks=False)
+        grad = Plot(*GRAD_BOX, xlim=(0, depth + 1), ylim=GRAD_LIM, ylog=True)
+        grad.frame(sc, yticks=(1e-15, 1e-10, 1e-5, 1.0),
+                   ylabel="size of each block's weight gradient, \u2016\u2202L/\u2202W\u2016", marks=False)
         step = max(1, round(depth / 8))
         labels = sorted(set(range(1, depth + 1, step)) | {depth})
         for k in labels:
             sc.text(grad.fx(k), grad.y + grad.h + 7, str(k), size=SMALL, fill="muted", align="c", base="t")
-        sc.text(grad.x + grad.w, grad.y + grad.h + 30, "block (1 = next to the input)", size=SMALL, fill="muted",
+        sc.text(grad.x + grad.w, grad.y + grad.h + 28, "block (1 = next to the input)", size=SMALL, fill="muted",
                 align="r", base="t")
-        width = min(28.0, max(3.0, 0.7 * 860.0 / (depth + 1)))
+        width = min(28.0, max(3.0, 0.7 * act.w / (depth + 1)))
         for k in range(0, fwd + 1):
             v = st["act_rms"][k]
             vv = min(max(v, ACT_LIM[0]), ACT_LIM[1])
@@ -613,18 +615,18 @@ class TrainingMode(Mode):
             sc.rect(grad.fx(k) - width / 2, top, width, grad.y + grad.h - top, fill="accent2", alpha=0.9)
         g = st["grad_norms"]
         ratio = g[0] / g[-1] if g[-1] > 0 else 0.0
-        y = 562.0
+        y = 568.0
         if bwd == depth:
             text = (f"gradient at block 1 / gradient at block {depth} = {num(ratio)}"
-                    if g[0] > 0 else f"block 1's gradient is exactly 0: some block's units are all off")
+                    if g[0] > 0 else "block 1's gradient is exactly 0: in some block every unit is off")
             sc.text(70, y, text, size=BODY, bold=True, fill="accent2", base="t")
         elif fwd == depth:
-            sc.text(70, y, f"backward pass: block {depth - bwd + 1 if bwd else depth + 1} \u2192 1",
-                    size=BODY, bold=True, base="t")
+            where = f"block {depth - bwd + 1}" if bwd else "the loss"
+            sc.text(70, y, f"backward pass: at {where}, on its way down to block 1", size=BODY, bold=True, base="t")
         else:
-            sc.text(70, y, f"forward pass: block {fwd} of {depth}", size=BODY, bold=True, base="t")
-        sc.text(560, y, f"loss at the start {num(st['loss'])} \u00b7 8 units per block", size=SMALL,
-                fill="muted", base="t")
+            sc.text(70, y, f"forward pass: h after block {fwd} of {depth}" if fwd else
+                    "forward pass: h after the input layer", size=BODY, bold=True, base="t")
+        sc.text(930, y, f"starting loss {num(st['loss'])}", size=SMALL, fill="muted", align="r", base="t")
         tel = [
             metric("loss", "loss at the starting weights", st["loss"], num(st["loss"]), ""),
             metric("act_top", f"RMS(h) after block {depth}", st["act_rms"][-1], num(st["act_rms"][-1]), ""),
@@ -635,31 +637,29 @@ class TrainingMode(Mode):
         return sc, tel
 
     def _depth_diagram(self, sc: Scene, block: str) -> None:
-        """One block drawn small: what happens to h on its way through."""
-        y = 92.0
+        """One block drawn small: what happens to h on its way through, with the identity path if residual."""
+        y = 96.0                        # the centre line of the boxes
         norm = block in ("norm", "prenorm")
         resid = block in ("residual", "prenorm")
         x = 70.0
-        boxes = (["RMSNorm"] if norm else []) + ["ReLU", "W\u00b7 + b"]
-        sc.text(x, y + 18, "h", size=BODY, bold=True, base="m")
-        x0 = x + 22
-        cx = x0 + 20
-        for name in boxes:
-            w = len(name) * SMALL * 0.6 + 20
-            sc.arrow(cx - 20, y + 18, cx, y + 18, stroke="muted", lw=1.5, head=6)
-            sc.rect(cx, y + 4, w, 28, fill="panel", stroke="ink", lw=1.2, r=4)
-            sc.text(cx + w / 2, y + 18, name, size=SMALL, align="c", base="m")
-            cx += w + 24
+        sc.text(x, y, "h", size=BODY, bold=True, base="m")
+        cx = x + 40
+        for name in (["RMSNorm"] if norm else []) + ["ReLU", "W\u00b7 + b"]:
+            w = len(name) * BODY * 0.56 + 24
+            sc.arrow(cx - 26, y, cx - 2, y, stroke="muted", lw=1.5, head=7)
+            sc.rect(cx, y - 17, w, 34, fill="panel", stroke="ink", lw=1.2, r=4)
+            sc.text(cx + w / 2, y, name, size=BODY, align="c", base="m")
+            cx += w + 28
         if resid:
-            sc.arrow(cx - 24, y + 18, cx, y + 18, stroke="muted", lw=1.5, head=6)
-            sc.circle(cx + 11, y + 18, 11, fill="bg", stroke="ink", lw=1.5)
-            sc.text(cx + 11, y + 18, "+", size=BODY, align="c", base="m", bold=True)
-            sc.path([(x + 6, y + 30), (x + 6, y + 52), (cx + 11, y + 52), (cx + 11, y + 30)], stroke="accent", lw=2)
-            sc.text((x + cx) / 2, y + 56, "identity path: h is added back unchanged", size=SMALL, fill="accent",
-                    align="c", base="t")
-            cx += 22
-        sc.arrow(cx, y + 18, cx + 24, y + 18, stroke="muted", lw=1.5, head=6)
-        sc.text(cx + 30, y + 18, "h (next block)", size=BODY, bold=True, base="m")
+            sc.arrow(cx - 26, y, cx - 2, y, stroke="muted", lw=1.5, head=7)
+            sc.circle(cx + 12, y, 12, fill="bg", stroke="ink", lw=1.5)
+            sc.text(cx + 12, y, "+", size=BODY, align="c", base="m", bold=True)
+            sc.path([(x + 6, y + 12), (x + 6, y + 40), (cx + 12, y + 40)], stroke="accent", lw=2.2)
+            sc.arrow(cx + 12, y + 40, cx + 12, y + 14, stroke="accent", lw=2.2, head=7)
+            cx += 24
+            sc.text(cx + 40, y + 40, "identity path: h is added back unchanged", size=SMALL, fill="accent", base="m")
+        sc.arrow(cx + 2, y, cx + 26, y, stroke="muted", lw=1.5, head=7)
+        sc.text(cx + 34, y, "next block", size=BODY, bold=True, base="m")
 
     def _depth_events(self, t0: float, t1: float) -> list[dict]:
         st = self.cached("depth", self._depth_static)
