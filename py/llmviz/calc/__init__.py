@@ -123,6 +123,7 @@ _WHERE = {
     "random_cosine_tail": "vectors",
     "random_dot_std": "vectors",
     "relu": "activations",
+    "relu_fit_polyline": "mlp",
     "relu_interpolant": "mlp",
     "relu_knot": "mlp",
     "relu_slope": "activations",

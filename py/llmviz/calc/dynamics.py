@@ -45,7 +45,7 @@ from typing import NamedTuple, Sequence
 from ..core.rng import lcg_uniforms, normals
 from ._checks import finite, positive, positive_int
 from .mlp import _loss_and_gradient, initial_params
-from .optimizers import adamw_step
+from .optimizers import _adam_update
 
 #: the noise σ of the fitting task's targets (output units); σ² is the best possible held-out loss
 NOISE = 0.3
@@ -94,9 +94,13 @@ def minibatch(n: int, batch: int, step: int, seed: int) -> list[int]:
     positive_int("step", step, allow_zero=True)
     if batch > n:
         raise ValueError(f"batch must be at most n = {n}, got {batch!r}")
-    start = step * batch
-    out, orders = [], {}
-    for p in range(start, start + batch):
+    return _batch_indices(n, batch, step, seed, {})
+
+
+def _batch_indices(n: int, batch: int, step: int, seed: int, orders: dict[int, list[int]]) -> list[int]:
+    """:func:`minibatch` without the checks; ``orders`` keeps each epoch's order for the next call."""
+    out = []
+    for p in range(step * batch, (step + 1) * batch):
         e = p // n
         if e not in orders:
             orders[e] = epoch_order(n, e, seed)
@@ -151,14 +155,22 @@ def adamw_fit_step(state: FitState, xs: Sequence[float], ys: Sequence[float], lr
 
     The gradient is the average over the batch's points only; every
     parameter then shrinks by lr·λ and takes Adam's step (β₁ = 0.9,
-    β₂ = 0.999, ε = 1e-8). ``lr`` > 0, ``weight_decay`` λ ≥ 0 per unit of
-    learning rate.
+    β₂ = 0.999, ε = 1e-8), exactly :func:`llmviz.calc.optimizers.adamw_step`.
+    ``lr`` > 0, ``weight_decay`` λ ≥ 0 per unit of learning rate.
     """
+    positive("lr", lr)
+    positive("weight_decay", weight_decay, allow_zero=True)
+    return _fit_step(state, list(xs), list(ys), lr, weight_decay)
+
+
+def _fit_step(state: FitState, xs: list[float], ys: list[float], lr: float,
+              weight_decay: float) -> tuple[FitState, float]:
     w, b, a, c = unflatten(state.theta)
-    loss, (gw, gb, ga, gc) = _loss_and_gradient(w, b, a, c, list(xs), list(ys), "relu")
-    theta, m, v = adamw_step(state.theta, state.m, state.v, gw + gb + ga + [gc], state.step + 1, lr,
-                             weight_decay)
-    return FitState(theta, m, v, state.step + 1), loss
+    loss, (gw, gb, ga, gc) = _loss_and_gradient(w, b, a, c, xs, ys, "relu")
+    t = state.step + 1
+    theta, m, v = _adam_update(state.theta, state.m, state.v, gw + gb + ga + [gc], t, lr, weight_decay,
+                               0.9, 0.999, 1e-8)
+    return FitState(theta, m, v, t), loss
 
 
 def train_fit(width: int, lr: float, batch: int, weight_decay: float, steps: int, xs: Sequence[float],
@@ -166,17 +178,24 @@ def train_fit(width: int, lr: float, batch: int, weight_decay: float, steps: int
     """``steps`` AdamW steps on minibatches of the points (xs sorted): the states after each step.
 
     Starts from ``start`` (a state of an earlier call, so a run can be
-    extended) or from :func:`fit_start`. Minibatch s is
+    extended) or from :func:`fit_start`. Step s reads the points
     :func:`minibatch` (n, batch, s, seed). A state whose parameters stop
-    being finite ends the run early.
+    being finite ends the run early. Each step costs O(width + batch).
     """
     positive_int("steps", steps, allow_zero=True)
+    positive("lr", lr)
+    positive("weight_decay", weight_decay, allow_zero=True)
+    xs, ys = list(map(float, xs)), list(map(float, ys))
     n = len(xs)
+    positive_int("batch", batch)
+    if batch > n:
+        raise ValueError(f"batch must be at most the {n} points, got {batch!r}")
     state = start if start is not None else fit_start(width, seed)
+    orders: dict[int, list[int]] = {}
     out = []
     for _ in range(steps):
-        idx = minibatch(n, batch, state.step, seed)
-        state, _ = adamw_fit_step(state, [xs[i] for i in idx], [ys[i] for i in idx], lr, weight_decay)
+        idx = _batch_indices(n, batch, state.step, seed, orders)
+        state, _ = _fit_step(state, [xs[i] for i in idx], [ys[i] for i in idx], lr, weight_decay)
         if not all(map(math.isfinite, state.theta)):
             break
         out.append(state)
@@ -443,5 +462,5 @@ def train_deep(depth: int, width: int, block: str, xs: Sequence[float], ys: Sequ
         losses.append(res["loss"])
         if t == steps + 1 or not math.isfinite(res["loss"]):
             break
-        theta, m, v = adamw_step(theta, m, v, deep_flatten(res["grads"]), t, lr, 0.0)
+        theta, m, v = _adam_update(theta, m, v, deep_flatten(res["grads"]), t, lr, 0.0, 0.9, 0.999, 1e-8)
     return losses

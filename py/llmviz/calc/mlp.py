@@ -99,6 +99,45 @@ def _check_samples(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float
     return xs, ys
 
 
+def relu_fit_polyline(params, lo: float, hi: float) -> list[tuple[float, float]]:
+    """The exact graph of a one-input ReLU network over [lo, hi]: its points at lo, at every bend inside, and at hi.
+
+    Between two bends the network is a straight line, so these points joined
+    by segments are the whole function. Sweeping the bends in order, each
+    unit switches on (w > 0) or off (w < 0) at its own bend and changes the
+    running slope and intercept: O(units · log units), not units × points.
+    x and ŷ are in the network's input and output units.
+    """
+    w, b, a, c = _params(params)
+    finite("lo", lo)
+    finite("hi", hi)
+    if hi <= lo:
+        raise ValueError(f"need lo < hi, got lo={lo!r}, hi={hi!r}")
+    slope = icpt = 0.0
+    events = []
+    for wj, bj, aj in zip(w, b, a):
+        if wj == 0:
+            icpt += aj * bj if bj > 0 else 0.0
+            continue
+        knot = -bj / wj
+        # decided by the knot itself, so that a knot a rounding error from lo cannot be lost
+        on_at_lo = knot < lo if wj > 0 else knot > lo
+        if on_at_lo:
+            slope += aj * wj
+            icpt += aj * bj
+        # a unit off at lo switches on at its knot (w > 0); one on at lo switches off there (w < 0)
+        if lo <= knot < hi and (wj < 0) == on_at_lo:
+            events.append((knot, aj * wj, aj * bj, -1.0 if on_at_lo else 1.0))
+    events.sort()
+    pts = [(lo, c + icpt + slope * lo)]
+    for knot, ds, dk, sign in events:
+        pts.append((knot, c + icpt + slope * knot))
+        slope += sign * ds
+        icpt += sign * dk
+    pts.append((hi, c + icpt + slope * hi))
+    return pts
+
+
 def fit_loss_and_gradient(params, xs: Sequence[float], ys: Sequence[float],
                       act: str = "relu") -> tuple[float, Params]:
     """The average squared error L and its gradient (∂L/∂w, ∂L/∂b, ∂L/∂a, ∂L/∂c).

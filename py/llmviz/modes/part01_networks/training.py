@@ -7,7 +7,7 @@ Four views, one idea each:
   points and on held-out validation points are drawn side by side; the
   fit itself is drawn over both sets of points. Width, learning rate,
   batch size, training-set size and weight decay are the controls.
-* sweep: seven copies of a 16-unit network trained with seven learning
+* sweep: seven copies of a 12-unit network trained with seven learning
   rates, 10⁻³ to 1, at once; the loss each has reached, against its
   learning rate, draws the U a learning-rate sweep finds.
 * norm: one vector through LayerNorm and RMSNorm, entry by entry, with the
@@ -32,6 +32,7 @@ from ...calc.dynamics import (BLOCKS, NOISE, X_HI, X_LO, deep_forward_backward, 
                               epochs_seen, fit_loss, fit_start, layer_norm, mean_and_variance, noisy_sine,
                               rms_norm, root_mean_square, train_fit, unflatten)
 from ...catalog import get_model
+from ...calc.mlp import relu_fit_polyline
 from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.plot import Plot, fmt_tick, log_ticks
@@ -51,16 +52,18 @@ FLOOR = NOISE * NOISE                            # σ²: the best any fit can do
 # -- curves: one run, live -----------------------------------------------------------------------------
 CURVE_STEPS = 1000
 EVAL = 5                      # the run is stored, and the view moves, every 5 steps
-STEP_RATE, STEP_ACCEL = 20.0, 2.0   # steps done by time t: 20t + 2t², so the early fall is slow enough to watch
+STEP_RATE, STEP_ACCEL = 20.0, 4.0   # steps done by time t: 20t + 4t², so the early fall is slow enough to watch
 LOSS_LIM = (1e-3, 20.0)
 FIT_BOX = (70.0, 96.0, 450.0, 280.0)
 LOSS_BOX = (620.0, 96.0, 310.0, 280.0)
 
 # -- sweep: seven learning rates at once -----------------------------------------------------------------
 SWEEP_LRS = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0)
-SWEEP_WIDTH, SWEEP_POINTS, SWEEP_STEPS = 16, 12, 300
+SWEEP_WIDTH, SWEEP_POINTS, SWEEP_STEPS = 12, 12, 300
 SWEEP_EVAL = 3
-SWEEP_RATE = 20.0             # steps per second of simulation time
+SWEEP_LEFT = (70.0, 100.0, 430.0, 260.0)
+SWEEP_RIGHT = (600.0, 100.0, 330.0, 260.0)
+SWEEP_RATE = 30.0             # steps per second of simulation time
 
 # -- norm: one vector ------------------------------------------------------------------------------------
 BASE = (0.9, -1.3, 0.4, 1.8, -0.6, 0.1, -1.5, 0.7)   # the vector before scale and shift: mean 0.0625, RMS 1.07
@@ -90,19 +93,19 @@ def num(v: float, digits: int = 3) -> str:
 
 
 def steps_at(t: float) -> int:
-    """Steps the curves run has taken by simulation time ``t`` (s): 20t + 2t², capped at CURVE_STEPS."""
+    """Steps the curves run has taken by simulation time ``t`` (s): 20t + 4t², capped at CURVE_STEPS."""
     if t <= 0:
         return 0
     return min(CURVE_STEPS, int(STEP_RATE * t + STEP_ACCEL * t * t))
 
 
 def time_of_step(k: int) -> float:
-    """The simulation time (s) at which the curves run reaches step ``k``: the root of 2t² + 20t = k."""
+    """The simulation time (s) at which the curves run reaches step ``k``: the root of 4t² + 20t = k."""
     return (-STEP_RATE + math.sqrt(STEP_RATE * STEP_RATE + 4 * STEP_ACCEL * k)) / (2 * STEP_ACCEL)
 
 
 def sweep_steps_at(t: float) -> int:
-    """Steps every sweep run has taken by simulation time ``t`` (s): 20 per second, capped."""
+    """Steps every sweep run has taken by simulation time ``t`` (s): 30 per second, capped."""
     return 0 if t <= 0 else min(SWEEP_STEPS, int(SWEEP_RATE * t))
 
 
@@ -178,40 +181,59 @@ class TrainingMode(Mode):
         return min(self["batch"], self._points())
 
     def _run(self) -> dict:
-        """The curves run for the current controls: its data and the states stored so far (every EVAL steps)."""
+        """The curves run for the current controls: its data, its newest state, and what is stored every EVAL steps.
+
+        Stored per EVAL steps: the parameters, both losses, the index of the
+        lowest validation loss so far, and the loss chart's points in scene
+        coordinates, so a frame only slices lists.
+        """
         def start():
             n = self._points()
             xs, ys = noisy_sine(n, TRAIN_SEED)
             vx, vy = noisy_sine(VAL_POINTS, VAL_SEED)
             s0 = fit_start(self["width"], INIT_SEED)
             run = {"xs": xs, "ys": ys, "vx": vx, "vy": vy, "n": n, "batch": self._batch(),
-                   "lr": self["lr"], "decay": self["decay"], "width": self["width"],
-                   "last": s0, "thetas": [], "train": [], "val": [], "stopped": False}
+                   "lr": self["lr"], "decay": self["decay"], "width": self["width"], "last": s0,
+                   "thetas": [], "train": [], "val": [], "best": [], "train_pts": [], "val_pts": [],
+                   "stopped": False}
             self._record(run, s0.theta)
             return run
         return self.cached("run", start)
 
     @staticmethod
     def _record(run: dict, theta: list[float]) -> None:
+        i = len(run["thetas"])
+        tr, va = fit_loss(theta, run["xs"], run["ys"]), fit_loss(theta, run["vx"], run["vy"])
         run["thetas"].append(theta)
-        run["train"].append(fit_loss(theta, run["xs"], run["ys"]))
-        run["val"].append(fit_loss(theta, run["vx"], run["vy"]))
+        run["train"].append(tr)
+        run["val"].append(va)
+        run["best"].append(i if not run["best"] or va < run["val"][run["best"][-1]] else run["best"][-1])
+        lp = Plot(*LOSS_BOX, xlim=(0, CURVE_STEPS), ylim=LOSS_LIM, ylog=True)
+        lo, hi = LOSS_LIM
+        for key, v in (("train_pts", tr), ("val_pts", va)):
+            v = min(max(v, lo), hi) if math.isfinite(v) else hi
+            run[key].append((lp.fx(i * EVAL), lp.fy(v)))
 
     def _curve_state(self, k: int) -> tuple[int, dict]:
-        """The stored index shown for a request of ``k`` steps (earlier if the run stopped), and the run."""
+        """The stored index shown at step ``k`` (earlier if the run stopped), and the run.
+
+        The run is advanced to step ``k`` itself, not to the next stored
+        state, so that playing costs a step or two per frame.
+        """
         run = self._run()
-        want = k // EVAL
-        while len(run["thetas"]) <= want and not run["stopped"]:
-            more = train_fit(run["width"], run["lr"], run["batch"], run["decay"], EVAL, run["xs"], run["ys"],
+        while run["last"].step < k and not run["stopped"]:
+            todo = min(k, (run["last"].step // EVAL + 1) * EVAL) - run["last"].step
+            more = train_fit(run["width"], run["lr"], run["batch"], run["decay"], todo, run["xs"], run["ys"],
                              INIT_SEED, start=run["last"])
-            losses_ok = len(more) == EVAL
-            if losses_ok:
-                run["last"] = more[-1]
-                self._record(run, more[-1].theta)
-                losses_ok = math.isfinite(run["train"][-1]) and run["train"][-1] < 1e6
-            if not losses_ok:
+            if len(more) < todo:
                 run["stopped"] = True
-        return min(want, len(run["thetas"]) - 1), run
+                break
+            run["last"] = more[-1]
+            if run["last"].step % EVAL == 0:
+                self._record(run, run["last"].theta)
+                if not (math.isfinite(run["train"][-1]) and run["train"][-1] < 1e6):
+                    run["stopped"] = True
+        return min(k // EVAL, len(run["thetas"]) - 1), run
 
     def _draw_curves(self, t: float):
         i, run = self._curve_state(steps_at(t))
@@ -251,27 +273,18 @@ class TrainingMode(Mode):
     def _curves_frame(self, i: int, run: dict):
         sc = self.new_scene()
         sc.items.extend(self.cached("curves_static", self._curves_static))
-        theta = run["thetas"][i]
-        w, b, a, c = unflatten(theta)
         fit = Plot(*FIT_BOX, xlim=(X_LO, X_HI), ylim=(-2.0, 2.0))
-        bends = sorted(-bj / wj for wj, bj in zip(w, b) if wj != 0 and X_LO < -bj / wj < X_HI)
-        xs = [X_LO] + bends + [X_HI]
-        ys = [c + sum(aj * max(0.0, wj * x + bj) for wj, bj, aj in zip(w, b, a)) for x in xs]
-        fit.polyline(sc, list(zip(xs, ys)), stroke="ink", lw=2.6)
+        fit.polyline(sc, relu_fit_polyline(unflatten(run["thetas"][i]), X_LO, X_HI), stroke="ink", lw=2.6)
         lp = Plot(*LOSS_BOX, xlim=(0, CURVE_STEPS), ylim=LOSS_LIM, ylog=True)
-        lo, hi = LOSS_LIM
-
-        def pts(values):
-            return [(lp.fx(j * EVAL), lp.fy(min(max(v, lo), hi))) for j, v in enumerate(values[:i + 1])]
-        for key, colour in (("train", "accent"), ("val", "accent2")):
-            line = pts(run[key])
+        for key, colour in (("train_pts", "accent"), ("val_pts", "accent2")):
+            line = run[key][:i + 1]
             if len(line) >= 2:
                 sc.path(line, stroke=colour, lw=2.2)
             sc.circle(*line[-1], 4, fill=colour)
-        vals = run["val"][:i + 1]
-        best = min(range(len(vals)), key=vals.__getitem__)
+        vals = run["val"]
+        best = run["best"][i]
         if best < i:
-            bx, by = lp.fx(best * EVAL), lp.fy(min(max(vals[best], lo), hi))
+            bx, by = run["val_pts"][best]
             sc.circle(bx, by, 6, stroke="ink", lw=1.8)
             sc.line(bx, by + 7, bx, lp.y + lp.h, stroke="ink", lw=1, dash=(3, 3), alpha=0.7)
         step = i * EVAL
@@ -334,8 +347,7 @@ class TrainingMode(Mode):
         for m in (50, 100, 200, 500, CURVE_STEPS):
             if k0 < m <= k1 and m <= shown_now:
                 j = m // EVAL
-                vals = run["val"][:j + 1]
-                best = min(range(len(vals)), key=vals.__getitem__)
+                vals, best = run["val"], run["best"][j]
                 text = (f"step {fmt_int(m)}: training {num(run['train'][j])}, validation {num(run['val'][j])}, "
                         f"lowest validation so far {num(vals[best])} at step {fmt_int(best * EVAL)}.")
                 if m == CURVE_STEPS:
@@ -349,32 +361,45 @@ class TrainingMode(Mode):
     # -- sweep: seven learning rates at once ------------------------------------------------------------
 
     def _sweep(self) -> dict:
+        """The seven runs: their newest states, and every SWEEP_EVAL steps each one's loss and chart point."""
         def start():
             xs, ys = noisy_sine(SWEEP_POINTS, TRAIN_SEED)
-            batch = min(self["batch"], SWEEP_POINTS)
             s0 = fit_start(SWEEP_WIDTH, INIT_SEED)
             loss0 = fit_loss(s0.theta, xs, ys)
-            return {"xs": xs, "ys": ys, "batch": batch, "last": [s0] * len(SWEEP_LRS),
-                    "losses": [[loss0] for _ in SWEEP_LRS], "done": [False] * len(SWEEP_LRS)}
+            sw = {"xs": xs, "ys": ys, "batch": min(self["batch"], SWEEP_POINTS), "last": [s0] * len(SWEEP_LRS),
+                  "losses": [[] for _ in SWEEP_LRS], "pts": [[] for _ in SWEEP_LRS], "done": [False] * len(SWEEP_LRS)}
+            for r in range(len(SWEEP_LRS)):
+                self._sweep_record(sw, r, loss0)
+            return sw
         return self.cached("sweep", start)
 
+    @staticmethod
+    def _sweep_record(sw: dict, r: int, loss: float) -> None:
+        lo, hi = LOSS_LIM
+        q = len(sw["losses"][r])
+        sw["losses"][r].append(loss)
+        v = min(max(loss, lo), hi) if math.isfinite(loss) else hi
+        p = Plot(*SWEEP_LEFT, xlim=(0, SWEEP_STEPS), ylim=LOSS_LIM, ylog=True)
+        sw["pts"][r].append((p.fx(q * SWEEP_EVAL), p.fy(v)))
+
     def _sweep_state(self, k: int) -> tuple[int, dict]:
+        """Every run advanced to step ``k``; the stored index shown."""
         sw = self._sweep()
-        want = k // SWEEP_EVAL
         for r, lr in enumerate(SWEEP_LRS):
-            losses = sw["losses"][r]
-            while len(losses) <= want and not sw["done"][r]:
-                more = train_fit(SWEEP_WIDTH, lr, sw["batch"], 0.0, SWEEP_EVAL, sw["xs"], sw["ys"], INIT_SEED,
-                                 start=sw["last"][r])
-                if len(more) < SWEEP_EVAL:
+            while sw["last"][r].step < k and not sw["done"][r]:
+                last = sw["last"][r]
+                todo = min(k, (last.step // SWEEP_EVAL + 1) * SWEEP_EVAL) - last.step
+                more = train_fit(SWEEP_WIDTH, lr, sw["batch"], 0.0, todo, sw["xs"], sw["ys"], INIT_SEED, start=last)
+                if len(more) < todo:
                     sw["done"][r] = True
                     break
                 sw["last"][r] = more[-1]
-                loss = fit_loss(more[-1].theta, sw["xs"], sw["ys"])
-                losses.append(loss)
-                if not (math.isfinite(loss) and loss < 1e6):
-                    sw["done"][r] = True
-        return want, sw
+                if more[-1].step % SWEEP_EVAL == 0:
+                    loss = fit_loss(more[-1].theta, sw["xs"], sw["ys"])
+                    self._sweep_record(sw, r, loss)
+                    if not (math.isfinite(loss) and loss < 1e6):
+                        sw["done"][r] = True
+        return k // SWEEP_EVAL, sw
 
     def _draw_sweep(self, t: float):
         j, sw = self._sweep_state(sweep_steps_at(t))
@@ -385,29 +410,33 @@ class TrainingMode(Mode):
         losses = sw["losses"][r]
         return losses[min(j, len(losses) - 1)]
 
-    def _sweep_frame(self, j: int, sw: dict):
+    def _sweep_static(self) -> list[dict]:
+        sw = self._sweep()
         sc = self.new_scene()
-        step = j * SWEEP_EVAL
         self._header(sc, "Seven learning rates, one network",
                      f"{SWEEP_WIDTH} units, the same {SWEEP_POINTS} points and starting weights; "
                      f"batches of {sw['batch']}. Only \u03b7 differs.")
+        Plot(*SWEEP_LEFT, xlim=(0, SWEEP_STEPS), ylim=LOSS_LIM, ylog=True).frame(
+            sc, xticks=(0, 100, 200, 300), yticks=log_ticks(*LOSS_LIM), xlabel="step",
+            ylabel="training loss (log scale)", marks=False)
+        return sc.items
+
+    def _sweep_frame(self, j: int, sw: dict):
+        sc = self.new_scene()
+        sc.items.extend(self.cached("sweep_static", self._sweep_static))
+        step = j * SWEEP_EVAL
         now = [self._loss_at(sw, r, j) for r in range(len(SWEEP_LRS))]
         finite = [v if math.isfinite(v) else math.inf for v in now]
         best = min(range(len(SWEEP_LRS)), key=finite.__getitem__)
         lo_r, hi_r = 0, len(SWEEP_LRS) - 1
         colours = {lo_r: "accent2", best: "accent", hi_r: "bad"}
-        left = Plot(70, 100, 430, 260, xlim=(0, SWEEP_STEPS), ylim=LOSS_LIM, ylog=True)
-        left.frame(sc, xticks=(0, 100, 200, 300), yticks=log_ticks(*LOSS_LIM), xlabel="step",
-                   ylabel="training loss (log scale)", marks=False)
         lo, hi = LOSS_LIM
         for r in sorted(range(len(SWEEP_LRS)), key=lambda q: q in colours):
-            losses = sw["losses"][r][:j + 1]
-            line = [(left.fx(q * SWEEP_EVAL), left.fy(min(max(v, lo), hi) if math.isfinite(v) else hi))
-                    for q, v in enumerate(losses)]
-            colour = colours.get(r, "muted")
+            line = sw["pts"][r][:j + 1]
             if len(line) >= 2:
-                sc.path(line, stroke=colour, lw=2.4 if r in colours else 1.2, alpha=1.0 if r in colours else 0.6)
-        right = Plot(600, 100, 330, 260, xlim=(SWEEP_LRS[0] / 1.5, SWEEP_LRS[-1] * 1.5), ylim=LOSS_LIM,
+                sc.path(line, stroke=colours.get(r, "muted"), lw=2.4 if r in colours else 1.2,
+                        alpha=1.0 if r in colours else 0.6)
+        right = Plot(*SWEEP_RIGHT, xlim=(SWEEP_LRS[0] / 1.5, SWEEP_LRS[-1] * 1.5), ylim=LOSS_LIM,
                      xlog=True, ylog=True)
         right.frame(sc, xticks=(1e-3, 1e-2, 1e-1, 1.0), yticks=log_ticks(*LOSS_LIM), xlabel="learning rate \u03b7",
                     ylabel=f"training loss at step {fmt_int(step)}", marks=False)
@@ -493,7 +522,7 @@ class TrainingMode(Mode):
         xs0 = (70.0, 385.0, 680.0)
         d = len(BASE)
         for (name, vals, ylim, colour), x0 in zip(panels, xs0):
-            p = Plot(x0, 110, 250, 210, xlim=(0, d), ylim=ylim)
+            p = Plot(x0, 100, 250, 250, xlim=(0, d), ylim=ylim)
             ticks = (ylim[0], ylim[0] / 2, 0.0, ylim[1] / 2, ylim[1])
             p.frame(sc, yticks=ticks, yfmt=lambda v: fmt_tick(v), ylabel=name, marks=False)
             for k, v in enumerate(vals):
@@ -520,7 +549,7 @@ class TrainingMode(Mode):
         return sc, tel
 
     def _norm_panel(self, sc: Scene, st: dict, probe: int) -> None:
-        x, y = 70.0, 380.0
+        x, y = 70.0, 404.0
         mu, var, rms = st["mu"], st["var"], st["rms"]
         xi = st["x"][probe]
         sub = f"{probe + 1}".translate(_SUB)
