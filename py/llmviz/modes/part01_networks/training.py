@@ -37,7 +37,7 @@ from ...core.mode import Mode, Submode, metric
 from ...core.params import Choice, Number
 from ...core.plot import Plot, fmt_tick, log_ticks
 from ...core.scene import Scene
-from ...units import fmt_int, fmt_plain
+from ...units import fmt_plain
 
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
 TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
@@ -90,6 +90,11 @@ def num(v: float, digits: int = 3) -> str:
     if abs(v) >= 1e4 or abs(v) < 1e-3:
         return fmt_tick(float(f"{v:.{digits}g}"))
     return f"{v:.{digits}g}".replace("-", MINUS)
+
+
+def count(v: int) -> str:
+    """A whole number with thousands separators and a real minus sign: 1,000."""
+    return f"{int(v):,}".replace("-", MINUS)
 
 
 def steps_at(t: float) -> int:
@@ -292,21 +297,21 @@ class TrainingMode(Mode):
         self._curves_panel(sc, run, step, tr, va, best)
         epochs = epochs_seen(step, run["batch"], run["n"])
         tel = [
-            metric("step", "steps taken", step, f"{fmt_int(step)} of {fmt_int(CURVE_STEPS)}", "steps"),
+            metric("step", "steps taken", step, f"{count(step)} of {count(CURVE_STEPS)}", "steps"),
             metric("epochs", "epochs (passes over the training points)", epochs, num(epochs), "epochs"),
             metric("train", "training loss", tr, num(tr), ""),
             metric("val", "validation loss", va, num(va), ""),
             metric("gap", "generalization gap (validation \u2212 training)", va - tr, num(va - tr), ""),
             metric("best_val", "lowest validation loss so far", vals[best], num(vals[best]), ""),
-            metric("best_step", "step of the lowest validation loss", best * EVAL, fmt_int(best * EVAL), "steps"),
-            metric("params", "parameters (3 \u00b7 units + 1)", 3 * run["width"] + 1, fmt_int(3 * run["width"] + 1), ""),
+            metric("best_step", "step of the lowest validation loss", best * EVAL, count(best * EVAL), "steps"),
+            metric("params", "parameters (3 \u00b7 units + 1)", 3 * run["width"] + 1, count(3 * run["width"] + 1), ""),
         ]
         return sc, tel
 
     def _curves_panel(self, sc: Scene, run: dict, step: int, tr: float, va: float, best: int) -> None:
         x, y = 70.0, 420.0
         epochs = epochs_seen(step, run["batch"], run["n"])
-        sc.text(x, y, f"step {fmt_int(step)} of {fmt_int(CURVE_STEPS)} \u00b7 {num(epochs)} epochs "
+        sc.text(x, y, f"step {count(step)} of {count(CURVE_STEPS)} \u00b7 {num(epochs)} epochs "
                       f"({fmt_plain(run['n'] / run['batch'])} steps each)", size=BODY, bold=True, base="t")
         y += 30
         sc.text(x, y, f"training loss {num(tr)}", size=BODY, fill="accent", bold=True, base="t")
@@ -316,7 +321,7 @@ class TrainingMode(Mode):
         sc.text(x, y, f"generalization gap {num(gap)}", size=BODY, base="t")
         vals = run["val"]
         if best * EVAL < step:
-            sc.text(x + 240, y, f"lowest validation: {num(vals[best])} at step {fmt_int(best * EVAL)} (\u25cb)",
+            sc.text(x + 240, y, f"lowest validation: {num(vals[best])} at step {count(best * EVAL)} (\u25cb)",
                     size=SMALL, fill="muted", base="t")
         y += 30
         note = ""
@@ -348,13 +353,13 @@ class TrainingMode(Mode):
             if k0 < m <= k1 and m <= shown_now:
                 j = m // EVAL
                 vals, best = run["val"], run["best"][j]
-                text = (f"step {fmt_int(m)}: training {num(run['train'][j])}, validation {num(run['val'][j])}, "
-                        f"lowest validation so far {num(vals[best])} at step {fmt_int(best * EVAL)}.")
+                text = (f"step {count(m)}: training {num(run['train'][j])}, validation {num(run['val'][j])}, "
+                        f"lowest validation so far {num(vals[best])} at step {count(best * EVAL)}.")
                 if m == CURVE_STEPS:
                     text += " Training stops here."
                 out.append({"level": "info", "text": text})
         if run["stopped"] and shown_now < k1 and (t0 < 0 or time_of_step(shown_now + EVAL) > t0):
-            out.append({"level": "warn", "text": f"stopped after step {fmt_int(shown_now)}: the loss is no longer "
+            out.append({"level": "warn", "text": f"stopped after step {count(shown_now)}: the loss is no longer "
                                                   f"finite. \u03b7 = {num(run['lr'])} is far too large."})
         return out[-4:]
 
@@ -439,13 +444,13 @@ class TrainingMode(Mode):
         right = Plot(*SWEEP_RIGHT, xlim=(SWEEP_LRS[0] / 1.5, SWEEP_LRS[-1] * 1.5), ylim=LOSS_LIM,
                      xlog=True, ylog=True)
         right.frame(sc, xticks=(1e-3, 1e-2, 1e-1, 1.0), yticks=log_ticks(*LOSS_LIM), xlabel="learning rate \u03b7",
-                    ylabel=f"training loss at step {fmt_int(step)}", marks=False)
+                    ylabel=f"training loss at step {count(step)}", marks=False)
         pts = [(right.fx(lr), right.fy(min(max(v, lo), hi))) for lr, v in zip(SWEEP_LRS, finite)]
         sc.path(pts, stroke="ink", lw=1.6)
         for r, (px, py) in enumerate(pts):
             sc.circle(px, py, 6 if r in colours else 4, fill=colours.get(r, "muted"), stroke="bg", lw=1.2)
         self._sweep_panel(sc, sw, step, now, best)
-        tel = [metric("step", "steps taken by every run", step, f"{fmt_int(step)} of {fmt_int(SWEEP_STEPS)}", "steps"),
+        tel = [metric("step", "steps taken by every run", step, f"{count(step)} of {count(SWEEP_STEPS)}", "steps"),
                metric("best_lr", "learning rate with the lowest loss now", SWEEP_LRS[best],
                       _lr_label(SWEEP_LRS[best]), ""),
                metric("best_loss", "its training loss", now[best], num(now[best]), "")]
@@ -456,7 +461,7 @@ class TrainingMode(Mode):
 
     def _sweep_panel(self, sc: Scene, sw: dict, step: int, now: list[float], best: int) -> None:
         x, y = 70.0, 410.0
-        sc.text(x, y, f"step {fmt_int(step)} of {fmt_int(SWEEP_STEPS)} \u00b7 "
+        sc.text(x, y, f"step {count(step)} of {count(SWEEP_STEPS)} \u00b7 "
                       f"{num(epochs_seen(step, sw['batch'], SWEEP_POINTS))} epochs", size=BODY, bold=True, base="t")
         y += 32
         rows = (("accent2", 0, "too small: every step is tiny, the loss creeps down"),
@@ -486,7 +491,7 @@ class TrainingMode(Mode):
                 now = [self._loss_at(sw, r, q) for r in range(len(SWEEP_LRS))]
                 finite = [v if math.isfinite(v) else math.inf for v in now]
                 best = min(range(len(SWEEP_LRS)), key=finite.__getitem__)
-                out.append({"level": "info", "text": f"step {fmt_int(m)}: lowest loss {num(now[best])} at "
+                out.append({"level": "info", "text": f"step {count(m)}: lowest loss {num(now[best])} at "
                                                      f"\u03b7 = {_lr_label(SWEEP_LRS[best])}; "
                                                      f"\u03b7 = 10\u207b\u00b3 is at {num(now[0])}, "
                                                      f"\u03b7 = 1 at {num(now[-1])}."})
