@@ -8,7 +8,8 @@ thing under test). The deep stacks are recomputed with matrices.
 Published figures: GPT-3 (Brown et al. 2020) Table 2.1, 300B training tokens,
 batches of 0.5M tokens (125M model) and 3.2M (175B), 2,048-token sequences;
 Table 2.2, Common Crawl (filtered) 410B tokens at 60 % of the mix for 0.44
-epochs, Books2 55B at 8 % for 0.43. Goyal et al. 2017: 0.1 for 256 images,
+epochs, WebText2 19B at 22 %, Books1 12B at 8 %, Books2 55B at 8 % for 0.43,
+Wikipedia 3B at 3 %. Goyal et al. 2017: 0.1 for 256 images,
 scaled linearly. Llama 3 8B config.json: 32 layers, hidden_size 4096,
 rms_norm_eps 1e-05, 8.03B parameters.
 """
@@ -307,6 +308,10 @@ def test_published_figure_exercises():
     assert val("ex2_small_steps") == 600_000
     assert val("ex3_cc") == pytest.approx(0.44, abs=0.005) and val("ex3_books2") == pytest.approx(0.43, abs=0.01)
     assert val("ex3_cc_tokens") == 180e9
+    # Table 2.2's quantities: 410 + 19 + 12 + 55 + 3 billion tokens
+    assert val("ex3_total") == 499e9 and text("ex3_total") == "499 B"
+    assert val("ex3_cc_share") == pytest.approx(410 / 499) and val("ex3_books2_share") == pytest.approx(55 / 499)
+    assert val("ex2_ratio") == 6.4
     assert val("ex5_k") == 32 and val("ex5_lr") == pytest.approx(3.2)
 
 

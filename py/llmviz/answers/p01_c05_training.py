@@ -32,7 +32,8 @@ DEEP_LR, DEEP_STEPS = 3e-3, 100
 # Table 2.2: Common Crawl (filtered) 410B tokens at 60 % of the mix, Books2 55B at 8 %
 GPT3_TOKENS, GPT3_CTX = 300e9, 2048
 GPT3_BATCH_175B, GPT3_BATCH_SMALL = 3.2e6, 0.5e6
-GPT3_MIX = {"cc": (410e9, 0.60), "books2": (55e9, 0.08)}
+GPT3_MIX = {"cc": (410e9, 0.60), "webtext2": (19e9, 0.22), "books1": (12e9, 0.08), "books2": (55e9, 0.08),
+            "wikipedia": (3e9, 0.03)}
 # Goyal et al. 2017, section 2.1 and 5.1: the reference rate 0.1 for 256 images, scaled linearly
 GOYAL_LR, GOYAL_BATCH, GOYAL_BIG = 0.1, 256, 8192
 # Exercise 6: one vector by hand; exercise 7: a vector of this RMS; exercise 8: RMSNorm's gradient
@@ -182,6 +183,11 @@ def _rms_for_shrink(shrink: float) -> float:
     return math.sqrt(ms)
 
 
+def _mix_total() -> float:
+    """Tokens in GPT-3's five training sets together (Table 2.2's quantities)."""
+    return sum(size for size, _ in GPT3_MIX.values())
+
+
 def _ex8() -> tuple[list[float], list[float]]:
     return rms_norm_backward(EX8_X, [1.0, 1.0], EX8_DY, eps=0.0)
 
@@ -273,6 +279,11 @@ ANSWERS = {
     "ex2_steps": lambda: _plain(GPT3_TOKENS / GPT3_BATCH_175B),
     "ex2_sequences": lambda: _plain(GPT3_BATCH_175B / GPT3_CTX, 5),
     "ex2_small_steps": lambda: _plain(GPT3_TOKENS / GPT3_BATCH_SMALL),
+    "ex2_ratio": lambda: _plain(GPT3_BATCH_175B / GPT3_BATCH_SMALL),
+    "ex3_total": lambda: Answer(_mix_total(), fmt_count(_mix_total())),
+    "ex3_cc_share": lambda: Answer(GPT3_MIX["cc"][0] / _mix_total(), fmt_percent(GPT3_MIX["cc"][0] / _mix_total(), 2)),
+    "ex3_books2_share": lambda: Answer(GPT3_MIX["books2"][0] / _mix_total(),
+                                      fmt_percent(GPT3_MIX["books2"][0] / _mix_total(), 2)),
     "ex3_cc": lambda: _plain(GPT3_MIX["cc"][1] * GPT3_TOKENS / GPT3_MIX["cc"][0]),
     "ex3_books2": lambda: _plain(GPT3_MIX["books2"][1] * GPT3_TOKENS / GPT3_MIX["books2"][0]),
     "ex3_cc_tokens": lambda: Answer(GPT3_MIX["cc"][1] * GPT3_TOKENS, fmt_count(GPT3_MIX["cc"][1] * GPT3_TOKENS)),
