@@ -166,3 +166,25 @@ def test_every_view_is_deterministic_and_small():
         assert a["scene"] == b["scene"] and len(a["scene"]["items"]) <= 500
         assert len(json.dumps(a)) < 64_000
         assert all(math.isfinite(e["value"]) for e in a["telemetry"])
+
+
+def _triggers():
+    import re
+    from pathlib import Path
+    src = (Path(__file__).resolve().parents[2] / "chapters" / "p01-c05-training.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\{vis\}`[^`<]*<([^>]+)>`", src):
+        sub, _, query = target.partition("?")
+        values = dict(kv.split("=") for kv in query.split("&")) if query else {}
+        yield pytest.param(sub, values, id=target)
+
+
+@pytest.mark.parametrize("sub,values", list(_triggers()))
+def test_every_trigger_lands_on_a_legible_state(sub, values):
+    from tooling import label_problems
+
+    m = TrainingMode(submode=sub)
+    assert m.apply(values) == []
+    for t in (0.0, 2.0, 6.5, 40.0):
+        f = m.frame(t)
+        assert not label_problems(f), (t, label_problems(f)[:3])
+        assert len(f["scene"]["items"]) <= 500

@@ -87,8 +87,10 @@ def num(v: float, digits: int = 3) -> str:
     """A number for a label: ``digits`` significant figures, a real minus sign, ×10ⁿ when large or tiny."""
     if v == 0:
         return "0"
-    if abs(v) >= 1e4 or abs(v) < 1e-3:
+    if abs(v) < 1e-3 or abs(v) >= 1e7:
         return fmt_tick(float(f"{v:.{digits}g}"))
+    if abs(v) >= 10 ** digits:
+        return count(round(v))
     return f"{v:.{digits}g}".replace("-", MINUS)
 
 
@@ -264,8 +266,9 @@ class TrainingMode(Mode):
         lp.frame(sc, xticks=(0, 250, 500, 750, 1000), yticks=log_ticks(*LOSS_LIM), xlabel="step",
                  ylabel="average squared error (log scale)", marks=False)
         lp.hline(sc, FLOOR, stroke="muted", lw=1.2, dash=(5, 4))
-        sc.text(lp.fx(CURVE_STEPS) - 6, lp.fy(FLOOR) - 4, f"noise floor {fmt_plain(NOISE)}\u00b2 = {fmt_plain(FLOOR)}",
-                size=SMALL, fill="muted", align="r", base="b")
+        # under the line at the right, where the validation curve (above the floor) never runs
+        sc.text(lp.fx(CURVE_STEPS) - 6, lp.fy(FLOOR) + 4, f"noise floor {fmt_plain(NOISE)}\u00b2 = {fmt_plain(FLOOR)}",
+                size=SMALL, fill="muted", align="r", base="t")
         # legend under the loss chart
         y = 432.0
         for colour, text in (("accent", "training loss (N points)"),
@@ -309,19 +312,20 @@ class TrainingMode(Mode):
         return sc, tel
 
     def _curves_panel(self, sc: Scene, run: dict, step: int, tr: float, va: float, best: int) -> None:
-        x, y = 70.0, 420.0
+        x, y = 70.0, 430.0
         epochs = epochs_seen(step, run["batch"], run["n"])
+        per = run["n"] / run["batch"]
         sc.text(x, y, f"step {count(step)} of {count(CURVE_STEPS)} \u00b7 {num(epochs)} epochs "
-                      f"({fmt_plain(run['n'] / run['batch'])} steps each)", size=BODY, bold=True, base="t")
+                      f"({fmt_plain(per)} step{'' if per == 1 else 's'} each)", size=BODY, bold=True, base="t")
         y += 30
         sc.text(x, y, f"training loss {num(tr)}", size=BODY, fill="accent", bold=True, base="t")
-        sc.text(x + 240, y, f"validation loss {num(va)}", size=BODY, fill="accent2", bold=True, base="t")
+        sc.text(x + 300, y, f"validation loss {num(va)}", size=BODY, fill="accent2", bold=True, base="t")
         y += 28
         gap = va - tr
         sc.text(x, y, f"generalization gap {num(gap)}", size=BODY, base="t")
         vals = run["val"]
         if best * EVAL < step:
-            sc.text(x + 240, y, f"lowest validation: {num(vals[best])} at step {count(best * EVAL)} (\u25cb)",
+            sc.text(x + 300, y, f"lowest validation: {num(vals[best])} at step {count(best * EVAL)} (\u25cb)",
                     size=SMALL, fill="muted", base="t")
         y += 30
         note = ""
@@ -572,8 +576,8 @@ class TrainingMode(Mode):
         y += 36
         ms = rms * rms
         if ms < 30 * EPS:
-            note = (f"the input is tiny: mean(x\u00b2) = {num(ms)} is not large beside \u03b5, so both outputs shrink "
-                    f"(RMS {num(root_mean_square(st['rn']))} instead of 1)")
+            note = (f"tiny input: mean(x\u00b2) = {num(ms)} is small beside \u03b5, so both outputs shrink "
+                    f"(RMS {num(root_mean_square(st['rn']))})")
         elif abs(mu) > math.sqrt(var):
             note = ("the mean is larger than the spread: RMSNorm keeps it, so its bars all lean one way; "
                     "LayerNorm removes it")
