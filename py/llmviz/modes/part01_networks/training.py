@@ -489,7 +489,7 @@ class TrainingMode(Mode):
         if t0 < 0:
             out.append({"level": "info", "text": f"seven runs start from the same weights, training loss "
                                                  f"{num(sw['losses'][0][0])}; \u03b7 from 10\u207b\u00b3 to 1."})
-        for m in (30, 100, SWEEP_STEPS):
+        for m in (30, 150, SWEEP_STEPS):   # multiples of SWEEP_EVAL, where losses are stored
             if k0 < m <= k1:
                 q = m // SWEEP_EVAL
                 now = [self._loss_at(sw, r, q) for r in range(len(SWEEP_LRS))]
