@@ -111,7 +111,7 @@ def test_the_same_numbers_the_view_shows():
 
 @pytest.mark.parametrize("name,over", [
     ("narrow", dict(width=4)), ("more", dict(points=48)), ("b1", dict(batch=1)), ("full", dict(batch=12)),
-    ("slow", dict(lr=0.001)), ("decay01", dict(decay=0.1)), ("decay03", dict(decay=0.3)), ("decay1", dict(decay=1.0)),
+("decay01", dict(decay=0.1)), ("decay03", dict(decay=0.3)), ("decay1", dict(decay=1.0)),
 ])
 def test_other_runs_match_numpy(name, over):
     train, valid = run(**over)
@@ -128,7 +128,6 @@ def test_what_the_prose_says_about_those_runs():
     assert val("decay03_train") > 0.09 and abs(val("decay03_val") - val("decay03_train")) < 0.01
     assert val("decay1_train") > 0.25 and val("decay1_val") > val("best_val")
     assert val("decay03_best") == pytest.approx(run(decay=0.3)[1].min(), rel=1e-6)
-    assert val("slow_train") > 5 * val("end_train")
     assert val("ex10_width8_val") == pytest.approx(run(width=8)[1][-1], rel=1e-4)
     assert val("ex10_width8_train") == pytest.approx(run(width=8)[0][-1], rel=1e-4)
     assert val("ex10_decay01_best") == pytest.approx(run(decay=0.1)[1].min(), rel=1e-6)
