@@ -108,8 +108,9 @@ class ModelConfig:
     layers keep their config's value for reference. ``sliding_window`` is the
     span of ``"attn_local"`` layers. ``mtp_modules`` counts DeepSeek-style
     multi-token-prediction modules shipped beside the main model.
-    ``norm_eps`` is the ε its norms add before the square root (``rms_norm_eps``
-    or ``layer_norm_eps`` in the config), where the catalog records it.
+    ``norm_eps`` is the ε its norms add to the mean square (or variance) inside
+    the square root (``rms_norm_eps`` or ``layer_norm_eps`` in the config);
+    ``None`` where the catalog has not recorded it.
     """
 
     name: str
@@ -173,6 +174,9 @@ class ModelConfig:
             problems.append("release must be YYYY-MM")
         if not self.source.startswith("https://"):
             problems.append("source must be a URL")
+        if self.norm_eps is not None and not (isinstance(self.norm_eps, (int, float))
+                                              and 0 < self.norm_eps < 1):
+            problems.append("norm_eps must be None or a number between 0 and 1")
         if problems:
             raise ValueError(f"model {self.name!r}: " + "; ".join(problems))
 
