@@ -79,6 +79,12 @@ def curves(**over) -> dict:
     return {"train": train, "val": val, "best": best, "n": n, "batch": min(v["batch"], n), "width": v["width"]}
 
 
+def _sine_loss(n: int, seed: int) -> float:
+    """The loss of the true curve, sin x, on the noisy points: their own noise's mean square."""
+    xs, ys = noisy_sine(n, seed)
+    return sum((math.sin(x) - y) ** 2 for x, y in zip(xs, ys)) / n
+
+
 def _end(key: str, **over) -> float:
     return curves(**over)[key][-1]
 
@@ -188,6 +194,11 @@ def _mix_total() -> float:
     return sum(size for size, _ in GPT3_MIX.values())
 
 
+def _implied_share(name: str, epochs: float) -> float:
+    """The share of the 300B tokens that Table 2.2's epochs imply for a set: epochs × size / 300B."""
+    return epochs * GPT3_MIX[name][0] / GPT3_TOKENS
+
+
 def _ex8() -> tuple[list[float], list[float]]:
     return rms_norm_backward(EX8_X, [1.0, 1.0], EX8_DY, eps=0.0)
 
@@ -208,6 +219,8 @@ ANSWERS = {
     "end_train": lambda: _plain(_end("train")),
     "end_val": lambda: _plain(_end("val")),
     "end_gap": lambda: _plain(_end("val") - _end("train")),
+    "sine_train": lambda: _plain(_sine_loss(CURVES["points"], TRAIN_SEED)),
+    "sine_val": lambda: _plain(_sine_loss(VAL_POINTS, VAL_SEED)),
     "best_val": lambda: _plain(_best_val()),
     "best_step": lambda: _plain(curves()["best"] * EVAL),
     "steps_per_epoch": lambda: _plain(CURVES["points"] / CURVES["batch"]),
@@ -228,8 +241,6 @@ ANSWERS = {
     "decay03_best": lambda: _plain(_best_val(decay=0.3)),
     "decay1_train": lambda: _plain(_end("train", decay=1.0)),
     "decay1_val": lambda: _plain(_end("val", decay=1.0)),
-    "decay_shrink": lambda: _plain(1 - CURVES["lr"] * 0.3, 4),
-    "decay_shrink_1000": lambda: _plain((1 - CURVES["lr"] * 0.3) ** CURVE_STEPS),
     # the sweep
     "sweep_width": lambda: _plain(SWEEP_WIDTH),
     "sweep_steps": lambda: _plain(SWEEP_STEPS),
@@ -282,6 +293,7 @@ ANSWERS = {
     "ex3_cc_share": lambda: Answer(GPT3_MIX["cc"][0] / _mix_total(), fmt_percent(GPT3_MIX["cc"][0] / _mix_total(), 2)),
     "ex3_books2_share": lambda: Answer(GPT3_MIX["books2"][0] / _mix_total(),
                                       fmt_percent(GPT3_MIX["books2"][0] / _mix_total(), 2)),
+    "ex3_books2_implied": lambda: Answer(_implied_share("books2", 0.43), fmt_percent(_implied_share("books2", 0.43), 2)),
     "ex3_cc": lambda: _plain(GPT3_MIX["cc"][1] * GPT3_TOKENS / GPT3_MIX["cc"][0]),
     "ex3_books2": lambda: _plain(GPT3_MIX["books2"][1] * GPT3_TOKENS / GPT3_MIX["books2"][0]),
     "ex3_cc_tokens": lambda: Answer(GPT3_MIX["cc"][1] * GPT3_TOKENS, fmt_count(GPT3_MIX["cc"][1] * GPT3_TOKENS)),
