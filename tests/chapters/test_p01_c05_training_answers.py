@@ -126,6 +126,7 @@ def test_what_the_prose_says_about_those_runs():
     # the full batch overfits most; decay 0.3 closes the gap and stays above the floor; λ = 1 underfits
     assert val("full_train") < val("end_train") and val("full_val") > val("end_val") > val("b1_val")
     assert val("decay03_train") > 0.09 and abs(val("decay03_val") - val("decay03_train")) < 0.01
+    assert val("decay03_val") > val("decay01_val")        # "already higher than at 0.1"
     assert val("decay1_train") > 0.25 and val("decay1_val") > val("best_val")
     assert val("decay03_best") == pytest.approx(run(decay=0.3)[1].min(), rel=1e-6)
     assert val("ex10_width8_val") == pytest.approx(run(width=8)[1][-1], rel=1e-4)
@@ -316,6 +317,8 @@ def test_what_the_prose_says_about_depth():
     assert val("const_loss") == pytest.approx(float(np.var(np.sin(xs))), rel=1e-12)
     assert val("deep_plain16") == pytest.approx(val("const_loss"), rel=1e-3)
     assert max(val("deep_residual16"), val("deep_prenorm16")) < val("deep_plain4") < 0.1 * val("deep_plain16")
+    # normalized plain blocks: better than 16 plain blocks, worse than 4 (He et al.'s 34 against 18 layers)
+    assert val("deep_plain4") < val("deep_norm16") < val("deep_plain16")
     # each PyTorch-initialized ReLU block divides the size of h by √6; 15 of them predict the ratio's order
     assert val("block_factor") == pytest.approx(math.sqrt(6))
     assert val("plain16_predicted") == pytest.approx(6 ** -7.5)
