@@ -374,6 +374,7 @@ def test_by_hand_exercises():
     assert val("ex7_factor") == pytest.approx(1 / math.sqrt(1.1))
     rms = val("ex7_rms")                                  # at this RMS, ε costs exactly 1 %
     assert 1 / math.sqrt(1 + 1e-5 / rms ** 2) == pytest.approx(0.99)
+    assert val("ex7_shrink_at_1") == pytest.approx(1 - 1 / math.sqrt(1 + 1e-5), rel=1e-6)   # about ε/2
     # RMSNorm's gradient at x = (3, 4), g = (1, 0), by central differences
     f = lambda v: v[0] / np.sqrt((v ** 2).mean())
     v0, h = np.array([3.0, 4.0]), 1e-6

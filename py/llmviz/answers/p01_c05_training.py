@@ -312,6 +312,7 @@ ANSWERS = {
     "ex6_rn4": lambda: _plain(_ex6()["rn"][3]),
     "ex7_factor": lambda: _plain(_eps_factor(EX7_RMS)),
     "ex7_rms": lambda: _plain(_rms_for_shrink(EX7_SHRINK)),
+    "ex7_shrink_at_1": lambda: _plain(1 - _eps_factor(1.0), 2),
     "ex8_r": lambda: _plain(root_mean_square(EX8_X)),
     "ex8_dx1": lambda: _plain(_ex8()[0][0]),
     "ex8_dx2": lambda: _plain(_ex8()[0][1]),
