@@ -9,8 +9,7 @@ points and starting weights. Norms, ε and Llama 3's layer count come from
 named where they are used.
 
 Cost: the five deep-stack runs (100 full-batch Adam steps each, pure Python)
-take about 3 s of CPU and the nine curves runs and two sweeps about 2 s
-more. Every run is memoised with ``lru_cache`` and nothing runs at import,
+take about 2 s of CPU, the nine curves runs and two sweeps under 1 s more. Every run is memoised with ``lru_cache`` and nothing runs at import,
 so a build or a test session pays this once, and only when an answer is
 asked for. The workshop itself never imports this module.
 """
