@@ -22,6 +22,7 @@ MODE_PATHS: dict[str, str] = {
     "p01-c02-mlp": "llmviz.modes.part01_networks.mlp:MLPMode",
     "p01-c03-losses": "llmviz.modes.part01_networks.losses:LossesMode",
     "p01-c04-backprop": "llmviz.modes.part01_networks.backprop:BackpropMode",
+    "p01-c05-training": "llmviz.modes.part01_networks.training:TrainingMode",
     "p01-c06-rnn": "llmviz.modes.part01_networks.rnn:RNNMode",
     "p02-c01-tokenization": "llmviz.modes.part02_transformer.tokenization:TokenizationMode",
     "p02-c02-embeddings": "llmviz.modes.part02_transformer.embeddings:EmbeddingsMode",

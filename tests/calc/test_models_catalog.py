@@ -150,6 +150,9 @@ def test_default_patterns_fill_every_layer():
     (dict(release="2024"), "YYYY-MM"),
     (dict(source="config.json"), "URL"),
     (dict(mixers=("rnn", ATTN)), "mixer kinds"),
+    (dict(norm_eps=0.0), "norm_eps"),
+    (dict(norm_eps=-1e-5), "norm_eps"),
+    (dict(norm_eps=float("nan")), "norm_eps"),
 ])
 def test_inconsistent_entries_are_rejected(kw, words):
     with pytest.raises(ValueError, match=words):
@@ -159,3 +162,11 @@ def test_inconsistent_entries_are_rejected(kw, words):
 def test_a_hybrid_needs_mamba_settings_and_accepts_them():
     m = _tiny(mixers=(SSM, ATTN), mamba=Mamba(d_state=4, d_conv=2, expand=2, dt_rank=2))
     assert m.is_hybrid and m.ssm_layers == 1
+
+
+def test_norm_eps_where_recorded():
+    # meta-llama/Meta-Llama-3-8B config.json: "rms_norm_eps": 1e-05 (Meta's model.py: norm_eps = 1e-5)
+    assert get_model("llama-3-8b").norm_eps == 1e-5
+    assert _tiny().norm_eps is None and _tiny(norm_eps=1e-6).norm_eps == 1e-6
+    # configs publish 1e-5 or 1e-6 and the like: a recorded ε is small
+    assert all(0 < m.norm_eps <= 1e-3 for m in MODELS.values() if m.norm_eps is not None)

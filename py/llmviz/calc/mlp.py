@@ -41,6 +41,7 @@ from itertools import accumulate
 from operator import mul
 from typing import Callable, Sequence
 
+from ..core.rng import lcg_ints
 from ._checks import finite, positive, positive_int
 
 #: hidden-unit functions the trainer supports: the ReLU ramp and the identity (no bend at all)
@@ -96,6 +97,45 @@ def _check_samples(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float
     if any(x1 > x2 for x1, x2 in zip(xs, xs[1:])):
         raise ValueError("xs must be sorted in increasing order")
     return xs, ys
+
+
+def relu_fit_polyline(params, lo: float, hi: float) -> list[tuple[float, float]]:
+    """The exact graph of a one-input ReLU network over [lo, hi]: its points at lo, at every bend inside, and at hi.
+
+    Between two bends the network is a straight line, so these points joined
+    by segments are the whole function. Sweeping the bends in order, each
+    unit switches on (w > 0) or off (w < 0) at its own bend and changes the
+    running slope and intercept: O(units · log units), not units × points.
+    x and ŷ are in the network's input and output units.
+    """
+    w, b, a, c = _params(params)
+    finite("lo", lo)
+    finite("hi", hi)
+    if hi <= lo:
+        raise ValueError(f"need lo < hi, got lo={lo!r}, hi={hi!r}")
+    slope = icpt = 0.0
+    events = []
+    for wj, bj, aj in zip(w, b, a):
+        if wj == 0:
+            icpt += aj * bj if bj > 0 else 0.0
+            continue
+        knot = -bj / wj
+        # decided by the knot itself, so that a knot a rounding error from lo cannot be lost
+        on_at_lo = knot < lo if wj > 0 else knot > lo
+        if on_at_lo:
+            slope += aj * wj
+            icpt += aj * bj
+        # a unit off at lo switches on at its knot (w > 0); one on at lo switches off there (w < 0)
+        if lo <= knot < hi and (wj < 0) == on_at_lo:
+            events.append((knot, aj * wj, aj * bj, -1.0 if on_at_lo else 1.0))
+    events.sort()
+    pts = [(lo, c + icpt + slope * lo)]
+    for knot, ds, dk, sign in events:
+        pts.append((knot, c + icpt + slope * knot))
+        slope += sign * ds
+        icpt += sign * dk
+    pts.append((hi, c + icpt + slope * hi))
+    return pts
 
 
 def fit_loss_and_gradient(params, xs: Sequence[float], ys: Sequence[float],
@@ -198,6 +238,33 @@ def fit_trajectory(params, xs: Sequence[float], ys: Sequence[float], lr: float, 
         states.append((w, b, a, c))
         losses.append(loss)
     return states, losses, not loss <= blowup
+
+
+def initial_params(width: int, seed: int, lo: float = -3.0, hi: float = 3.0) -> Params:
+    """Starting weights ``(w, b, a, c)`` for ``width`` hidden units on inputs in [lo, hi]; the same on every
+    machine for a seed.
+
+    Unit j gets a random sign and an input weight of size 0.5–1.5, a bend
+    placed at random inside the j-th of ``width`` equal slices of [lo, hi]
+    (so the bends start spread over the data), and a small output weight in
+    [−0.3, 0.3]. The output bias starts at 0.
+    """
+    positive_int("width", width)
+    finite("lo", lo)
+    finite("hi", hi)
+    if hi <= lo:
+        raise ValueError(f"need lo < hi, got lo={lo!r}, hi={hi!r}")
+    scale = 1 << 20
+    u = [v / scale for v in lcg_ints(7919 * seed + 17, 4 * width, 0, scale - 1)]
+    w, b, a = [], [], []
+    for j in range(width):
+        sign = 1.0 if u[4 * j] < 0.5 else -1.0
+        size = 0.5 + u[4 * j + 1]
+        bend = lo + (hi - lo) * (j + u[4 * j + 2]) / width
+        w.append(sign * size)
+        b.append(-sign * size * bend)
+        a.append(0.6 * (u[4 * j + 3] - 0.5))
+    return w, b, a, 0.0
 
 
 # -- building a curve from ReLU pieces --------------------------------------------------------

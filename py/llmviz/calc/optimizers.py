@@ -24,6 +24,8 @@ Sources:
 from __future__ import annotations
 
 import math
+from itertools import repeat
+from operator import add, mul, sub, truediv
 from typing import Sequence
 
 from ._checks import in_range, positive
@@ -107,11 +109,28 @@ def adam_step(theta: Sequence[float], m: Sequence[float], v: Sequence[float], gr
     g = _vector("grad", grad, len(th))
     positive("lr", lr)
     positive("eps", eps)
-    c1, c2 = bias_correction(beta1, t), bias_correction(beta2, t)
-    mm = [beta1 * a + (1 - beta1) * b for a, b in zip(mm, g)]
-    vv = [beta2 * a + (1 - beta2) * b * b for a, b in zip(vv, g)]
-    th = [p - lr * (a / c1) / (math.sqrt(b / c2) + eps) for p, a, b in zip(th, mm, vv)]
-    return th, mm, vv
+    bias_correction(beta1, t)   # checks β₁ and t; the update recomputes both divisors
+    in_range("beta2", beta2, 0.0, 1.0, hi_open=True)
+    return _adam_update(th, mm, vv, g, t, lr, 0.0, beta1, beta2, eps)
+
+
+def _adam_update(th: list[float], mm: list[float], vv: list[float], g: list[float], t: int, lr: float,
+                 weight_decay: float, beta1: float, beta2: float, eps: float) -> tuple[list, list, list]:
+    """AdamW's arithmetic on inputs already checked (λ = 0 is Adam): each list op runs in one C loop.
+
+    Per parameter, in this order: θ ← θ·(1 − lr·λ) when λ > 0; m ← β₁m + (1 − β₁)g;
+    v ← β₂v + ((1 − β₂)g)g; θ ← θ − (lr·(m/c₁))/(√(v/c₂) + ε), with cᵢ = 1 − βᵢᵗ.
+    The operations and their order are those of a plain loop, so the results
+    are the same floats; training loops call this directly to skip the checks.
+    """
+    c1, c2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
+    if weight_decay:
+        th = list(map(mul, th, repeat(1 - lr * weight_decay)))
+    mm = list(map(add, map(mul, repeat(beta1), mm), map(mul, repeat(1 - beta1), g)))
+    vv = list(map(add, map(mul, repeat(beta2), vv), map(mul, map(mul, repeat(1 - beta2), g), g)))
+    step = map(truediv, map(mul, repeat(lr), map(truediv, mm, repeat(c1))),
+               map(add, map(math.sqrt, map(truediv, vv, repeat(c2))), repeat(eps)))
+    return list(map(sub, th, step)), mm, vv
 
 
 def adamw_step(theta: Sequence[float], m: Sequence[float], v: Sequence[float], grad: Sequence[float],

@@ -108,6 +108,9 @@ class ModelConfig:
     layers keep their config's value for reference. ``sliding_window`` is the
     span of ``"attn_local"`` layers. ``mtp_modules`` counts DeepSeek-style
     multi-token-prediction modules shipped beside the main model.
+    ``norm_eps`` is the ε its norms add to the mean square (or variance) inside
+    the square root (``rms_norm_eps`` or ``layer_norm_eps`` in the config);
+    ``None`` where the catalog has not recorded it.
     """
 
     name: str
@@ -139,6 +142,7 @@ class ModelConfig:
     norm: str = "rmsnorm"
     learned_positions: int = 0
     mtp_modules: int = 0
+    norm_eps: float | None = None
     notes: str = ""
 
     def __post_init__(self) -> None:
@@ -170,6 +174,9 @@ class ModelConfig:
             problems.append("release must be YYYY-MM")
         if not self.source.startswith("https://"):
             problems.append("source must be a URL")
+        if self.norm_eps is not None and not (isinstance(self.norm_eps, (int, float))
+                                              and 0 < self.norm_eps < 1):
+            problems.append("norm_eps must be None or a number between 0 and 1")
         if problems:
             raise ValueError(f"model {self.name!r}: " + "; ".join(problems))
 
@@ -338,7 +345,7 @@ _LLAMA_3_8B = ModelConfig(
     name="llama-3-8b", display_name="Llama 3 8B", family="Llama", release="2024-04",
     source=HF + "meta-llama/Meta-Llama-3-8B/blob/main/config.json",
     layers=32, hidden=4096, heads=32, kv_heads=8, head_dim=128, ffn=14336,
-    vocab=128256, max_context=8192, rope_theta=500000.0,
+    vocab=128256, max_context=8192, rope_theta=500000.0, norm_eps=1e-5,
 )
 
 _LLAMA_3_70B = ModelConfig(

@@ -31,7 +31,8 @@ from __future__ import annotations
 import math
 
 from ...calc.activations import ACTIVATIONS
-from ...calc.mlp import (fit_trajectory, interpolation_error_bound, mlp_flops_per_token, relu_interpolant,
+from ...calc.mlp import (fit_trajectory, initial_params, interpolation_error_bound, mlp_flops_per_token,
+                         relu_interpolant,
                          relu_sum, sampled_max_gap)
 from ...calc.model_size import mlp_param_count, param_breakdown, param_count
 from ...catalog import get_model
@@ -40,7 +41,6 @@ from ...core.params import Choice, Flag, Number
 from ...core.plot import Plot, fmt_tick, nice_ticks
 from ...core.scene import Scene
 from ...units import fmt_count, fmt_flops, fmt_percent
-from ...core.rng import lcg_ints
 
 # type sizes: the page shows the 960-wide canvas at about 0.6×, so nothing smaller than SMALL
 TITLE, SUB, BODY, SMALL = 20, 15, 17, 15
@@ -138,27 +138,6 @@ def samples(target: str) -> tuple[list[float], list[float]]:
     f = TARGETS[target][1]
     xs = [X_LO + (X_HI - X_LO) * i / (SAMPLES - 1) for i in range(SAMPLES)]
     return xs, [f(x) for x in xs]
-
-
-def initial_params(width: int, seed: int) -> tuple[list[float], list[float], list[float], float]:
-    """Starting weights for ``width`` hidden units: the same on every machine for a seed.
-
-    Unit j gets a random sign and an input weight of size 0.5–1.5, a bend
-    placed at random inside the j-th of ``width`` equal slices of [X_LO, X_HI]
-    (so the bends start spread over the data), and a small output weight in
-    [−0.3, 0.3]. The output bias starts at 0.
-    """
-    scale = 1 << 20
-    u = [v / scale for v in lcg_ints(7919 * seed + 17, 4 * width, 0, scale - 1)]
-    w, b, a = [], [], []
-    for j in range(width):
-        sign = 1.0 if u[4 * j] < 0.5 else -1.0
-        size = 0.5 + u[4 * j + 1]
-        bend = X_LO + (X_HI - X_LO) * (j + u[4 * j + 2]) / width
-        w.append(sign * size)
-        b.append(-sign * size * bend)
-        a.append(0.6 * (u[4 * j + 3] - 0.5))
-    return w, b, a, 0.0
 
 
 def unit_piece(x: float, w: float, b: float, a: float, act: str) -> float:
