@@ -22,6 +22,7 @@ MODE_PATHS: dict[str, str] = {
     "p01-c02-mlp": "llmviz.modes.part01_networks.mlp:MLPMode",
     "p01-c03-losses": "llmviz.modes.part01_networks.losses:LossesMode",
     "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
+    "p02-c07-sampling": "llmviz.modes.part02_transformer.sampling:SamplingMode",
     "p05-c02-kv-cache": "llmviz.modes.part05_inference.kv_cache:KVCacheMode",
     "p07-c01-continuous-batching": "llmviz.modes.part07_serving.continuous_batching:ContinuousBatchingMode",
 }
