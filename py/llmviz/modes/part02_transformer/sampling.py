@@ -5,7 +5,7 @@ Every distribution here is a real one: the book's tiny trained model
 (:mod:`.sampling_runs`). Three views, one idea each:
 
 * temperature: the 12 likeliest next tokens as bars of softmax(z / T) beside
-  their T = 1 outline, the distribution laid end to end on [0, 1) below, and
+  their τ = 1 outline, the distribution laid end to end on [0, 1) below, and
   uniform numbers u drawn one by one, each landing on the token whose
   interval holds it. Entropy in bits as the reader turns T.
 * truncation: the same distribution cut three ways side by side (top-k,
@@ -107,8 +107,8 @@ class SamplingMode(Mode):
     params = (
         Choice("prompt", "prompt", "the text the tiny model continues; its next-token distribution is what every "
                "view reshapes", options=PROMPT_OPTIONS, default="0"),
-        Number("temp", "temperature T", "every logit is divided by T before the softmax: T < 1 sharpens the "
-               "distribution, T > 1 flattens it", lo=0.1, hi=3.0, step=0.05, default=1.0, log=True),
+        Number("temp", "temperature τ", "every logit is divided by τ before the softmax: τ < 1 sharpens the "
+               "distribution, τ > 1 flattens it", lo=0.1, hi=3.0, step=0.05, default=1.0, log=True),
         Number("top_k", "top-k: k", "keep only the k likeliest tokens", lo=1, hi=100, step=1, default=10,
                integer=True),
         Number("top_p", "top-p: P", "keep the fewest likeliest tokens whose probabilities add up to at least P",
@@ -121,7 +121,7 @@ class SamplingMode(Mode):
                lo=0, hi=99, step=1, default=0, integer=True),
     )
     submodes = {
-        "temperature": Submode("Temperature", {}, "the next-token distribution at temperature T, and draws from it",
+        "temperature": Submode("Temperature", {}, "the next-token distribution at temperature τ, and draws from it",
                                ("prompt", "temp")),
         "truncation": Submode("Top-k, top-p, min-p", {},
                               "three ways to cut the tail of the same distribution, side by side",
@@ -193,7 +193,7 @@ class SamplingMode(Mode):
     # -- temperature -----------------------------------------------------------------
 
     def _draws(self, cycle: int) -> list[tuple[float, int]]:
-        """The cycle's uniform numbers and the tokens they pick at temperature T."""
+        """The cycle's uniform numbers and the tokens they pick at temperature τ."""
         def calc():
             us = lcg_uniforms(DRAW_SEED + cycle, DRAWS)
             return list(zip(us, sample_tokens(self._dist()["qT"], us)))
@@ -206,8 +206,8 @@ class SamplingMode(Mode):
         shown = order[:SHOWN]
         rest = len(qT) - SHOWN
         self._header(sc, f"After “{self._prompt_text()}”: the tiny model's next token",
-                     f"Its {SHOWN} likeliest of {len(qT)} tokens. Filled: temperature T = {fmt_plain(T)}. "
-                     "Outline: T = 1.")
+                     f"Its {SHOWN} likeliest of {len(qT)} tokens. Filled: temperature τ = {fmt_plain(T)}. "
+                     "Outline: τ = 1.")
         draws = self._draws(cycle)[:k]
         counts: dict[int, int] = {}
         for _, tok in draws:
@@ -229,7 +229,7 @@ class SamplingMode(Mode):
             h = pT * (base - top)
             fill = "accent" if tok is not None else "muted"
             sc.rect(cx - bw / 2, base - h, bw, h, fill=fill, alpha=0.85,
-                    label=f"{label}: {fmt_p(pT)} at T = {fmt_plain(T)}")
+                    label=f"{label}: {fmt_p(pT)} at τ = {fmt_plain(T)}")
             h1 = p1 * (base - top)
             sc.path([(cx - bw / 2, base), (cx - bw / 2, base - h1), (cx + bw / 2, base - h1), (cx + bw / 2, base)],
                     stroke="ink", lw=1.3, dash=(4, 3))
@@ -246,7 +246,7 @@ class SamplingMode(Mode):
         sc.text(x0 + slot * 0.5 - 10, base + 86, "↑ greedy decoding always picks the first bar", size=SMALL,
                 fill="good")
         # the distribution laid end to end on [0, 1): where each draw u lands
-        sy, sh, sx0, sx1 = 468, 30, 90, 930
+        sy, sh, sx0, sx1 = 466, 34, 90, 930
         sc.text(sx0, sy - 20, f"The same {len(qT)} probabilities end to end on [0, 1): a draw u lands in one token's "
                 "stretch", size=SMALL, fill="muted")
         acc = 0.0
@@ -260,15 +260,18 @@ class SamplingMode(Mode):
             acc += qT[i]
         sc.rect(sx0 + acc * (sx1 - sx0), sy, max(0.0, 1 - acc) * (sx1 - sx0), sh, fill="muted", alpha=0.5,
                 label=f"the other {rest} tokens: [{acc:.3f}, 1)")
-        sc.text(sx0, sy + sh + 14, "0", size=SMALL, fill="muted", align="c")
-        sc.text(sx1, sy + sh + 14, "1", size=SMALL, fill="muted", align="c")
+        sc.text(sx0 - 12, sy + sh / 2, "0", size=SMALL, fill="muted", align="r")
+        sc.text(sx1 + 12, sy + sh / 2, "1", size=SMALL, fill="muted", align="l")
+        for u, _ in draws[:-1]:
+            sc.line(sx0 + u * (sx1 - sx0), sy + sh + 1, sx0 + u * (sx1 - sx0), sy + sh + 9, stroke="accent2", lw=1.2)
         if draws:
             u, tok = draws[-1]
             ux = sx0 + u * (sx1 - sx0)
-            sc.arrow(ux, sy - 14, ux, sy - 1, stroke="accent2", lw=2.2, head=7)
+            sc.arrow(ux, sy - 16, ux, sy - 1, stroke="accent2", lw=2.5, head=8)
+            sc.line(ux, sy, ux, sy + sh + 10, stroke="accent2", lw=2.5)
             note = f"draw {k}: u = {u:.3f} → {sr.token_text(tok)}"
             nx = min(max(ux, sx0 + text_w(note, SMALL) / 2), sx1 - text_w(note, SMALL) / 2)
-            sc.text(nx, sy + sh + 36, note, size=SMALL, align="c", fill="accent2", font="mono")
+            sc.text(nx, sy + sh + 26, note, size=SMALL, align="c", fill="accent2", font="mono")
             chips = " ".join(sr.token_text(t) for _, t in draws[-14:])
             sc.text(30, 590, f"Last draws: {chips}", size=SMALL, font="mono")
         else:
@@ -279,7 +282,7 @@ class SamplingMode(Mode):
         sc.text(30, 616, f"Entropy {H:.2f} bits: as uncertain as a fair choice among {2 ** H:.1f} tokens. "
                 f"{labels[top_tok]} drawn {share} of {len(draws)} times.", size=SMALL)
         return [
-            metric("temp", "temperature T", T, fmt_plain(T), ""),
+            metric("temp", "temperature τ", T, fmt_plain(T), ""),
             metric("entropy", "entropy of the distribution", H, f"{H:.2f} bits", "bit"),
             metric("top", "likeliest token's probability", qT[top_tok], f"{fmt_p(qT[top_tok])} ({labels[top_tok]})", ""),
             metric("choices", "as uncertain as a fair choice among", 2 ** H, f"{2 ** H:.1f} tokens", "tokens"),
@@ -297,7 +300,7 @@ class SamplingMode(Mode):
                     continue
                 u, tok = self._draws(cycle)[i]
                 out.append(f"draw {i + 1}: u = {u:.3f} lands on {sr.token_text(tok)} "
-                           f"(probability {fmt_p(d['qT'][tok])} at T = {fmt_plain(self['temp'])})")
+                           f"(probability {fmt_p(d['qT'][tok])} at τ = {fmt_plain(self['temp'])})")
         return out[-20:]
 
     # -- truncation ------------------------------------------------------------------
@@ -338,15 +341,15 @@ class SamplingMode(Mode):
         rows = order[:PANEL_ROWS]
         T = self["temp"]
         self._header(sc, "Three ways to cut the tail of the same distribution",
-                     f"After “{self._prompt_text()}”, T = {fmt_plain(T)}. Each rule keeps some tokens, then "
+                     f"After “{self._prompt_text()}”, τ = {fmt_plain(T)}. Each rule keeps some tokens, then "
                      "rescales them to sum to 1.")
         qmax = q[order[0]]
-        row_h, y0 = 25, 150
+        row_h, y0 = 24, 150
         for p, name in enumerate(("top-k", "top-p", "min-p")):
             px = 30 + p * 310
             c = cuts[name]
             title, rule = self._rule_text(name)
-            sc.rect(px - 8, 72, 296, 470, fill="panel", r=6)
+            sc.rect(px - 8, 72, 296, 488, fill="panel", r=6)
             sc.text(px, 88, title, size=BODY, bold=True)
             sc.text(px, 112, rule, size=SMALL, fill="muted")
             sc.text(px + 92, 136, "probability", size=SMALL, fill="muted")
@@ -382,14 +385,14 @@ class SamplingMode(Mode):
                 more = c["kept"] - sum(1 for tok in rows if c["keep"][tok])
                 if more > 0:
                     sc.text(px, foot, f"+ {more} more kept below", size=SMALL, fill="muted")
-                sc.text(px, foot + 24, f"kept {c['kept']}: {100 * c['mass']:.1f} % of the mass", size=SMALL)
-                sc.text(px, foot + 48, f"entropy after: {c['entropy']:.2f} bits", size=SMALL, fill="muted")
+                sc.text(px, foot + 22, f"kept {c['kept']}: {100 * c['mass']:.1f} % of the mass", size=SMALL)
+                sc.text(px, foot + 44, f"entropy after: {c['entropy']:.2f} bits", size=SMALL, fill="muted")
         where = ("the cursor walks down the ranks; each panel decides by its own rule" if scanned < PANEL_ROWS
                  else "dashed orange: where each rule stops. Green: kept, pale: cut")
         sc.text(30, 616, where, size=SMALL, fill="accent" if scanned < PANEL_ROWS else "muted")
         H = entropy(q)
         return [
-            metric("temp", "temperature T", T, fmt_plain(T), ""),
+            metric("temp", "temperature τ", T, fmt_plain(T), ""),
             metric("entropy", "entropy before cutting", H, f"{H:.2f} bits", "bit"),
             metric("kept_k", f"top-k keeps (k = {int(self['top_k'])})", cuts["top-k"]["kept"],
                    f"{cuts['top-k']['kept']} tokens, {fmt_percent(cuts['top-k']['mass'])} of the mass", "tokens"),
@@ -461,7 +464,7 @@ class SamplingMode(Mode):
         sc.line(x + 4, ly + 8, x + 34, ly + 8, stroke="bad", lw=2.5)
         sc.text(x + 40, ly, "repeats an earlier 3-token run", size=SMALL)
         held = perplexity(sr.model().header["training"]["loss_nats_per_token"]["held_out_int8"])
-        sc.text(30, 556, f"Chip colour: the token's rank in the model's own (T = 1) distribution at that step. "
+        sc.text(30, 556, f"Chip colour: the token's rank in the model's own (τ = 1) distribution at that step. "
                 "Perplexity: e^(mean −ln p)", size=SMALL, fill="muted")
         sc.text(30, 580, f"of the row's tokens under the model; on the book's held-out text it is {held:.1f}.",
                 size=SMALL, fill="muted")
@@ -490,7 +493,7 @@ class SamplingMode(Mode):
             if x + w > x1:
                 x, y = x0, y + 28
             colour, legend = band_of(rank)
-            sc.rect(x, y - 11, w, 22, fill=colour, alpha=0.22, r=3, label=f"{label}: rank {rank}")
+            sc.rect(x, y - 11, w, 22, fill=colour, alpha=0.3, r=3, label=f"{label}: rank {rank}")
             sc.text(x + 3, y, label, size=SMALL, font="mono")
             if j >= 2:
                 gram = tuple(toks[j - 2:j + 1])

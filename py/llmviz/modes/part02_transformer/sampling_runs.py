@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from ...calc.information import softmax
 from ...calc.sampling import decode_distribution, greedy_token, rank_order, sample_tokens
+from ...catalog.decoding import get_decoding
 from ...core.rng import lcg_uniforms
 
 #: The prompts, each a phrase in the book's own style: one after which the
@@ -61,16 +62,18 @@ class Preset:
     why: str = ""
 
 
-#: The samples view's settings. Where a setting is somebody's default the
-#: chapter cites it; the rest are the plain knobs at a low, a neutral and a
-#: high temperature.
+_LLAMA3 = get_decoding("llama-3-reference")
+#: The samples view's settings. Where a setting is somebody's default it
+#: comes from the catalog and the chapter cites it; the rest are the plain
+#: knobs at a low, a neutral and a high temperature, and the k of Fan et al.
 PRESETS = {
-    "pure": Preset("T = 1, no cut", 1.0, why="sampling from the model's own distribution"),
-    "cool": Preset("T = 0.5, no cut", 0.5, why="a colder temperature, no truncation"),
-    "hot": Preset("T = 1.5, no cut", 1.5, why="a hot temperature, no truncation"),
-    "topk": Preset("T = 1, top-k 10", 1.0, top_k=10, why="Fan et al. 2018 sampled from the 10 likeliest"),
-    "llama3": Preset("T = 0.6, top-p 0.9", 0.6, top_p=0.9, why="Llama 3's reference code's default"),
-    "minp": Preset("T = 1.5, min-p 0.1", 1.5, min_p=0.1, why="hot, with min-p's cut"),
+    "pure": Preset("τ = 1, no cut", 1.0, why="sampling from the model's own distribution"),
+    "cool": Preset("τ = 0.5, no cut", 0.5, why="a colder temperature, no truncation"),
+    "hot": Preset("τ = 1.5, no cut", 1.5, why="a hot temperature, no truncation"),
+    "topk": Preset("τ = 1, top-k 10", 1.0, top_k=10, why="Fan et al. 2018 sampled from the 10 likeliest"),
+    "llama3": Preset(f"τ = {_LLAMA3.temperature:g}, top-p {_LLAMA3.top_p:g}", _LLAMA3.temperature,
+                     top_p=_LLAMA3.top_p, why="the default of Llama 3's reference code"),
+    "minp": Preset("τ = 1.5, min-p 0.1", 1.5, min_p=0.1, why="hot, with min-p's cut"),
 }
 DEFAULT_PRESET = "pure"
 
