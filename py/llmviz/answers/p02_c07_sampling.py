@@ -36,7 +36,7 @@ TOY_Z = (2.0, 1.0, 0.0, -1.0)
 #: The uniform number the hand example draws with.
 TOY_U = 0.9
 
-CONFIDENT, LOOPING, FLAT = 0, 1, 2   # indices into sr.PROMPTS
+CONFIDENT, FLAT, LOOPING = 0, 1, 2   # indices into sr.PROMPTS
 SEED = 0                              # the samples view's default seed
 TAIL_STEPS = 20                       # draws in the "how often the tail" exercise
 BATCH = 256                           # sequences a server decodes at once, in the logits exercise

@@ -126,7 +126,7 @@ class SamplingMode(Mode):
         "truncation": Submode("Top-k, top-p, min-p", {},
                               "three ways to cut the tail of the same distribution, side by side",
                               ("prompt", "temp", "top_k", "top_p", "min_p")),
-        "samples": Submode("Samples", {"prompt": "1"},
+        "samples": Submode("Samples", {"prompt": str(sr.SAMPLES_PROMPT)},
                            "greedy decoding against three sampled continuations, written token by token",
                            ("prompt", "preset", "seed")),
     }

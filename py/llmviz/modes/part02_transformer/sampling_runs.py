@@ -35,11 +35,12 @@ from ...core.rng import lcg_uniforms
 
 #: The prompts, each a phrase in the book's own style: one after which the
 #: model is confident, two after which it is not (their entropies are in the
-#: chapter). Index = the ``prompt`` parameter's value.
+#: chapter); greedy decoding loops on the last, the samples view's. Index =
+#: the ``prompt`` parameter's value.
 PROMPTS = (
     "The KV cache stores the keys and",
-    "The cache grows by",
     "In the simulation,",
+    "The cache grows by",
 )
 #: Tokens written per continuation, and sampled continuations per setting.
 LENGTH = 20
@@ -299,7 +300,7 @@ def ensure_all(index: int, preset: str, seed: int, n: int) -> None:
 
 
 #: The prompt the samples view opens on: its rows are written early, whatever view is open.
-SAMPLES_PROMPT = 1
+SAMPLES_PROMPT = 2
 
 
 def _jobs(index: int, preset: str, seed: int):
