@@ -71,6 +71,14 @@ STEP = 0.7
 RANK_BANDS = ((1, "good", "rank 1 (greedy's pick)"), (5, "accent", "rank 2–5"),
               (20, "accent2", "rank 6–20"), (None, "bad", "rank above 20"))
 
+#: The truncation panels' third column: (header, the value its rule compares, from the rank j (0-based),
+#: the running sum down to this token and its probability over the top token's).
+RULE_COLUMN = {
+    "top-k": ("rank", lambda j, run, share: str(j + 1)),
+    "top-p": ("running Σ", lambda j, run, share: f"{run:.3f}"),
+    "min-p": ("÷ top", lambda j, run, share: f"{share:.3f}"),
+}
+
 PROMPT_OPTIONS = tuple((str(i), f"“{p}”") for i, p in enumerate(sr.PROMPTS))
 PRESET_OPTIONS = tuple((k, f"{p.label}: {p.why}") for k, p in sr.PRESETS.items())
 
@@ -352,9 +360,12 @@ class SamplingMode(Mode):
             sc.rect(px - 8, 72, 296, 488, fill="panel", r=6)
             sc.text(px, 88, title, size=BODY, bold=True)
             sc.text(px, 112, rule, size=SMALL, fill="muted")
-            sc.text(px + 92, 136, "probability", size=SMALL, fill="muted")
+            # each panel's third column is the number its rule compares: rank, running sum, share of the top
+            header, value = RULE_COLUMN[name]
+            sc.text(px + 70, 136, "prob.", size=SMALL, fill="muted")
+            sc.text(px + 205, 136, header, size=SMALL, fill="muted", align="r")
             sc.text(px + 280, 136, "rescaled", size=SMALL, fill="muted", align="r")
-            bar0, bar_w = px + 92, 110
+            bar0, bar_w = px + 70, 70
             running = 0.0
             for j, tok in enumerate(rows):
                 y = y0 + j * row_h + row_h / 2
@@ -369,6 +380,8 @@ class SamplingMode(Mode):
                 sc.rect(bar0, y - 7, w, 14, fill=colour, alpha=1.0 if seen else 0.35,
                         label=f"{labels[tok]}: {fmt_p(q[tok])}")
                 if seen:
+                    sc.text(px + 205, y, value(j, running, q[tok] / qmax), size=SMALL, font="mono", align="r",
+                            fill="accent2")
                     sc.text(px + 280, y, fmt_p(c["renorm"][tok]) if kept else "cut", size=SMALL, font="mono",
                             align="r", fill="ink" if kept else "muted")
                 # the rule's own mark, once the cursor has passed it
@@ -387,8 +400,8 @@ class SamplingMode(Mode):
                     sc.text(px, foot, f"+ {more} more kept below", size=SMALL, fill="muted")
                 sc.text(px, foot + 22, f"kept {c['kept']}: {100 * c['mass']:.1f} % of the mass", size=SMALL)
                 sc.text(px, foot + 44, f"entropy after: {c['entropy']:.2f} bits", size=SMALL, fill="muted")
-        where = ("the cursor walks down the ranks; each panel decides by its own rule" if scanned < PANEL_ROWS
-                 else "dashed orange: where each rule stops. Green: kept, pale: cut")
+        where = ("the cursor walks down the ranks; each panel decides by the number in orange" if scanned < PANEL_ROWS
+                 else "Orange: the number each rule compares (k, P, p_min). Dashed: where it stops. Green: kept.")
         sc.text(30, 616, where, size=SMALL, fill="accent" if scanned < PANEL_ROWS else "muted")
         H = entropy(q)
         return [
