@@ -205,7 +205,7 @@ class SamplingMode(Mode):
         def calc():
             us = lcg_uniforms(DRAW_SEED + cycle, DRAWS)
             return list(zip(us, sample_tokens(self._dist()["qT"], us)))
-        return self.cached(f"draws_{cycle}", calc) if cycle < 4 else calc()
+        return self.memo("draws", cycle, calc)
 
     def _draw_temperature(self, sc: Scene, cycle: int, k: int) -> list[dict]:
         d = self._dist()

@@ -142,14 +142,6 @@ class _Job:
         except StopIteration:
             self.done = True
 
-    def advance(self, units: int) -> int:
-        """Up to ``units`` units; returns how many were spent."""
-        spent = 0
-        while spent < units and not self.done:
-            self.step()
-            spent += 1
-        return spent
-
 
 class Prompt(_Job):
     """Prompt ``index`` read through the model: its KV cache and the logits of the next token."""
@@ -188,10 +180,9 @@ MAX_NODES = 3000
 class Row(_Job):
     """One continuation of prompt ``prompt`` with ``preset`` (None: greedy) and uniform stream ``us``.
 
-    ``tokens[j]`` is token j after the prompt; ``ranks[j]`` its rank in the
-    model's own distribution at that step (1 = the likeliest, greedy's pick),
-    ``probs[j]`` its probability there (temperature 1, no cut) and
-    ``chosen[j]`` its probability in the distribution it was drawn from.
+    ``tokens[j]`` is token j after the prompt, ``ranks[j]`` its rank in the
+    model's own distribution at that step (1 = the likeliest, greedy's pick)
+    and ``probs[j]`` its probability there (temperature 1, no cut).
     """
 
     def __init__(self, prompt: Prompt, preset: Preset | None, us: list[float] | None = None):
@@ -201,17 +192,14 @@ class Row(_Job):
         self.tokens: list[int] = []
         self.ranks: list[int] = []
         self.probs: list[float] = []
-        self.chosen: list[float] = []
         super().__init__()
 
-    def _pick(self, logits) -> tuple[int, float]:
+    def _pick(self, logits) -> int:
         p = self.preset
         if p is None or p.T == 0:
-            g = greedy_token(logits)
-            return g, 1.0
+            return greedy_token(logits)
         q = decode_distribution(logits, p.T, p.top_k, p.top_p, p.min_p)
-        tok = sample_tokens(q, [self.us[len(self.tokens)]])[0]
-        return tok, q[tok]
+        return sample_tokens(q, [self.us[len(self.tokens)]])[0]
 
     def _work(self):
         while not self.prompt.done:
@@ -223,12 +211,11 @@ class Row(_Job):
         source, cache = self.prompt.cache, None
         prefix: tuple = ()
         for j in range(LENGTH):
-            tok, chosen = self._pick(logits)
+            tok = self._pick(logits)
             yield
             q1 = softmax(logits)
             self.ranks.append(rank_order(q1).index(tok) + 1)
             self.probs.append(q1[tok])
-            self.chosen.append(chosen)
             self.tokens.append(tok)
             yield
             if j == LENGTH - 1:
