@@ -90,9 +90,11 @@ def model():
 
 
 def token_text(i: int) -> str:
-    """Token ``i`` as the views print it: a space as "·", a newline as "⏎" (never empty)."""
-    s = model().tokenizer.token_text(i)
-    return s.replace(" ", "·").replace("\n", "⏎") or "∅"
+    """Token ``i`` as the views print it: a space as "·", a newline as "⏎", another control
+    byte as its Unicode control picture (␀ … ␟, ␡), never empty."""
+    s = model().tokenizer.token_text(i).replace(" ", "·").replace("\n", "⏎")
+    s = "".join(chr(0x2400 + ord(c)) if ord(c) < 32 else "\u2421" if c == "\x7f" else c for c in s)
+    return s or "∅"
 
 
 def prompt_tokens(index: int) -> list[int]:
