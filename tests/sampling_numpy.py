@@ -3,9 +3,10 @@
 The logits come from the training code's numpy forward pass of the shipped
 weights (``tools/tiny_lm/numpy_lm.py``), not from ``llmviz.lm``. Cuts are
 written with numpy sorts, cumulative sums and masks; continuations are
-written the plain way, ``TinyLM.step`` on one fresh cache per row, with numpy
-choosing each token, so the simulation's sliced and shared work is checked
-against work done without either.
+written the plain way, the whole text so far run through the same numpy
+forward pass at every step (no KV cache, no ``llmviz.lm``) with numpy choosing
+each token, so the simulation's sliced, cached and shared work is checked
+against work done without any of them.
 """
 from __future__ import annotations
 
@@ -77,33 +78,50 @@ def draw(q, u):
 
 
 @lru_cache(maxsize=None)
+def _shipped():
+    params, cfg, _ = numpy_lm.load_shipped(ROOT / "py" / "llmviz" / "lm")
+    return params, cfg
+
+
+@lru_cache(maxsize=None)
+def next_logits(tokens: tuple) -> np.ndarray:
+    """The next-token logits after ``tokens`` by the numpy forward pass (float64)."""
+    params, cfg = _shipped()
+    return np.asarray(numpy_lm.trace(params, list(tokens), cfg)["logits"], dtype=np.float64)[-1]
+
+
 def logits(prompt_index: int) -> np.ndarray:
     """Prompt ``prompt_index``'s next-token logits by the numpy forward pass."""
     from llmviz.modes.part02_transformer import sampling_runs as sr
 
-    params, cfg, _ = numpy_lm.load_shipped(ROOT / "py" / "llmviz" / "lm")
-    return np.asarray(numpy_lm.trace(params, sr.prompt_tokens(prompt_index), cfg)["logits"])[-1]
+    return next_logits(tuple(sr.prompt_tokens(prompt_index)))
+
+
+def rank_of(z, tok) -> int:
+    """Token ``tok``'s rank (1 = likeliest) in softmax(z): one plus the tokens strictly likelier."""
+    q = softmax(z)
+    return int((q > q[tok]).sum()) + 1
 
 
 @lru_cache(maxsize=None)
 def plain_rows(prompt_index: int, preset: str, seed: int) -> tuple:
-    """The sampled rows written the plain way: ((tokens), (probability of each at τ = 1)) per row."""
+    """The sampled rows written the plain way: ((tokens), (probability of each at τ = 1), (rank of each)) per row."""
     from llmviz.modes.part02_transformer import sampling_runs as sr
 
-    model = sr.model()
     p = sr.PRESETS[preset]
     out = []
     for r in range(sr.ROWS):
         us = sr.stream(seed, r)
-        cache, z = model.prefill(sr.prompt_tokens(prompt_index))
-        toks, probs = [], []
+        text = tuple(sr.prompt_tokens(prompt_index))
+        toks, probs, ranks = [], [], []
         for j in range(sr.LENGTH):
+            z = next_logits(text)
             tok = draw(decode(z, p.T, p.top_k, p.top_p, p.min_p), us[j])
             toks.append(tok)
             probs.append(float(softmax(z)[tok]))
-            if j < sr.LENGTH - 1:
-                z = model.step(tok, cache)
-        out.append((tuple(toks), tuple(probs)))
+            ranks.append(rank_of(z, tok))
+            text += (tok,)
+        out.append((tuple(toks), tuple(probs), tuple(ranks)))
     return tuple(out)
 
 
@@ -112,15 +130,14 @@ def plain_greedy(prompt_index: int) -> tuple:
     """The greedy row written the plain way: (tokens, probability of each at τ = 1)."""
     from llmviz.modes.part02_transformer import sampling_runs as sr
 
-    model = sr.model()
-    cache, z = model.prefill(sr.prompt_tokens(prompt_index))
+    text = tuple(sr.prompt_tokens(prompt_index))
     toks, probs = [], []
-    for j in range(sr.LENGTH):
+    for _ in range(sr.LENGTH):
+        z = next_logits(text)
         tok = int(np.argmax(z))
         toks.append(tok)
         probs.append(float(softmax(z)[tok]))
-        if j < sr.LENGTH - 1:
-            z = model.step(tok, cache)
+        text += (tok,)
     return tuple(toks), tuple(probs)
 
 

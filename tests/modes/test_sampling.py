@@ -88,7 +88,7 @@ def test_continuations_match_a_plain_generation_loop(preset):
     rows = sr.samples(2, preset, 3)
     for r in rows:
         r.ensure(sr.LENGTH)
-    assert [tuple(r.tokens) for r in rows] == [toks for toks, _ in ref.plain_rows(2, preset, 3)]
+    assert [tuple(r.tokens) for r in rows] == [toks for toks, _, _ in ref.plain_rows(2, preset, 3)]
     g = sr.greedy(2).ensure(sr.LENGTH)
     assert g.tokens == sr.model().generate(sr.prompt_tokens(2), sr.LENGTH, temperature=0)
 
