@@ -2,8 +2,9 @@
 
 The model's next-token logits are checked against the numpy forward pass of
 the same weights (``tools/tiny_lm/numpy_lm.py``); the continuations against a
-plain loop over ``TinyLM.step`` with numpy doing the sampling, so the view's
-sliced, shared work is checked against work done the simple way. The cost
+plain loop that runs the whole text through that numpy pass at every step,
+with numpy doing the sampling, so the view's sliced, cached, shared work is
+checked against work done the simple way. The cost
 test counts work units per frame (``sampling_runs.UNITS``), not seconds.
 """
 import numpy as np
@@ -90,11 +91,13 @@ def test_continuations_match_a_plain_generation_loop(preset):
         r.ensure(sr.LENGTH)
     assert [tuple(r.tokens) for r in rows] == [toks for toks, _, _ in ref.plain_rows(2, preset, 3)]
     g = sr.greedy(2).ensure(sr.LENGTH)
-    assert g.tokens == sr.model().generate(sr.prompt_tokens(2), sr.LENGTH, temperature=0)
+    assert g.tokens == list(ref.plain_greedy(2)[0])
 
 
 def test_greedy_loops_and_samples_do_not():
     """The mechanism the view teaches, on its default prompt and seed."""
+    for preset in ("pure", "hot", "minp"):
+        sr.ensure_all(2, preset, 0, sr.LENGTH)
     m = SamplingMode(submode="samples")
     t = tel(m.frame(START + sr.LENGTH * STEP))
     assert t["written"]["value"] == sr.LENGTH
@@ -146,3 +149,30 @@ def test_bad_values_clamp_with_messages():
     assert m.set("preset", "greedy") and m["preset"] == sr.DEFAULT_PRESET
     assert "clamped" in m.set("top_k", 1000) and m["top_k"] == 100
     m.frame(1.0)
+
+
+def test_a_late_change_of_seed_never_freezes_a_frame():
+    """Changing the seed (or prompt, or setting) when all 20 tokens are due: no frame computes them
+    at once; the view says it is computing, the rows catch up a few slices a frame, and the console
+    tells each token once."""
+    m = SamplingMode(submode="samples")
+    end = START + sr.LENGTH * STEP + 1
+    m.frame(end)
+    m.set("seed", 41)
+    worst, told, frames = 0, [], 0
+    f = None
+    while frames < 5000:
+        before = sr.UNITS
+        f = m.frame(end + frames / FPS)
+        worst = max(worst, sr.UNITS - before)
+        told += [c["text"] for c in f["console"]]
+        frames += 1
+        if tel(f)["written"]["value"] == sr.LENGTH:
+            break
+    assert worst <= PREFETCH
+    assert frames > 10, "the rows were not being computed over several frames"
+    assert any(s.startswith("computing:") for s in told)
+    assert tel(f)["written"]["value"] == sr.LENGTH
+    assert not any(s.startswith("Computing:") for s in texts(f))
+    for k in range(1, sr.LENGTH + 1):
+        assert sum(1 for s in told if s.startswith(f"token {k}:")) <= 1

@@ -164,6 +164,10 @@ class SamplingMode(Mode):
         sr.prefetch(self._prompt_index(), self["preset"], int(self["seed"]), PREFETCH)
 
     def draw(self, t: float):
+        if self.submode == "samples":
+            # the samples view never waits for the model: every frame spends the same few units on
+            # the rows it shows (first the ones furthest behind), and the picture shows what is in
+            self._prefetch()
         key = self._frame_key(t)
         built = []
 
@@ -173,7 +177,7 @@ class SamplingMode(Mode):
             return sc, getattr(self, "_draw_" + self.submode)(sc, *key)
 
         hit = self.memo("scene", key, build)
-        if not built:
+        if not built and self.submode != "samples":
             # spare time on a frame that only repeats a picture goes to the model's next tokens
             self._prefetch()
         return hit
@@ -185,7 +189,8 @@ class SamplingMode(Mode):
             return (cycle, k)
         if self.submode == "truncation":
             return (min(PANEL_ROWS, int(t // SCAN_S)),)
-        return (self._written(t),)
+        n = self._written(t)
+        return (n, min(n, self._ready()))
 
     def events(self, t0: float, t1: float) -> list[dict]:
         out = getattr(self, "_events_" + self.submode)(t0, t1)
@@ -438,15 +443,20 @@ class SamplingMode(Mode):
             return 0
         return min(sr.LENGTH, int((t - START) // STEP) + 1)
 
-    def _rows(self, n: int) -> tuple:
+    def _rows(self) -> tuple:
+        """The greedy row and the sampled rows of the current prompt, setting and seed, as far as written."""
         i, preset, seed = self._prompt_index(), self["preset"], int(self["seed"])
-        sr.ensure_all(i, preset, seed, n)
         return sr.greedy(i), sr.samples(i, preset, seed)
 
-    def _draw_samples(self, sc: Scene, n: int) -> list[dict]:
+    def _ready(self) -> int:
+        """Tokens every row of the current setting already has (0 while the prompt is still being read)."""
+        greedy, rows = self._rows()
+        return min(len(r.tokens) for r in [greedy, *rows])
+
+    def _draw_samples(self, sc: Scene, due: int, n: int) -> list[dict]:
+        """``due`` tokens are due by the clock; ``n`` ≤ due of them are in for every row and are shown."""
         preset = sr.PRESETS[self["preset"]]
-        sr.prompt(self._prompt_index()).ensure()
-        greedy, rows = self._rows(n)
+        greedy, rows = self._rows()
         self._header(sc, f"The tiny model writes {sr.LENGTH} tokens after “{self._prompt_text()}”",
                      f"Sampled rows: {preset.label} ({preset.why}). Seed {int(self['seed'])}.")
         top = 84
@@ -466,7 +476,9 @@ class SamplingMode(Mode):
             if r < 3:
                 sc.line(30, y + block - 12, 930, y + block - 12, stroke="grid", lw=1)
         if n == 0:
-            sc.text(170, top + 40, "the model is about to write…", size=SMALL, fill="muted")
+            reading = not sr.prompt(self._prompt_index()).done
+            sc.text(170, top + 40, "reading the prompt through the model…" if reading and due
+                    else "the model is about to write…", size=SMALL, fill="muted")
         # legend
         ly = 524
         x = 30
@@ -481,8 +493,12 @@ class SamplingMode(Mode):
                 "Perplexity: e^(mean −ln p)", size=SMALL, fill="muted")
         sc.text(30, 580, f"of the row's tokens under the model; on the book's held-out text it is {held:.1f}.",
                 size=SMALL, fill="muted")
-        sc.text(30, 612, f"{n} of {sr.LENGTH} tokens written. The sampled rows use the same random numbers in "
-                "every setting.", size=SMALL, fill="accent" if n < sr.LENGTH else "ink")
+        if n < due:
+            sc.text(30, 612, f"Computing: {n} of the {due} tokens due are in. The model runs a few slices per "
+                    "frame, so the rows catch up.", size=SMALL, fill="warn")
+        else:
+            sc.text(30, 612, f"{n} of {sr.LENGTH} tokens written. The sampled rows use the same random numbers in "
+                    "every setting.", size=SMALL, fill="accent" if n < sr.LENGTH else "ink")
         distinct = len({tuple(x.tokens[:n]) for x in rows})
         sample_rep = sum(s[0] for s in stats[1:]) / len(rows)
         tail = sum(1 for x in rows for rk in x.ranks[:n] if rk > 20)
@@ -516,12 +532,24 @@ class SamplingMode(Mode):
             x += w + 3
 
     def _events_samples(self, t0: float, t1: float) -> list[str]:
+        """One line per token that appeared since the last frame (tokens arrive when the model has
+        written them, which may be after their time on the clock)."""
+        due, n = self._frame_key(t1)
+        ident = (self.values.version, self.submode, self._prompt_index(), self["preset"], int(self["seed"]))
+        told_id, told = getattr(self, "_told", (None, 0))
+        fresh = told_id != ident or t0 < 0
+        if fresh:
+            told = 0          # a new setting or a fresh start: narrate from token 1
+        told = min(told, n)   # scrubbed back: nothing new
         out = []
-        for n in range(1, sr.LENGTH + 1):
-            at = START + (n - 1) * STEP
-            if not t0 < at <= t1:
-                continue
-            greedy, rows = self._rows(n)
-            picks = ", ".join(f"{sr.token_text(x.tokens[n - 1])} (rank {x.ranks[n - 1]})" for x in rows)
-            out.append(f"token {n}: greedy writes {sr.token_text(greedy.tokens[n - 1])}; the samples draw {picks}")
+        greedy, rows = self._rows()
+        first = max(told + 1, n - 3)
+        if first > told + 1:
+            out.append(f"tokens {told + 1}–{first - 1} are in")
+        for k in range(first, n + 1):
+            picks = ", ".join(f"{sr.token_text(x.tokens[k - 1])} (rank {x.ranks[k - 1]})" for x in rows)
+            out.append(f"token {k}: greedy writes {sr.token_text(greedy.tokens[k - 1])}; the samples draw {picks}")
+        if n < due and (fresh or n > told):
+            out.append(f"computing: {n} of the {due} tokens due are in; the rows catch up over the next frames")
+        self._told = (ident, n)
         return out
