@@ -116,6 +116,11 @@ def test_published_settings():
 def test_the_samples():
     assert val("length") == sr.LENGTH == 20 and val("sampled_tokens") == sr.ROWS * sr.LENGTH == 60
     g_toks, g_probs = ref.plain_greedy(LOOPING)
+    the, cache = sr.model().tokenizer.encode(" the"), sr.model().tokenizer.encode(" cache")
+    loop = [p for j, p in enumerate(g_probs) if j and g_toks[j] == cache[0] and g_toks[j - 1] == the[0]]
+    assert len(loop) >= 3
+    assert val("loop_first") == pytest.approx(loop[0]) and val("loop_repeat_min") == pytest.approx(min(loop[1:]))
+    assert val("loop_repeat_min") > 2 * val("loop_first")   # the chapter: the phrase got likelier once written
     assert val("greedy_rep") == pytest.approx(ref.repeated_share(g_toks))
     assert val("greedy_ppl") == pytest.approx(ref.perplexity(g_probs))
     pure = ref.plain_rows(LOOPING, "pure", 0)

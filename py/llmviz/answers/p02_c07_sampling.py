@@ -119,6 +119,16 @@ def greedy_row():
     return sr.greedy(LOOPING).ensure(sr.LENGTH)
 
 
+def loop_probs() -> list[float]:
+    """The probability greedy decoding's "·cache" had each time it followed "·the" in the looping row."""
+    g = greedy_row()
+    tok = sr.model().tokenizer
+    the, cache = tok.encode(" the"), tok.encode(" cache")
+    assert len(the) == 1 and len(cache) == 1
+    return [g.probs[j] for j in range(1, len(g.tokens))
+            if g.tokens[j] == cache[0] and g.tokens[j - 1] == the[0]]
+
+
 def held_out_loss() -> float:
     """The tiny model's loss on the book's held-out text, nats a token (its training record)."""
     return sr.model().header["training"]["loss_nats_per_token"]["held_out_int8"]
@@ -209,6 +219,8 @@ ANSWERS = {
     "length": lambda: _int(sr.LENGTH),
     "greedy_rep": lambda: _pct(repeated_ngram_share(greedy_row().tokens, 3), 0),
     "pure_rep": lambda: _pct(sum(repeated_ngram_share(r.tokens, 3) for r in rows("pure")) / sr.ROWS, 0),
+    "loop_first": lambda: _p(loop_probs()[0], 3),
+    "loop_repeat_min": lambda: _p(min(loop_probs()[1:]), 3),
     "greedy_ppl": lambda: _p(sr.perplexity_of(greedy_row().probs), 1),
     "pure_ppl": lambda: _p(mean_ppl("pure"), 1),
     "hot_ppl": lambda: _p(mean_ppl("hot"), 1),
