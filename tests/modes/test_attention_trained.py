@@ -110,7 +110,7 @@ def test_no_frame_waits_for_the_model_after_the_first():
 
 
 #: Chapters whose every view shows the tiny model at work: they load it by design.
-MODEL_CHAPTERS = ("p02-c02-embeddings", "p02-c05-multihead")
+MODEL_CHAPTERS = ("p02-c02-embeddings", "p02-c05-multihead", "p02-c07-sampling")
 
 
 def test_the_model_loads_only_for_the_trained_view():
