@@ -24,6 +24,7 @@ MODE_PATHS: dict[str, str] = {
     "p01-c04-backprop": "llmviz.modes.part01_networks.backprop:BackpropMode",
     "p01-c06-rnn": "llmviz.modes.part01_networks.rnn:RNNMode",
     "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
+    "p02-c08-scaling-laws": "llmviz.modes.part02_transformer.scaling_laws:ScalingLawsMode",
     "p05-c02-kv-cache": "llmviz.modes.part05_inference.kv_cache:KVCacheMode",
     "p07-c01-continuous-batching": "llmviz.modes.part07_serving.continuous_batching:ContinuousBatchingMode",
 }

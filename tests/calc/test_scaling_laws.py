@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from llmviz.calc.training import (KAPLAN_ALPHA_N, LOSS_FITS, PF_DAY, LossFit, chinchilla_fit_optimal,
+from llmviz.calc.training import (KAPLAN_ALPHA_N, LOSS_FITS, PF_DAY, LossFit, chinchilla_crossover_flops,
+                                  chinchilla_fit_optimal,
                                   chinchilla_flops_for_loss, chinchilla_frontier_loss, chinchilla_loss,
                                   chinchilla_tokens_for_loss, kaplan_loss_compute, kaplan_loss_params,
                                   kaplan_loss_tokens, kaplan_optimal, loss_fit, training_flops,
@@ -159,3 +160,22 @@ def test_training_runs_are_well_formed():
 def test_bad_input_is_named(call, arg):
     with pytest.raises(ValueError, match=arg):
         call()
+
+
+@pytest.mark.parametrize("fit", ["hoffmann", "besiroglu"])
+def test_crossover_is_where_the_isoflop_losses_tie(fit):
+    f = LOSS_FITS[fit]
+    for small, large in ((1e8, 1e9), (1e9, 1e10), (3e10, 7e10)):
+        c = chinchilla_crossover_flops(small, large, fit)
+        # independent: numpy root of the loss difference on log C by bisection
+        lo, hi = 10.0, 35.0
+        diff = lambda lc: (numpy_loss(f, small, 10 ** lc / (6 * small)) - numpy_loss(f, large, 10 ** lc / (6 * large)))
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if diff(mid) > 0 else (mid, hi)
+        assert c == pytest.approx(10 ** lo, rel=1e-8)
+        # below it the small model is ahead, above it the large one
+        assert chinchilla_loss(small, c / 2 / (6 * small), fit) < chinchilla_loss(large, c / 2 / (6 * large), fit)
+        assert chinchilla_loss(small, 2 * c / (6 * small), fit) > chinchilla_loss(large, 2 * c / (6 * large), fit)
+    with pytest.raises(ValueError, match="n_large"):
+        chinchilla_crossover_flops(1e9, 1e9)

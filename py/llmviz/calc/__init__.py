@@ -44,6 +44,7 @@ _WHERE = {
     "central_difference_error_bound": "backprop",
     "chain_slope": "derivatives",
     "check_graph": "backprop",
+    "chinchilla_crossover_flops": "training",
     "chinchilla_fit_optimal": "training",
     "chinchilla_flops_for_loss": "training",
     "chinchilla_frontier_loss": "training",

@@ -162,6 +162,23 @@ def chinchilla_tokens_for_loss(loss: float, n_params: float, fit: str | LossFit 
     return (f.B / (loss - floor)) ** (1.0 / f.beta)
 
 
+def chinchilla_crossover_flops(n_small: float, n_large: float, fit: str | LossFit = "hoffmann") -> float:
+    """The budget (FLOPs) above which ``n_large`` parameters reach a lower loss than ``n_small``.
+
+    Along 6·N·D = C the loss is E + A·N^−α + B·(6N)^β·C^−β; the two sizes tie where
+    C^−β = A·(N_s^−α − N_l^−α) / (B·6^β·(N_l^β − N_s^β)). Below that budget the smaller
+    model is ahead (the larger one has seen too few tokens); above it the larger one is.
+    """
+    positive("n_small", n_small)
+    positive("n_large", n_large)
+    if not n_large > n_small:
+        raise ValueError(f"n_large must exceed n_small, got {n_large!r} <= {n_small!r}")
+    f = loss_fit(fit)
+    ratio = f.A * (n_small ** -f.alpha - n_large ** -f.alpha) / (f.B * 6.0 ** f.beta
+                                                                 * (n_large ** f.beta - n_small ** f.beta))
+    return ratio ** (-1.0 / f.beta)
+
+
 # -- Kaplan et al. (2020) ------------------------------------------------------------------
 
 #: One petaflop/s-day in FLOPs, Kaplan et al.'s unit of compute (section 1.3).
