@@ -73,7 +73,7 @@ TRAINING_RUNS: dict[str, TrainingRun] = {r.name: r for r in (
                 "section 1: pre-training data 'increased from 7 trillion tokens to 18 trillion tokens'",
                 model="qwen2.5-72b"),
     TrainingRun("qwen3-32b", "Qwen3 32B", 36e12, "https://arxiv.org/abs/2505.09388",
-                "abstract: 'approximately 36 trillion tokens'", model="qwen3-32b"),
+                "section 1: 'approximately 36 trillion tokens'", model="qwen3-32b"),
 )}
 
 

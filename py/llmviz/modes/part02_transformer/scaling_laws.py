@@ -636,7 +636,7 @@ class ScalingLawsMode(Mode):
         sc.text(20, 546, f"2 layers, d_model 64; {rec.train_tokens:,} distinct training tokens, read "
                          f"{fmt_plain(rec.passes, 1)} times over in {rec.steps:,} steps of "
                          f"{rec.tokens_per_step:,}.", size=SMALL, fill="muted", base="t")
-        sc.text(20, 572, "Blue: text it never trained on. Green: its training text, which it starts to "
+        sc.text(20, 572, "Blue: text it never trained on. Purple: its training text, which it starts to "
                          "memorise.", size=SMALL, fill="muted", base="t")
         tel = [
             metric("step", "optimizer step", pt.step, f"{pt.step:,}", "steps"),
