@@ -135,11 +135,11 @@ def test_training_runs_against_published_compute():
 
 def test_training_runs_are_well_formed():
     for r in TRAINING_RUNS.values():
-        assert r.source.startswith("https://arxiv.org/abs/") and r.where
+        assert r.source.startswith("https://arxiv.org/abs/") and r.where and r.paper
     with pytest.raises(ValueError, match="exactly one"):
-        TrainingRun("x", "X", 1e12, "https://example.org", "here")
+        TrainingRun("x", "X", 1e12, "https://example.org", "Nobody 2099", "here")
     with pytest.raises(ValueError, match="not in the catalog"):
-        TrainingRun("x", "X", 1e12, "https://example.org", "here", model="no-such-model")
+        TrainingRun("x", "X", 1e12, "https://example.org", "Nobody 2099", "here", model="no-such-model")
     with pytest.raises(ValueError, match="training run must be one of"):
         get_training_run("gpt-5")
 

@@ -20,12 +20,14 @@ from .models import MODELS
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """One pre-training run: ``tokens`` trained on, the ``source`` that says so and where (``where``)."""
+    """One pre-training run: ``tokens`` trained on, and the ``source`` that says so (its URL, the
+    ``paper`` as the book names it, and ``where`` in it)."""
 
     name: str
     label: str
     tokens: float
     source: str
+    paper: str
     where: str
     model: str | None = None
     params: float | None = None
@@ -51,28 +53,29 @@ _LLAMA3 = "https://arxiv.org/abs/2407.21783"
 
 # In order of release.
 TRAINING_RUNS: dict[str, TrainingRun] = {r.name: r for r in (
-    TrainingRun("gpt-3", "GPT-3 175B", 300e9, "https://arxiv.org/abs/2005.14165",
+    TrainingRun("gpt-3", "GPT-3 175B", 300e9, "https://arxiv.org/abs/2005.14165", "Brown et al. 2020",
                 "table 2.1 (and Hoffmann et al. 2022, table 1)", params=175e9),
-    TrainingRun("gopher", "Gopher 280B", 300e9, _HOFFMANN, "table 1", params=280e9,
+    TrainingRun("gopher", "Gopher 280B", 300e9, _HOFFMANN, "Hoffmann et al. 2022", "table 1", params=280e9,
                 note="Rae et al. 2021 (arXiv 2112.11446) describe the model; Hoffmann et al. list its tokens."),
-    TrainingRun("chinchilla", "Chinchilla 70B", 1.4e12, _HOFFMANN, "table 1 and section 4", params=70e9,
+    TrainingRun("chinchilla", "Chinchilla 70B", 1.4e12, _HOFFMANN, "Hoffmann et al. 2022",
+                "table 1 and section 4", params=70e9,
                 note="Same training FLOPs as Gopher, split the other way."),
-    TrainingRun("llama-2-7b", "Llama 2 7B", 2e12, _LLAMA2, "section 2.1: 'We trained on 2 trillion tokens'",
-                model="llama-2-7b"),
-    TrainingRun("llama-2-70b", "Llama 2 70B", 2e12, _LLAMA2, "section 2.1: 'We trained on 2 trillion tokens'",
-                model="llama-2-70b"),
-    TrainingRun("llama-3-8b", "Llama 3 8B", 15e12, _LLAMA3,
+    TrainingRun("llama-2-7b", "Llama 2 7B", 2e12, _LLAMA2, "Touvron et al. 2023",
+                "section 2.1: 'We trained on 2 trillion tokens'", model="llama-2-7b"),
+    TrainingRun("llama-2-70b", "Llama 2 70B", 2e12, _LLAMA2, "Touvron et al. 2023",
+                "section 2.1: 'We trained on 2 trillion tokens'", model="llama-2-70b"),
+    TrainingRun("llama-3-8b", "Llama 3 8B", 15e12, _LLAMA3, "Dubey et al. 2024",
                 "section 1: 'a corpus of about 15T multilingual tokens'", model="llama-3-8b",
                 note="The paper reports the July 2024 (3.1) models; Meta's model card for the April release "
                      "says over 15T tokens."),
-    TrainingRun("llama-3-70b", "Llama 3 70B", 15e12, _LLAMA3,
+    TrainingRun("llama-3-70b", "Llama 3 70B", 15e12, _LLAMA3, "Dubey et al. 2024",
                 "section 1: 'a corpus of about 15T multilingual tokens'", model="llama-3-70b"),
-    TrainingRun("llama-3.1-405b", "Llama 3.1 405B", 15.6e12, _LLAMA3,
+    TrainingRun("llama-3.1-405b", "Llama 3.1 405B", 15.6e12, _LLAMA3, "Dubey et al. 2024",
                 "section 1: '405B trainable parameters on 15.6T text tokens'", model="llama-3.1-405b"),
-    TrainingRun("qwen2.5-72b", "Qwen2.5 72B", 18e12, "https://arxiv.org/abs/2412.15115",
+    TrainingRun("qwen2.5-72b", "Qwen2.5 72B", 18e12, "https://arxiv.org/abs/2412.15115", "Qwen Team 2024",
                 "section 1: pre-training data 'increased from 7 trillion tokens to 18 trillion tokens'",
                 model="qwen2.5-72b"),
-    TrainingRun("qwen3-32b", "Qwen3 32B", 36e12, "https://arxiv.org/abs/2505.09388",
+    TrainingRun("qwen3-32b", "Qwen3 32B", 36e12, "https://arxiv.org/abs/2505.09388", "Yang et al. 2025",
                 "section 1: 'approximately 36 trillion tokens'", model="qwen3-32b"),
 )}
 

@@ -64,6 +64,11 @@ def _size_label(n: float) -> str:
     return fmt_count(n).replace(" ", "")
 
 
+def _ratio(r: float) -> str:
+    """Tokens per parameter as a reader writes them: 0.41, 1.7, 92.6, 1,868."""
+    return f"{r:,.0f}" if r >= 1000 else fmt_plain(r, 2 if r < 1 else 1)
+
+
 def _flops(c: float) -> str:
     """A training budget as a power of ten: 5.76 × 10²³ FLOPs."""
     return fmt_sci(c, "FLOPs")
@@ -193,6 +198,11 @@ class ScalingLawsMode(Mode):
                 sc.path(run, stroke="muted", lw=1.6)
         for run in d["frontier"]:
             sc.path(run, stroke="accent", lw=4)
+        # name the frontier where it is still far from the fixed sizes' floors
+        c_lab = 3e18
+        v_lab = chinchilla_frontier_loss(c_lab, d["fit"]) - d["shift"]
+        sc.text(p.fx(c_lab) + 4, p.fy(v_lab) + 12, "compute-optimal frontier", size=SMALL, fill="accent",
+                bold=True, base="t")
         # size labels at the right end of each curve, pushed apart where curves meet
         ys = []
         for n, _ in d["curves"]:
@@ -271,7 +281,7 @@ class ScalingLawsMode(Mode):
                 base="t")
         sc.text(x, y + 70, f"at loss {fmt_fixed(best_loss, 3)}", size=SMALL, fill="accent3", base="t")
         y += 108
-        sc.text(x, y, f"Frontier: L* \u2212 E \u221d C^\u2212{fmt_fixed(d['slope'], 3)}", size=SMALL, base="t")
+        sc.text(x, y, f"Frontier: L* \u2212 E \u221d C^(\u2212{fmt_fixed(d['slope'], 3)})", size=SMALL, base="t")
         # the fit, under the plot
         sc.text(20, 548, self._fit_line(), size=SMALL, fill="muted", base="t")
         sc.text(20, 572, "Thick: the lowest loss at each budget. Dashed: the optimal size's own curve, "
@@ -341,7 +351,7 @@ class ScalingLawsMode(Mode):
         # lines of equal FLOPs, D = C/(6N), and where each leaves the box
         for e in range(22, 27):
             c = 10.0 ** e
-            p.curve(sc, lambda n, c=c: c / (6 * n), n=2, stroke="faint", lw=1.4, dash=(4, 4))
+            p.curve(sc, lambda n, c=c: c / (6 * n), n=2, stroke="muted", lw=1.2, dash=(3, 5), alpha=0.7)
             d_left = c / (6 * p.xlim[0])
             if d_left <= p.ylim[1]:
                 lx, ly, base = p.x + 4, p.fy(d_left) - 3, "b"
@@ -395,7 +405,7 @@ class ScalingLawsMode(Mode):
             (r.label, BODY, True, "accent2"),
             (f"N = {fmt_count(sel['n'])} parameters", SMALL, False, "ink"),
             (f"D = {fmt_count(sel['d'])} tokens", SMALL, False, "ink"),
-            (f"D/N = {fmt_plain(ratio, 1)} tokens per parameter", SMALL, True, "ink"),
+            (f"D/N = {_ratio(ratio)} tokens per parameter", SMALL, True, "ink"),
             (f"C = 6ND = {_flops(c)}", SMALL, False, "ink"),
             ("", SMALL, False, "ink"),
             ("Same C at 20 tokens per parameter:", SMALL, False, "muted"),
@@ -415,13 +425,13 @@ class ScalingLawsMode(Mode):
                    else f"{fmt_plain(1 / factor, 1)}\u00d7 dearer to serve than")
         sc.text(x, y + 6, verdict, size=SMALL, bold=True, fill="accent2", base="t")
         sc.text(x, y + 30, "its compute-optimal twin", size=SMALL, bold=True, fill="accent2", base="t")
-        sc.text(20, 548, f"Tokens: {r.where}.", size=SMALL, fill="muted", base="t")
+        sc.text(20, 548, f"Tokens: {r.paper}, {r.where}.", size=SMALL, fill="muted", base="t")
         sc.text(20, 572, "The ring slides along the model's own FLOP line to the 20-tokens split of the same "
                          "budget.", size=SMALL, fill="muted", base="t")
         tel = [
             metric("n", "parameters N", sel["n"], fmt_count(sel["n"]), "parameters"),
             metric("d", "training tokens D", sel["d"], fmt_count(sel["d"]), "tokens"),
-            metric("ratio", "tokens per parameter", ratio, fmt_plain(ratio, 1), "tokens/parameter"),
+            metric("ratio", "tokens per parameter", ratio, _ratio(ratio), "tokens/parameter"),
             metric("flops", "training compute 6ND", c, _flops(c), "FLOP"),
             metric("n_opt", "N at 20 tokens per parameter", d["n_opt"], fmt_count(d["n_opt"]), "parameters"),
             metric("d_opt", "D at 20 tokens per parameter", d["d_opt"], fmt_count(d["d_opt"]), "tokens"),
@@ -465,7 +475,7 @@ class ScalingLawsMode(Mode):
         hi_n = 10 ** math.ceil(math.log10(max(n for _, n, _, _ in picks)) + 0.5)
         l_min = chinchilla_frontier_loss(c, fit)
         span = max(losses) - l_min
-        ylim = (l_min - 0.25 * span - 1e-3, l_min + 2.2 * span + 1e-3)
+        ylim = (l_min - 0.6 * span - 1e-3, l_min + 2.2 * span + 1e-3)
         p = Plot(*self.PLOT_V, xlim=(lo_n, hi_n), ylim=ylim, xlog=True)
         curve = p.pieces(p.samples(lambda n: chinchilla_loss(n, c / (6 * n), fit), n=160))
         extra = c / chinchilla_flops_for_loss(losses[0], fit)
@@ -517,7 +527,7 @@ class ScalingLawsMode(Mode):
         for (name, n, dd, col), v in zip(d["picks"], d["losses"]):
             sc.text(x, y, name, size=SMALL, bold=True, fill=col, base="t")
             sc.text(x, y + 22, f"N {fmt_count(n)}, D {fmt_count(dd)}", size=SMALL, base="t")
-            sc.text(x, y + 44, f"{fmt_plain(dd / n, 2)} tokens/param, L {fmt_fixed(v, 3)}", size=SMALL, base="t")
+            sc.text(x, y + 44, f"{_ratio(dd / n)} tokens/param, L {fmt_fixed(v, 3)}", size=SMALL, base="t")
             y += 80
         sc.text(x, y + 4, "The ball", size=SMALL, fill="accent2", bold=True, base="t")
         sc.text(x, y + 26, f"N {fmt_count(n_b)}, D {fmt_count(d_b)}", size=SMALL, fill="accent2", base="t")
@@ -570,7 +580,7 @@ class ScalingLawsMode(Mode):
         rec = training_record()
         per_step = rec.tokens_per_step
         pts = [(training_flops(rec.n_params, pt.step * per_step), pt) for pt in rec.curve if pt.step > 0]
-        p = Plot(*self.PLOT_T, xlim=(3e10, 3e12), ylim=(1.5, 6.5), xlog=True)
+        p = Plot(*self.PLOT_T, xlim=(5e10, 5e12), ylim=(1.5, 6.5), xlog=True)
         one_pass = training_flops(rec.n_params, rec.train_tokens)
         twenty = training_flops(rec.n_params, TOKENS_PER_PARAM * rec.n_params)
         return {"rec": rec, "pts": pts, "p": p, "one_pass": one_pass, "twenty": twenty,
