@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tooling import label_problems
 from llmviz.modes.part02_transformer.scaling_laws import (MOVE_S, ROLL_S, SIZES, SWEEP_S, TINY_S,
                                                           ScalingLawsMode)
 
@@ -222,3 +223,21 @@ def test_budget_out_of_range_is_clamped_with_a_message():
     msg = m.set("budget", 40)
     assert msg and "training budget" in msg and m["budget"] == 26.0
     assert m.set("fit", "kaplan") and m["fit"] == "hoffmann"
+
+
+@pytest.mark.parametrize("values", [
+    {"budget": 18.0}, {"budget": 21.0}, {"budget": 26.0}, {"budget": 18.0, "reducible": True},
+    {"budget": 26.0, "fit": "besiroglu", "reducible": True}, {"fit": "besiroglu"},
+])
+@pytest.mark.parametrize("view", ["frontier", "valley"])
+def test_labels_fit_across_budgets_and_fits(view, values):
+    m = ScalingLawsMode(submode=view, values=values)
+    for t in (0.0, 2.0, 9.0):
+        assert not label_problems(m.frame(t))
+
+
+@pytest.mark.parametrize("run", list(PAPER_TOKENS))
+def test_model_labels_fit_for_every_choice(run):
+    m = ScalingLawsMode(submode="models", values={"run": run})
+    for t in (0.0, MOVE_S + 0.5):
+        assert not label_problems(m.frame(t))

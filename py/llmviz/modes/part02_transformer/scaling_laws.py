@@ -199,10 +199,12 @@ class ScalingLawsMode(Mode):
         for run in d["frontier"]:
             sc.path(run, stroke="accent", lw=4)
         # name the frontier where it is still far from the fixed sizes' floors
-        c_lab = 3e18
-        v_lab = chinchilla_frontier_loss(c_lab, d["fit"]) - d["shift"]
-        sc.text(p.fx(c_lab) + 4, p.fy(v_lab) + 12, "compute-optimal frontier", size=SMALL, fill="accent",
-                bold=True, base="t")
+        # below the line all along the label: under the frontier's height where the label ends
+        label = "compute-optimal frontier"
+        x_end = p.x + 8 + len(label) * SMALL * 0.56
+        c_end = 10 ** (math.log10(C_LO) + (x_end - p.x) / p.w * math.log10(C_HI / C_LO))
+        v_end = chinchilla_frontier_loss(c_end, d["fit"]) - d["shift"]
+        sc.text(p.x + 8, p.fy(v_end) + 10, label, size=SMALL, fill="accent", bold=True, base="t")
         # size labels at the right end of each curve, pushed apart where curves meet
         ys = []
         for n, _ in d["curves"]:
@@ -360,8 +362,9 @@ class ScalingLawsMode(Mode):
             sc.text(lx, ly, f"{fmt_tick(c)} FLOPs", size=14, fill="muted", base=base)
         # 20 tokens per parameter
         p.curve(sc, lambda n: TOKENS_PER_PARAM * n, n=2, stroke="accent3", lw=2.5)
-        sc.text(p.fx(7e9) + 14, p.fy(TOKENS_PER_PARAM * 7e9) + 4, "D = 20\u00b7N: 20 tokens per parameter",
-                size=SMALL, fill="accent3", bold=True, base="t")
+        # right-aligned under the line's upper end, where no model sits
+        sc.text(p.x + p.w - 6, p.y + 292, "D = 20\u00b7N: 20 tokens per parameter", size=SMALL, fill="accent3",
+                bold=True, align="r", base="t")
         for x in d["runs"]:
             r = x["run"]
             px, py = p.fx(x["n"]), p.fy(x["d"])
@@ -599,7 +602,7 @@ class ScalingLawsMode(Mode):
                 size=SMALL, fill="muted", align="r", base="b")
         for cc, label in ((d["twenty"], "20 tokens per parameter"),):
             p.vline(sc, cc, stroke="accent3", lw=1.6, dash=(5, 4))
-            sc.text(p.fx(cc) - 6, p.y + p.h - 8, label, size=SMALL, fill="accent3", align="r", base="b")
+            sc.text(p.fx(cc) - 6, p.fy(4.5), label, size=SMALL, fill="accent3", align="r", base="m")
         return {"items": sc.items}
 
     def _grow(self, t: float) -> float:
