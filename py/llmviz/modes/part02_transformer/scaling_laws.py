@@ -160,7 +160,7 @@ class ScalingLawsMode(Mode):
         c = self._budget()
         n_opt, d_opt = chinchilla_fit_optimal(c, fit)
         shift = f.E if red else 0.0
-        ylim = (0.02, 6.0) if red else (1.6, 6.0)
+        ylim = (0.04, 6.0) if red else (1.6, 6.0)
         p = Plot(*self.PLOT_F, xlim=(C_LO, C_HI), ylim=ylim, xlog=True, ylog=True)
         curves = []
         for n in SIZES:
