@@ -64,6 +64,13 @@ def _size_label(n: float) -> str:
     return fmt_count(n).replace(" ", "")
 
 
+def _cycles(t0: float, t1: float, phase: float, period: float, text: str, skip_first: bool = False
+            ) -> list[tuple[float, str]]:
+    """``text`` once for each time k·period + phase inside (t0, t1], with that time (k ≥ 1 with ``skip_first``)."""
+    first, last = periodic_hits(t0, t1, phase, period)
+    return [(k * period + phase, text) for k in range(max(first, 1 if skip_first else 0), last + 1)]
+
+
 def _ratio(r: float) -> str:
     """Tokens per parameter as a reader writes them: 0.41, 1.7, 92.6, 1,868."""
     return f"{r:,.0f}" if r >= 1000 else fmt_plain(r, 2 if r < 1 else 1)
@@ -144,6 +151,17 @@ class ScalingLawsMode(Mode):
     def _budget(self) -> float:
         return 10.0 ** self["budget"]
 
+    def _animated(self, name: str, t: float, run_s: float, hold_s: float, steps: int, build):
+        """The frame ``build(s)`` at progress s (0 to 1 over ``run_s``, then held), one memo per step."""
+        q = int(min(1.0, (t % (run_s + hold_s)) / run_s) * steps)
+        return self.memo(name, q, lambda: build(q / steps))
+
+    def _on(self, key: str, static) -> Scene:
+        """A new scene holding the cached static drawing ``static`` (redrawn on a parameter change)."""
+        sc = self.new_scene()
+        sc.items.extend(self.cached(key, static)["items"])
+        return sc
+
     def _fit_line(self) -> str:
         f = loss_fit(self["fit"])
         return (f"{f.label}: E {fmt_plain(f.E, 3)}, A {fmt_plain(f.A, 1)}, B {fmt_plain(f.B, 1)}, "
@@ -221,25 +239,17 @@ class ScalingLawsMode(Mode):
         sc.text(p.x + p.w + 6, p.y - 8, "fixed N", size=SMALL, fill="muted", base="b")
         return {"items": sc.items}
 
-    def _sweep(self, t: float) -> float:
-        """Where the cursor stands, 0 (C_LO) to 1 (the chosen budget)."""
-        tc = t % (SWEEP_S + SWEEP_HOLD_S)
-        return min(1.0, tc / SWEEP_S)
-
     def _draw_frontier(self, t: float):
-        q = int(self._sweep(t) * 250)
-        return self.memo("frontier", q, lambda: self._frontier_frame(q / 250))
+        return self._animated("frontier", t, SWEEP_S, SWEEP_HOLD_S, 250, self._frontier_frame)
 
     def _cursor_budget(self, s: float) -> float:
         c = self._budget()
         return C_LO * (c / C_LO) ** s if c > C_LO else C_LO
 
     def _frontier_frame(self, s: float):
-        st = self.cached("frontier_static", self._frontier_static)
         d = self.cached("frontier", self._frontier_data)
         p, fit, shift = d["p"], d["fit"], d["shift"]
-        sc = self.new_scene()
-        sc.items.extend(st["items"])
+        sc = self._on("frontier_static", self._frontier_static)
         c = d["c"]
         cur = self._cursor_budget(s)
         done = s >= 1.0
@@ -268,7 +278,7 @@ class ScalingLawsMode(Mode):
         lines = [
             (f"N = {fmt_count(d['n'])} parameters", "accent2", True),
             (f"D = {fmt_count(d['d'])} tokens", "accent2", True),
-            (f"D/N = {fmt_plain(d['d'] / d['n'], 1)} tokens per parameter", "ink", False),
+            (f"D/N = {_ratio(d['d'] / d['n'])} tokens per parameter", "ink", False),
             (f"L* = {fmt_fixed(d['loss'], 3)} nats per token", "ink", False),
             (f"E = {fmt_plain(d['E'], 3)} of it irreducible", "muted", False),
         ]
@@ -313,17 +323,13 @@ class ScalingLawsMode(Mode):
             if not (C_LO < cross < c) or span <= 0:
                 continue
             phase = math.log(cross / C_LO) / span * SWEEP_S
-            f, l_ = periodic_hits(t0, t1, phase, period)
-            for k in range(f, l_ + 1):
-                out.append((k * period + phase,
-                            f"At {_flops(cross)} the {_size_label(b)} model overtakes the {_size_label(a)} one: "
-                            f"below that budget it would see too few tokens to catch up."))
-        f, l_ = periodic_hits(t0, t1, SWEEP_S, period)
-        for k in range(f, l_ + 1):
-            out.append((k * period + SWEEP_S,
-                        f"At {_flops(c)} the fit's best split is {fmt_count(d['n'])} parameters on "
-                        f"{fmt_count(d['d'])} tokens ({fmt_plain(d['d'] / d['n'], 1)} per parameter), "
-                        f"loss {fmt_fixed(d['loss'], 3)} nats per token."))
+            out += _cycles(t0, t1, phase, period,
+                           f"At {_flops(cross)} the {_size_label(b)} model overtakes the {_size_label(a)} one: "
+                           f"below that budget it would see too few tokens to catch up.")
+        out += _cycles(t0, t1, SWEEP_S, period,
+                       f"At {_flops(c)} the fit's best split is {fmt_count(d['n'])} parameters on "
+                       f"{fmt_count(d['d'])} tokens ({_ratio(d['d'] / d['n'])} per parameter), "
+                       f"loss {fmt_fixed(d['loss'], 3)} nats per token.")
         return out
 
     # -- models ----------------------------------------------------------------------------------
@@ -375,21 +381,14 @@ class ScalingLawsMode(Mode):
             sc.text(px + dx, py + dy, r.label, size=14, fill="ink", align=al, base=base)
         return {"items": sc.items}
 
-    def _move(self, t: float) -> float:
-        tc = t % (MOVE_S + MOVE_HOLD_S)
-        return min(1.0, tc / MOVE_S)
-
     def _draw_models(self, t: float):
-        q = int(self._move(t) * 200)
-        return self.memo("models", q, lambda: self._models_frame(q / 200))
+        return self._animated("models", t, MOVE_S, MOVE_HOLD_S, 200, self._models_frame)
 
     def _models_frame(self, s: float):
-        st = self.cached("models_static", self._models_static)
         d = self.cached("models", self._models_data)
         p, sel = d["p"], d["sel"]
         r = sel["run"]
-        sc = self.new_scene()
-        sc.items.extend(st["items"])
+        sc = self._on("models_static", self._models_static)
         # the chosen model, its own FLOP line, and the point sliding along it
         c = sel["c"]
         p.curve(sc, lambda n: c / (6 * n), n=2, stroke="accent2", lw=2.2, dash=(7, 4))
@@ -448,17 +447,13 @@ class ScalingLawsMode(Mode):
         sel = d["sel"]
         period = MOVE_S + MOVE_HOLD_S
         out = []
-        f, l_ = periodic_hits(t0, t1, 0.0, period)
-        for k in range(max(f, 1), l_ + 1):
-            out.append((k * period, f"{sel['run'].label}: {fmt_count(sel['n'])} parameters on "
-                                    f"{fmt_count(sel['d'])} tokens, {fmt_plain(sel['d'] / sel['n'], 1)} per "
-                                    f"parameter, {_flops(sel['c'])}."))
-        f, l_ = periodic_hits(t0, t1, MOVE_S, period)
-        for k in range(f, l_ + 1):
-            out.append((k * period + MOVE_S,
-                        f"The same {_flops(sel['c'])} at 20 tokens per parameter: {fmt_count(d['n_opt'])} "
-                        f"parameters on {fmt_count(d['d_opt'])} tokens; every token served would cost "
-                        f"{fmt_plain(d['n_opt'] / sel['n'], 2)}\u00d7 the forward FLOPs."))
+        out += _cycles(t0, t1, 0.0, period,
+                       f"{sel['run'].label}: {fmt_count(sel['n'])} parameters on {fmt_count(sel['d'])} tokens, "
+                       f"{_ratio(sel['d'] / sel['n'])} per parameter, {_flops(sel['c'])}.", skip_first=True)
+        out += _cycles(t0, t1, MOVE_S, period,
+                       f"The same {_flops(sel['c'])} at 20 tokens per parameter: {fmt_count(d['n_opt'])} "
+                       f"parameters on {fmt_count(d['d_opt'])} tokens; every token served would cost "
+                       f"{fmt_plain(d['n_opt'] / sel['n'], 2)}\u00d7 the forward FLOPs.")
         return out
 
     # -- valley ----------------------------------------------------------------------------------
@@ -503,20 +498,13 @@ class ScalingLawsMode(Mode):
             sc.circle(p.fx(n), p.fy(v), 7, fill=col, stroke="bg", lw=2)
         return {"items": sc.items}
 
-    def _roll(self, t: float) -> float:
-        tc = t % (ROLL_S + ROLL_HOLD_S)
-        return min(1.0, tc / ROLL_S)
-
     def _draw_valley(self, t: float):
-        q = int(self._roll(t) * 200)
-        return self.memo("valley", q, lambda: self._valley_frame(q / 200))
+        return self._animated("valley", t, ROLL_S, ROLL_HOLD_S, 200, self._valley_frame)
 
     def _valley_frame(self, s: float):
-        st = self.cached("valley_static", self._valley_static)
         d = self.cached("valley", self._valley_data)
         p, c, fit = d["p"], d["c"], d["fit"]
-        sc = self.new_scene()
-        sc.items.extend(st["items"])
+        sc = self._on("valley_static", self._valley_static)
         n_k, n_o = d["picks"][0][1], d["picks"][2][1]
         # ease in and out, so the ball settles into the floor
         e = 0.5 - 0.5 * math.cos(math.pi * s)
@@ -562,15 +550,12 @@ class ScalingLawsMode(Mode):
         period = ROLL_S + ROLL_HOLD_S
         (kn, nk, dk, _), _, (on, no, do, _) = d["picks"]
         out = []
-        f, l_ = periodic_hits(t0, t1, 0.0, period)
-        for k in range(max(f, 1), l_ + 1):
-            out.append((k * period, f"Kaplan's law puts {_flops(d['c'])} into {fmt_count(nk)} parameters on "
-                                    f"{fmt_count(dk)} tokens: loss {fmt_fixed(d['losses'][0], 3)} by the fit."))
-        f, l_ = periodic_hits(t0, t1, ROLL_S, period)
-        for k in range(f, l_ + 1):
-            out.append((k * period + ROLL_S,
-                        f"Moving compute from parameters to tokens, down to {fmt_count(no)} parameters on "
-                        f"{fmt_count(do)} tokens, lowers the loss to {fmt_fixed(d['losses'][2], 3)}."))
+        out += _cycles(t0, t1, 0.0, period,
+                       f"Kaplan's law puts {_flops(d['c'])} into {fmt_count(nk)} parameters on {fmt_count(dk)} "
+                       f"tokens: loss {fmt_fixed(d['losses'][0], 3)} by the fit.", skip_first=True)
+        out += _cycles(t0, t1, ROLL_S, period,
+                       f"Moving compute from parameters to tokens, down to {fmt_count(no)} parameters on "
+                       f"{fmt_count(do)} tokens, lowers the loss to {fmt_fixed(d['losses'][2], 3)}.")
         return out
 
     # -- tiny -------------------------------------------------------------------------------------
@@ -605,21 +590,14 @@ class ScalingLawsMode(Mode):
             sc.text(p.fx(cc) - 6, p.fy(4.5), label, size=SMALL, fill="accent3", align="r", base="m")
         return {"items": sc.items}
 
-    def _grow(self, t: float) -> float:
-        tc = t % (TINY_S + TINY_HOLD_S)
-        return min(1.0, tc / TINY_S)
-
     def _draw_tiny(self, t: float):
-        d = self.cached("tiny", self._tiny_data)
-        k = max(1, math.ceil(self._grow(t) * len(d["pts"])))
-        return self.memo("tiny", k, lambda: self._tiny_frame(k))
+        n = len(self.cached("tiny", self._tiny_data)["pts"])
+        return self._animated("tiny", t, TINY_S, TINY_HOLD_S, n, lambda s: self._tiny_frame(max(1, round(s * n))))
 
     def _tiny_frame(self, k: int):
-        st = self.cached("tiny_static", self._tiny_static)
         d = self.cached("tiny", self._tiny_data)
         p, rec = d["p"], d["rec"]
-        sc = self.new_scene()
-        sc.items.extend(st["items"])
+        sc = self._on("tiny_static", self._tiny_static)
         shown = d["pts"][:k]
         p.polyline(sc, [(c, pt.train) for c, pt in shown], stroke="accent3", lw=2.5)
         p.polyline(sc, [(c, pt.held_out) for c, pt in shown], stroke="accent", lw=3)
@@ -672,11 +650,9 @@ class ScalingLawsMode(Mode):
             if pt.step not in (50, 550, 1000, rec.steps):
                 continue
             phase = (i + 0.5) / n * TINY_S if i + 1 < n else TINY_S
-            f, l_ = periodic_hits(t0, t1, phase, period)
             seen = pt.step * rec.tokens_per_step
-            for k in range(f, l_ + 1):
-                out.append((k * period + phase,
-                            f"Step {pt.step:,}: {fmt_count(seen)} tokens seen ({fmt_plain(seen / rec.train_tokens, 1)} "
-                            f"passes), {_flops(c)}; held-out {fmt_fixed(pt.held_out, 3)}, training "
-                            f"{fmt_fixed(pt.train, 3)} nats per token."))
+            out += _cycles(t0, t1, phase, period,
+                           f"Step {pt.step:,}: {fmt_count(seen)} tokens seen ({fmt_plain(seen / rec.train_tokens, 1)} "
+                           f"passes), {_flops(c)}; held-out {fmt_fixed(pt.held_out, 3)}, training "
+                           f"{fmt_fixed(pt.train, 3)} nats per token.")
         return out
