@@ -8,7 +8,7 @@ from llmviz.calc.training import (KAPLAN_ALPHA_N, LOSS_FITS, PF_DAY, LossFit, ch
                                   chinchilla_fit_optimal,
                                   chinchilla_flops_for_loss, chinchilla_frontier_loss, chinchilla_loss,
                                   chinchilla_tokens_for_loss, kaplan_loss_compute, kaplan_loss_params,
-                                  kaplan_loss_tokens, kaplan_optimal, loss_fit, training_flops,
+                                  kaplan_loss_tokens, kaplan_optimal, kaplan_table5_params, loss_fit, training_flops,
                                   training_run_flops, training_run_params)
 from llmviz.catalog.training_runs import TRAINING_RUNS, TrainingRun, get_training_run
 
@@ -62,7 +62,7 @@ def test_exponents_of_the_split():
         n2, d2 = chinchilla_fit_optimal(1e23, f)
         assert round(math.log10(n2 / n1) / 2, 2) == a
         assert round(math.log10(d2 / d1) / 2, 2) == round(1 - a, 2)
-    # Besiroglu et al.'s notebook prints a = beta/(alpha+beta) = 0.513 for their refit
+    # Besiroglu et al.'s printed refit: a = beta/(alpha+beta) = 0.3658/0.7136 = 0.513
     n1, _ = chinchilla_fit_optimal(1e21, "besiroglu")
     n2, _ = chinchilla_fit_optimal(1e23, "besiroglu")
     assert math.log10(n2 / n1) / 2 == pytest.approx(0.513, abs=5e-4)
@@ -115,6 +115,11 @@ def test_kaplan_laws():
     # appendix D.4 of Hoffmann et al.: at 1e21 FLOPs Kaplan's law asks for 4.68B parameters
     n, d = kaplan_optimal(1e21)
     assert n == pytest.approx(4.68e9) and 6 * n * d == pytest.approx(1e21)
+    # Kaplan's table 5 as printed, N = 1.3e9 * (C / PF-day)^0.73, written out by hand: it gives
+    # Hoffmann et al.'s 4.68B at 5e20 FLOPs, half the budget they name, and 7.8B at 1e21
+    assert kaplan_table5_params(5e20) == pytest.approx(4.68e9, rel=1e-3)
+    assert kaplan_table5_params(1e21) == pytest.approx(1.3e9 * (1e21 / 8.64e19) ** 0.73)
+    assert kaplan_table5_params(1e21) / 1e9 == pytest.approx(7.77, abs=0.01)
     # N grows as C^0.73, so D = C/6N grows as C^0.27
     n2, d2 = kaplan_optimal(1e23)
     assert math.log10(n2 / n) / 2 == pytest.approx(0.73) and math.log10(d2 / d) / 2 == pytest.approx(0.27)

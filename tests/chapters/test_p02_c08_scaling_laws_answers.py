@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Hoffmann et al. 2022, appendix D.2, equation (10)
 E, AA, BB, AL, BE = 1.69, 406.4, 410.7, 0.34, 0.28
-# Besiroglu et al. 2024, their refit as their notebook prints it
-BES = (1.81686, 482.00572, 2085.43420, 0.34781, 0.36585)
+# Besiroglu et al. 2024, their refit as the paper prints it (E, A, B, alpha, beta)
+BES = (1.8172, 482.01, 2085.43, 0.3478, 0.3658)
 # config.json shapes: Llama 3 8B, Llama 2 7B, Llama 3.1 405B
 L3_8B = 128256 * 4096 * 2 + 32 * (2 * 4096 * 4096 + 2 * 4096 * 1024 + 3 * 4096 * 14336 + 2 * 4096) + 4096
 L2_7B = 32000 * 4096 * 2 + 32 * (4 * 4096 * 4096 + 3 * 4096 * 11008 + 2 * 4096) + 4096
@@ -147,12 +147,15 @@ def test_besiroglus_refit_puts_the_optimum_at_chinchilla():
     assert val("besiroglu_n") == pytest.approx(n, rel=1e-4) and val("besiroglu_d") == pytest.approx(d, rel=1e-4)
     assert val("besiroglu_ratio") == pytest.approx(d / n, rel=1e-3)
     assert val("besiroglu_n") == pytest.approx(70e9, rel=0.05)      # Chinchilla: 70B on 1.4T
-    assert text("besiroglu_a") == "0.513"                            # their notebook prints a = 0.513
+    assert val("besiroglu_a") == pytest.approx(0.3658 / (0.3478 + 0.3658))   # beta/(alpha+beta), 0.513
 
 
 def test_kaplan_against_approach_1_at_1e21():
     # Hoffmann et al. appendix D.4: Kaplan 4.68B, their approach 1 2.86B
     assert val("k21_n") == pytest.approx(4.68e9)
+    # Kaplan et al.'s table 5, N = 1.3e9 * C_min^0.73 with C_min in PF-days (8.64e19 FLOPs), by hand
+    assert val("k21_table5_n") == pytest.approx(1.3e9 * np.exp(0.73 * np.log(1e21 / 8.64e19)))
+    assert val("k21_table5_half_n") == pytest.approx(4.68e9, rel=1e-3)   # D.4's figure sits at 5e20
     assert val("k21_d") == pytest.approx(1e21 / (6 * 4.68e9)) and val("k21_ratio") == pytest.approx(val("k21_d") / 4.68e9)
     assert val("c21_n") == pytest.approx(2.86e9, rel=0.02)
     assert val("c21_loss") < val("k21_loss")                          # as their trained pair found

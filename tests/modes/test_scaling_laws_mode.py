@@ -18,7 +18,7 @@ from llmviz.modes.part02_transformer.scaling_laws import (MOVE_S, ROLL_S, SIZES,
 ROOT = Path(__file__).resolve().parents[2]
 # Hoffmann et al. 2022, appendix D.2, equation (10); Besiroglu et al. 2024's refit
 FITS = {"hoffmann": (1.69, 406.4, 410.7, 0.34, 0.28),
-        "besiroglu": (1.81686, 482.00572, 2085.43420, 0.34781, 0.36585)}
+        "besiroglu": (1.8172, 482.01, 2085.43, 0.3478, 0.3658)}
 
 
 def _tel(frame):
@@ -209,6 +209,20 @@ def test_tiny_view_draws_the_models_own_record_as_it_trained():
         return sum(len(it["pts"]) // 2 for it in f["scene"]["items"] if it["k"] == "path"
                    and it.get("stroke") in ("accent", "accent3") and it["lw"] >= 2.5)
     assert drawn(early) < drawn(late)
+
+
+@pytest.mark.parametrize("upto", [50, 550, 1000])
+def test_tiny_view_stops_at_the_chosen_step(upto):
+    """The step slider: the record is drawn up to that step and rests there, with that step's losses."""
+    curve = {p["step"]: p for p in json.loads((ROOT / "py/llmviz/lm/tiny_lm_curve.json").read_text())}
+    m = ScalingLawsMode(submode="tiny", values={"upto": upto})
+    tel = _tel(m.frame(TINY_S + 1.0))
+    assert tel["step"] == upto
+    assert tel["held_out"] == curve[upto]["held_out"] and tel["train"] == curve[upto]["train"]
+    assert tel["seen"] == upto * 16 * 128
+    assert not label_problems(m.frame(TINY_S + 1.0))
+    lines = [e["text"] for e in m.events(0.0, TINY_S + 0.5)]
+    assert any(f"Step {upto:,}:" in s for s in lines)
 
 
 def test_frames_cost_the_same_far_ahead():

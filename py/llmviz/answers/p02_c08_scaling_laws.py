@@ -11,7 +11,7 @@ import math
 
 from ..calc.training import (KAPLAN_ALPHA_C, KAPLAN_ALPHA_N, LOSS_FITS, TOKENS_PER_PARAM, chinchilla_fit_optimal,
                              chinchilla_flops_for_loss, chinchilla_frontier_loss, chinchilla_loss, chinchilla_optimal,
-                             chinchilla_tokens_for_loss, kaplan_optimal, training_flops, training_run_flops,
+                             chinchilla_tokens_for_loss, kaplan_optimal, kaplan_table5_params, training_flops, training_run_flops,
                              training_run_params)
 from ..catalog.training_runs import get_training_run
 from ..units import fmt_count, fmt_fixed, fmt_plain, fmt_sci
@@ -157,6 +157,8 @@ ANSWERS = {
     "besiroglu_a": lambda: _plain(LOSS_FITS["besiroglu"].beta / (LOSS_FITS["besiroglu"].alpha
                                                                  + LOSS_FITS["besiroglu"].beta), 3),
     # Kaplan against approach 1 at 10^21 FLOPs
+    "k21_table5_n": lambda: _count(kaplan_table5_params(KAPLAN_TEST)),
+    "k21_table5_half_n": lambda: _count(kaplan_table5_params(KAPLAN_TEST / 2)),
     "k21_n": lambda: _count(kaplan_optimal(KAPLAN_TEST)[0]),
     "k21_d": lambda: _count(kaplan_optimal(KAPLAN_TEST)[1]),
     "k21_ratio": lambda: _plain(kaplan_optimal(KAPLAN_TEST)[1] / kaplan_optimal(KAPLAN_TEST)[0], 1),

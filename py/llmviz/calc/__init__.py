@@ -94,6 +94,7 @@ _WHERE = {
     "kaplan_loss_params": "training",
     "kaplan_loss_tokens": "training",
     "kaplan_optimal": "training",
+    "kaplan_table5_params": "training",
     "kl_divergence": "information",
     "kv_cache_bytes": "kv_cache",
     "kv_cache_bytes_per_token": "kv_cache",

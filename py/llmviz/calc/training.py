@@ -68,13 +68,13 @@ class LossFit:
 #: equation (10), as the paper prints it (https://arxiv.org/abs/2203.15556).
 #: "besiroglu": Besiroglu, Erdil, Barnett and You (2024), "Chinchilla Scaling: A
 #: replication attempt", their refit of the same form to the 240 runs they read off
-#: Hoffmann et al.'s Figure 4 (https://arxiv.org/abs/2404.10102; estimates as printed by
-#: their analysis notebook, github.com/epoch-research/analyzing-chinchilla).
+#: Hoffmann et al.'s Figure 4, as the paper prints its estimates: E 1.8172, A 482.01,
+#: B 2085.43, α 0.3478, β 0.3658 (https://arxiv.org/abs/2404.10102).
 LOSS_FITS: dict[str, LossFit] = {
     "hoffmann": LossFit("hoffmann", "Hoffmann et al. 2022", E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28,
                         source="https://arxiv.org/abs/2203.15556"),
-    "besiroglu": LossFit("besiroglu", "Besiroglu et al. 2024", E=1.81686, A=482.00572, B=2085.43420,
-                         alpha=0.34781, beta=0.36585, source="https://arxiv.org/abs/2404.10102"),
+    "besiroglu": LossFit("besiroglu", "Besiroglu et al. 2024", E=1.8172, A=482.01, B=2085.43,
+                         alpha=0.3478, beta=0.3658, source="https://arxiv.org/abs/2404.10102"),
 }
 
 
@@ -190,10 +190,15 @@ KAPLAN_ALPHA_N, KAPLAN_N_C = 0.076, 8.8e13
 KAPLAN_ALPHA_D, KAPLAN_D_C = 0.095, 5.4e13
 KAPLAN_ALPHA_C, KAPLAN_C_C = 0.050, 3.1e8
 
-#: Kaplan et al.'s compute-efficient model size grows as C^0.73 (section 1.2, table 5).
-#: Hoffmann et al. (2022, appendix D.4) read it as 4.68 billion parameters at 10^21 FLOPs
-#: for their head-to-head comparison; the book draws the law through that point.
+#: Kaplan et al.'s compute-efficient model size (table 5): N_opt = N_e · C_min^0.73 with
+#: N_e = 1.3×10⁹ non-embedding parameters and C_min in PF-days.
 KAPLAN_N_EXPONENT = 0.73
+KAPLAN_N_E = 1.3e9
+#: Hoffmann et al. (2022, appendix D.4) read Kaplan's law as 4.68 billion parameters at
+#: 10^21 FLOPs for their head-to-head comparison, and the book draws the law through that
+#: point. Table 5 gives 4.68 billion at 5×10^20 FLOPs, half that budget (7.8 billion at
+#: 10^21): the two papers count the compute differently by a factor of two, and
+#: Hoffmann et al. do not show their conversion.
 KAPLAN_ANCHOR = (1e21, 4.68e9)
 
 
@@ -219,6 +224,13 @@ def kaplan_loss_compute(flops: float) -> float:
     """
     positive("flops", flops)
     return (KAPLAN_C_C / (flops / PF_DAY)) ** KAPLAN_ALPHA_C
+
+
+def kaplan_table5_params(flops: float) -> float:
+    """Kaplan et al.'s table 5 as printed: N_opt = 1.3×10⁹ · (C_min / PF-day)^0.73 non-embedding
+    parameters for ``flops`` FLOPs of C_min (1 PF-day = 8.64×10¹⁹ FLOPs)."""
+    positive("flops", flops)
+    return KAPLAN_N_E * (flops / PF_DAY) ** KAPLAN_N_EXPONENT
 
 
 def kaplan_optimal(flops: float) -> tuple[float, float]:

@@ -6,6 +6,10 @@ catalog holds the model's configuration (``model``), its parameter count is
 computed from that; models without a published configuration (GPT-3, Gopher,
 Chinchilla) carry the parameter count their paper gives (``params``).
 
+Some reports give one token count for a whole family of sizes (Llama 3's "about 15T",
+Qwen2.5's 18T, Qwen3's 36T) and none per size: those runs carry ``family=True``, and
+whatever shows them says the figure is the family's, applied to that size.
+
 Only dense models appear: every parameter works on every token, which is what
 the scaling laws of Kaplan et al. and Hoffmann et al. were fitted to. Models
 whose papers do not state a token count (Mistral 7B, for one) are left out.
@@ -21,7 +25,8 @@ from .models import MODELS
 @dataclass(frozen=True)
 class TrainingRun:
     """One pre-training run: ``tokens`` trained on, and the ``source`` that says so (its URL, the
-    ``paper`` as the book names it, and ``where`` in it)."""
+    ``paper`` as the book names it, and ``where`` in it). ``family``: the paper states the count
+    for the whole model family, not for this size."""
 
     name: str
     label: str
@@ -32,6 +37,7 @@ class TrainingRun:
     model: str | None = None
     params: float | None = None
     note: str = ""
+    family: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -61,22 +67,24 @@ TRAINING_RUNS: dict[str, TrainingRun] = {r.name: r for r in (
                 "table 1 and section 4", params=70e9,
                 note="Same training FLOPs as Gopher, split the other way."),
     TrainingRun("llama-2-7b", "Llama 2 7B", 2e12, _LLAMA2, "Touvron et al. 2023",
-                "section 2.1: 'We trained on 2 trillion tokens'", model="llama-2-7b"),
+                "table 1: 2.0T tokens for each size", model="llama-2-7b"),
     TrainingRun("llama-2-70b", "Llama 2 70B", 2e12, _LLAMA2, "Touvron et al. 2023",
-                "section 2.1: 'We trained on 2 trillion tokens'", model="llama-2-70b"),
+                "table 1: 2.0T tokens for each size", model="llama-2-70b"),
     TrainingRun("llama-3-8b", "Llama 3 8B", 15e12, _LLAMA3, "Dubey et al. 2024",
-                "section 1: 'a corpus of about 15T multilingual tokens'", model="llama-3-8b",
+                "section 1: 'a corpus of about 15T multilingual tokens'", model="llama-3-8b", family=True,
                 note="The paper reports the July 2024 (3.1) models; Meta's model card for the April release "
                      "says over 15T tokens."),
     TrainingRun("llama-3-70b", "Llama 3 70B", 15e12, _LLAMA3, "Dubey et al. 2024",
-                "section 1: 'a corpus of about 15T multilingual tokens'", model="llama-3-70b"),
+                "section 1: 'a corpus of about 15T multilingual tokens'", model="llama-3-70b",
+                family=True),
     TrainingRun("llama-3.1-405b", "Llama 3.1 405B", 15.6e12, _LLAMA3, "Dubey et al. 2024",
                 "section 1: '405B trainable parameters on 15.6T text tokens'", model="llama-3.1-405b"),
     TrainingRun("qwen2.5-72b", "Qwen2.5 72B", 18e12, "https://arxiv.org/abs/2412.15115", "Qwen Team 2024",
                 "section 1: pre-training data 'increased from 7 trillion tokens to 18 trillion tokens'",
-                model="qwen2.5-72b"),
+                model="qwen2.5-72b", family=True),
     TrainingRun("qwen3-32b", "Qwen3 32B", 36e12, "https://arxiv.org/abs/2505.09388", "Yang et al. 2025",
-                "section 1: 'approximately 36 trillion tokens'", model="qwen3-32b"),
+                "section 1: 'approximately 36 trillion tokens'", model="qwen3-32b",
+                family=True),
 )}
 
 

@@ -104,6 +104,10 @@ class ScalingLawsMode(Mode):
         Choice("run", "model", default="llama-3-8b",
                options=tuple((r.name, r.label) for r in TRAINING_RUNS.values()),
                help="Parameters from the catalog's configuration (or the paper), tokens from the paper."),
+        Number("upto", "training step to stop at", lo=50, hi=1500, step=50, default=1500, unit="steps",
+               integer=True,
+               help="The tiny model's record is drawn up to this step and rests there: its losses, tokens seen "
+                    "and passes over the training text at that point."),
     )
 
     submodes = {
@@ -117,8 +121,8 @@ class ScalingLawsMode(Mode):
         "valley": Submode("One budget, three splits", {"budget": GOPHER_BUDGET_LOG10, "fit": "hoffmann"},
                           "The fit's loss along 6·N·D = C: Kaplan's split, 20 tokens per parameter, the fit's "
                           "optimum.", ("budget", "fit")),
-        "tiny": Submode("The book's tiny model", {},
-                        "The 139,584-parameter model's measured loss against its training compute.", ()),
+        "tiny": Submode("The book's tiny model", {"upto": 1500},
+                        "The 139,584-parameter model's measured loss against its training compute.", ("upto",)),
     }
     default_submode = "frontier"
 
@@ -406,7 +410,8 @@ class ScalingLawsMode(Mode):
         lines = [
             (r.label, BODY, True, "accent2"),
             (f"N = {fmt_count(sel['n'])} parameters", SMALL, False, "ink"),
-            (f"D = {fmt_count(sel['d'])} tokens", SMALL, False, "ink"),
+            (f"D = {fmt_count(sel['d'])} tokens" + (" (the family's figure)" if r.family else ""), SMALL, False,
+             "ink"),
             (f"D/N = {_ratio(ratio)} tokens per parameter", SMALL, True, "ink"),
             (f"C = 6ND = {_flops(c)}", SMALL, False, "ink"),
             ("", SMALL, False, "ink"),
@@ -586,12 +591,17 @@ class ScalingLawsMode(Mode):
         sc.text(p.x + p.w - 6, p.fy(d["floor"]) - 4, f"ln {rec.vocab} = {fmt_plain(d['floor'], 2)}: knows nothing",
                 size=SMALL, fill="muted", align="r", base="b")
         for cc, label in ((d["twenty"], "20 tokens per parameter"),):
-            p.vline(sc, cc, stroke="accent3", lw=1.6, dash=(5, 4))
-            sc.text(p.fx(cc) - 6, p.fy(4.5), label, size=SMALL, fill="accent3", align="r", base="m")
+            p.vline(sc, cc, stroke="accent2", lw=1.6, dash=(5, 4))
+            sc.text(p.fx(cc) - 6, p.fy(4.5), label, size=SMALL, fill="accent2", align="r", base="m")
         return {"items": sc.items}
 
+    def _tiny_count(self) -> int:
+        """How many points of the record the view draws: those up to the chosen step."""
+        pts = self.cached("tiny", self._tiny_data)["pts"]
+        return max(1, sum(1 for _, pt in pts if pt.step <= self["upto"]))
+
     def _draw_tiny(self, t: float):
-        n = len(self.cached("tiny", self._tiny_data)["pts"])
+        n = self._tiny_count()
         return self._animated("tiny", t, TINY_S, TINY_HOLD_S, n, lambda s: self._tiny_frame(max(1, round(s * n))))
 
     def _tiny_frame(self, k: int):
@@ -645,9 +655,10 @@ class ScalingLawsMode(Mode):
         rec, pts = d["rec"], d["pts"]
         period = TINY_S + TINY_HOLD_S
         out = []
-        n = len(pts)
-        for i, (c, pt) in enumerate(pts):
-            if pt.step not in (50, 550, 1000, rec.steps):
+        n = self._tiny_count()
+        last = pts[n - 1][1].step
+        for i, (c, pt) in enumerate(pts[:n]):
+            if pt.step not in (50, 550, 1000, last):
                 continue
             phase = (i + 0.5) / n * TINY_S if i + 1 < n else TINY_S
             seen = pt.step * rec.tokens_per_step
