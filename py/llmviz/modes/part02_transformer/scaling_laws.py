@@ -298,6 +298,10 @@ class ScalingLawsMode(Mode):
         sc.text(x, y + 70, f"at loss {fmt_fixed(best_loss, 3)}", size=SMALL, fill="accent3", base="t")
         y += 108
         sc.text(x, y, f"Frontier: L* \u2212 E \u221d C^(\u2212{fmt_fixed(d['slope'], 3)})", size=SMALL, base="t")
+        # the rule of thumb from the paper's first approach, for contrast with the fit's own optimum
+        n20, d20 = chinchilla_optimal(c)
+        sc.text(x, y + 34, "At 20 tokens per parameter:", size=SMALL, fill="muted", base="t")
+        sc.text(x, y + 56, f"N = {fmt_count(n20)}, D = {fmt_count(d20)}", size=SMALL, fill="muted", base="t")
         # the fit, under the plot
         sc.text(20, 548, self._fit_line(), size=SMALL, fill="muted", base="t")
         sc.text(20, 572, "Thick: the lowest loss at each budget. Dashed: the optimal size's own curve, "
