@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 
-from ...calc.training import (LOSS_FITS, TOKENS_PER_PARAM, chinchilla_crossover_flops, chinchilla_fit_optimal,
+from ...calc.training import (KAPLAN_ANCHOR, LOSS_FITS, TOKENS_PER_PARAM, chinchilla_crossover_flops,
+                              chinchilla_fit_optimal,
                               chinchilla_flops_for_loss, chinchilla_frontier_loss, chinchilla_loss,
                               chinchilla_optimal, kaplan_optimal, loss_fit, training_flops, training_run_flops,
                               training_run_params)
@@ -532,6 +533,10 @@ class ScalingLawsMode(Mode):
         sc.text(x, y + 4, "The ball", size=SMALL, fill="accent2", bold=True, base="t")
         sc.text(x, y + 26, f"N {fmt_count(n_b)}, D {fmt_count(d_b)}", size=SMALL, fill="accent2", base="t")
         sc.text(x, y + 48, f"L {fmt_fixed(l_b, 3)}", size=SMALL, fill="accent2", base="t")
+        # where Kaplan's line is anchored: Hoffmann et al.'s reading, not Kaplan's table 5 as printed
+        c0, n0 = KAPLAN_ANCHOR
+        sc.text(x, y + 92, f"Kaplan: {fmt_count(n0)} at {_flops(c0)},", size=SMALL, fill="muted", base="t")
+        sc.text(x, y + 114, "as Hoffmann et al. read it, \u221d C^0.73", size=SMALL, fill="muted", base="t")
         sc.text(20, 546, f"Kaplan's split reaches the loss a compute-optimal run gets from "
                          f"{fmt_plain(1 / d['extra'], 2)} of this budget.", size=SMALL, base="t")
         sc.text(20, 572, self._fit_line(), size=SMALL, fill="muted", base="t")
