@@ -30,6 +30,7 @@ MODE_PATHS: dict[str, str] = {
     "p02-c04-attention": "llmviz.modes.part02_transformer.attention:AttentionMode",
     "p02-c05-multihead": "llmviz.modes.part02_transformer.multihead:MultiHeadMode",
     "p02-c07-sampling": "llmviz.modes.part02_transformer.sampling:SamplingMode",
+    "p02-c08-scaling-laws": "llmviz.modes.part02_transformer.scaling_laws:ScalingLawsMode",
     "p05-c02-kv-cache": "llmviz.modes.part05_inference.kv_cache:KVCacheMode",
     "p07-c01-continuous-batching": "llmviz.modes.part07_serving.continuous_batching:ContinuousBatchingMode",
 }
