@@ -20,7 +20,7 @@ import yaml
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-PAGES = ("floor.html", "floor-worker.mjs", "frames.html", "frames.mjs")
+PAGES = ("floor.html", "floor.mjs", "floor-worker.mjs", "frames.html", "frames.mjs")
 
 
 @dataclass
